@@ -1,0 +1,23 @@
+# Every dependency comes from a Debian 12 package (scripts/install-deps.sh).
+find_package(Threads REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(ICU REQUIRED COMPONENTS uc i18n data)
+find_package(SQLite3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+
+find_program(KUROMARU_PROTOC protoc REQUIRED)
+find_program(KUROMARU_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+find_program(KUROMARU_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(NOT KUROMARU_PYTHON)
+  find_program(KUROMARU_PYTHON python3 REQUIRED)
+endif()
+
+if(KUROMARU_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(KUROMARU_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,16 @@
+# kuromaru_module(NAME ALIAS DIR DEPS...): a static library of DIR/*.cc, aliased as
+# kuromaru::ALIAS; an interface target while DIR has no sources yet.
+function(kuromaru_module name alias dir)
+  file(GLOB srcs CONFIGURE_DEPENDS ${dir}/*.cc)
+  if(srcs)
+    add_library(${name} STATIC ${srcs})
+    target_link_libraries(${name} PUBLIC ${ARGN})
+    target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+    kuromaru_warnings(${name})
+  else()
+    add_library(${name} INTERFACE)
+    target_link_libraries(${name} INTERFACE ${ARGN})
+    target_include_directories(${name} INTERFACE ${PROJECT_SOURCE_DIR})
+  endif()
+  add_library(kuromaru::${alias} ALIAS ${name})
+endfunction()

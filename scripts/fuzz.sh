@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (tests/fuzz/*_fuzzer.cc) with clang into BUILD_DIR and
+# runs each for SECONDS, two at a time. Crashes are kept in BUILD_DIR/fuzz-artifacts.
+#   scripts/fuzz.sh [BUILD_DIR] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build-fuzz}
+seconds=${2:-60}
+CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DKUROMARU_BUILD_TESTS=OFF -DKUROMARU_BUILD_FUZZERS=ON >/dev/null
+cmake --build "$build_dir" --target kuromaru_fuzzers -j "$(nproc)"
+mkdir -p "$build_dir/fuzz-artifacts"
+pids=()
+failed=0
+for src in tests/fuzz/*_fuzzer.cc; do
+  name=$(basename "$src" .cc)
+  corpus="$build_dir/fuzz-corpus/$name"
+  mkdir -p "$corpus"
+  seeds="tests/fuzz/seeds/${name%_fuzzer}"
+  [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
+  "$build_dir/tests/$name" -max_total_time="$seconds" -max_len=512 -timeout=10 \
+    -artifact_prefix="$build_dir/fuzz-artifacts/$name-" "$corpus" \
+    >"$build_dir/$name.log" 2>&1 &
+  pids+=("$!:$name")
+  if [ ${#pids[@]} -ge "$(nproc)" ]; then
+    entry=${pids[0]}; pids=("${pids[@]:1}")
+    if wait "${entry%%:*}"; then echo "fuzz: ${entry#*:} ok"; else
+      echo "fuzz: ${entry#*:} FAILED"; tail -40 "$build_dir/${entry#*:}.log"; failed=1; fi
+  fi
+done
+for entry in "${pids[@]}"; do
+  if wait "${entry%%:*}"; then echo "fuzz: ${entry#*:} ok"; else
+    echo "fuzz: ${entry#*:} FAILED"; tail -40 "$build_dir/${entry#*:}.log"; failed=1; fi
+done
+exit $failed

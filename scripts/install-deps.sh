@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package kuromaru needs to build, test and run. Idempotent:
+# does nothing when all are present. Needs root (uses sudo when not root).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  clang libclang-rt-14-dev clang-format clang-tidy
+  python3
+  # libraries
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libicu-dev libre2-dev libabsl-dev libsqlite3-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # data the build turns into tables, and the demo's synthetic names
+  unicode-data mecab-ipadic skkdic-extra
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root (apt-get)" >&2; exit 1; }
+  as_root=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends \
+  "${missing[@]}"

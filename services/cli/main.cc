@@ -1,0 +1,56 @@
+// `kuromaru`: one binary, with a subcommand per job.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "services/cli/commands.h"
+
+namespace kuromaru::cli {
+
+const std::vector<Command>& AllCommands() {
+  static const auto* const commands = new std::vector<Command>{
+      {"serve", "serve the gRPC API (reconcile, review, roster administration)",
+       RunServe},
+      {"health", "check a running server's gRPC health", RunHealth},
+  };
+  return *commands;
+}
+
+namespace {
+
+void PrintHelp(FILE* out) {
+  std::fprintf(
+      out,
+      "usage: kuromaru COMMAND [flags]\n\n"
+      "kuromaru finds the insurer of health-insurance receipts that could "
+      "not be routed.\n\ncommands:\n");
+  for (const Command& c : AllCommands()) {
+    std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
+  }
+  std::fprintf(out,
+               "\n`kuromaru COMMAND --help` describes a command's flags.\n");
+}
+
+}  // namespace
+}  // namespace kuromaru::cli
+
+int main(int argc, char** argv) {
+  using kuromaru::cli::AllCommands;
+  if (argc < 2) {
+    kuromaru::cli::PrintHelp(stderr);
+    return kuromaru::cli::kExitUsage;
+  }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    kuromaru::cli::PrintHelp(stdout);
+    return kuromaru::cli::kExitOk;
+  }
+  for (const auto& command : AllCommands()) {
+    if (name == command.name) {
+      return command.run(std::vector<std::string>(argv + 2, argv + argc));
+    }
+  }
+  std::fprintf(stderr, "kuromaru: unknown command '%s'\n\n", name.c_str());
+  kuromaru::cli::PrintHelp(stderr);
+  return kuromaru::cli::kExitUsage;
+}

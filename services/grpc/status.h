@@ -1,0 +1,37 @@
+// The one place where absl::Status meets grpc::Status.
+//
+// Codes map 1:1 (abseil and gRPC share the canonical code numbering). Invalid
+// input carries a google.rpc.BadRequest naming each bad field, packed in a
+// google.rpc.Status that gRPC sends in the grpc-status-details-bin trailer,
+// where standard clients look.
+#ifndef KUROMARU_SERVICES_GRPC_STATUS_H_
+#define KUROMARU_SERVICES_GRPC_STATUS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/support/status.h"
+
+namespace kuromaru::grpc_service {
+
+struct FieldViolation {
+  std::string field;  // e.g. "receipt.birth_date"
+  std::string
+      description;  // why; never the value itself (it may be personal data)
+};
+
+// Maps `status` to a grpc::Status with the same code and message.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// INVALID_ARGUMENT listing every violation, with a google.rpc.BadRequest in the
+// details. Requires a non-empty `violations`.
+grpc::Status InvalidArgument(const std::vector<FieldViolation>& violations);
+
+// The google.rpc.Status form of an error, for per-item errors on streams.
+google::rpc::Status ToRpcStatus(const grpc::Status& status);
+
+}  // namespace kuromaru::grpc_service
+
+#endif  // KUROMARU_SERVICES_GRPC_STATUS_H_
