@@ -1,5 +1,6 @@
 #include "normalizer/address.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -73,7 +74,8 @@ int64_t KanjiValue(std::u32string_view run) {
     } else {
       current = current * 10 + KanjiDigit(c);
     }
-    if (total > 1000000000) return total;
+    // Saturate: garbage runs must not overflow (callers clamp further).
+    if (total > 1000000000000 || current > 1000000000000) return 1000000000000;
   }
   return total + current;
 }
@@ -106,7 +108,13 @@ size_t SkipPostalCode(std::u32string_view s) {
 }
 
 absl::Status Prepare(std::string_view raw, Text& text) {
-  ASSIGN_OR_RETURN(const std::string nfkc, Nfkc(TrimSpaces(raw)));
+  // Control characters are transmission debris, not separators (東\0京都 is
+  // 東京都). They go before NFKC, which must see the marks they separated side
+  // by side.
+  std::string clean(TrimSpaces(raw));
+  std::erase_if(clean,
+                [](char c) { return (c >= 0 && c < 0x20) || c == 0x7F; });
+  ASSIGN_OR_RETURN(const std::string nfkc, Nfkc(clean));
   ASSIGN_OR_RETURN(text.written, DecodeUtf8(FoldVariants(nfkc)));
   std::u32string& written = text.written;
   for (size_t i = 0; i < written.size(); ++i) {  // dashes between digits
@@ -115,9 +123,6 @@ absl::Status Prepare(std::string_view raw, Text& text) {
         (IsDigit(written[i + 1]) || IsKanjiNumeral(written[i + 1]))) {
       written[i] = '-';
     }
-  }
-  for (char32_t& c : written) {
-    if (c < 0x20 || c == 0x7F) c = ' ';  // controls count as spaces
   }
   bool orphan = true;  // a combining mark here has lost its base
   for (size_t i = SkipPostalCode(written); i < written.size(); ++i) {
@@ -315,13 +320,18 @@ size_t FindBlocks(std::u32string_view s, size_t pos,
   return std::u32string_view::npos;
 }
 
+// No real block number comes near this; larger ones (garbage) saturate to it,
+// the same way whether written in digits or kanji, so that a key reads back as
+// itself.
+constexpr int64_t kMaxNumber = 9999999999;
+
 // Reads a number (ASCII digits or kanji numerals) at s[pos]; advances pos.
 std::optional<int64_t> ReadNumber(std::u32string_view s, size_t& pos) {
   size_t end = pos;
   if (end < s.size() && IsDigit(s[end])) {
     int64_t value = 0;
     while (end < s.size() && IsDigit(s[end])) {
-      if (value < 1000000000) value = value * 10 + (s[end] - '0');
+      value = std::min(kMaxNumber, value * 10 + (s[end] - '0'));
       ++end;
     }
     pos = end;
@@ -329,7 +339,8 @@ std::optional<int64_t> ReadNumber(std::u32string_view s, size_t& pos) {
   }
   while (end < s.size() && IsKanjiNumeral(s[end])) ++end;
   if (end == pos) return std::nullopt;
-  const int64_t value = KanjiValue(s.substr(pos, end - pos));
+  const int64_t value =
+      std::min(kMaxNumber, KanjiValue(s.substr(pos, end - pos)));
   pos = end;
   return value;
 }

@@ -12,6 +12,8 @@ const std::vector<Command>& AllCommands() {
       {"serve", "serve the gRPC API (reconcile, review, roster administration)",
        RunServe},
       {"health", "check a running server's gRPC health", RunHealth},
+      {"normalize", "normalize field values (names, kana, dates, insurer numbers, …)",
+       RunNormalize},
   };
   return *commands;
 }

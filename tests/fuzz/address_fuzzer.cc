@@ -1,0 +1,8 @@
+// libFuzzer target: kuromaru::normalizer::NormalizeField(Field::kAddress, …).
+#include "tests/fuzz/field_fuzzer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  kuromaru::fuzz::FuzzField(kuromaru::normalizer::Field::kAddress, data, size,
+                            true);
+  return 0;
+}

@@ -1,0 +1,8 @@
+// libFuzzer target: kuromaru::normalizer::NormalizeField(Field::kMember, …).
+#include "tests/fuzz/field_fuzzer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  kuromaru::fuzz::FuzzField(kuromaru::normalizer::Field::kMember, data, size,
+                            false);
+  return 0;
+}

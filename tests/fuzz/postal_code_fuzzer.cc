@@ -1,0 +1,9 @@
+// libFuzzer target: kuromaru::normalizer::NormalizeField(Field::kPostalCode,
+// …).
+#include "tests/fuzz/field_fuzzer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  kuromaru::fuzz::FuzzField(kuromaru::normalizer::Field::kPostalCode, data,
+                            size, true);
+  return 0;
+}
