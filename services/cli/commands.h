@@ -25,6 +25,7 @@ const std::vector<Command>& AllCommands();
 
 int RunServe(const std::vector<std::string>& args);
 int RunHealth(const std::vector<std::string>& args);
+int RunGen(const std::vector<std::string>& args);
 int RunNormalize(const std::vector<std::string>& args);
 
 }  // namespace kuromaru::cli

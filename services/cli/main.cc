@@ -12,6 +12,8 @@ const std::vector<Command>& AllCommands() {
       {"serve", "serve the gRPC API (reconcile, review, roster administration)",
        RunServe},
       {"health", "check a running server's gRPC health", RunHealth},
+      {"gen", "write a synthetic roster, receipts and their ground truth",
+       RunGen},
       {"normalize", "normalize field values (names, kana, dates, insurer numbers, …)",
        RunNormalize},
   };

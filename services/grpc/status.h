@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/support/status.h"
+#include "services/io/receipts.h"
 
 namespace kuromaru::grpc_service {
 
