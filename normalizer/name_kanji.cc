@@ -181,15 +181,23 @@ absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
 }
 
 NameMatch CompareKanjiNames(const KanjiName& a, const KanjiName& b) {
-  if (a.wildcard_count == 0 && b.wildcard_count == 0) {
-    if (a.key == b.key) return NameMatch::kExact;
-    if (a.loose_key == b.loose_key) return NameMatch::kExactAfterFolding;
+  return CompareKanjiKeys(a.key, a.loose_key, b.key, b.loose_key);
+}
+
+NameMatch CompareKanjiKeys(std::string_view a_key, std::string_view a_loose,
+                           std::string_view b_key, std::string_view b_loose) {
+  static constexpr std::string_view kWildcardUtf8 = "\u25CF";
+  const bool wildcards = a_key.find(kWildcardUtf8) != std::string_view::npos ||
+                         b_key.find(kWildcardUtf8) != std::string_view::npos;
+  if (!wildcards) {
+    if (a_key == b_key) return NameMatch::kExact;
+    if (a_loose == b_loose) return NameMatch::kExactAfterFolding;
     return NameMatch::kDifferent;
   }
-  const auto* sa = reinterpret_cast<const uint8_t*>(a.loose_key.data());
-  const auto* sb = reinterpret_cast<const uint8_t*>(b.loose_key.data());
-  const auto la = static_cast<int32_t>(a.loose_key.size());
-  const auto lb = static_cast<int32_t>(b.loose_key.size());
+  const auto* sa = reinterpret_cast<const uint8_t*>(a_loose.data());
+  const auto* sb = reinterpret_cast<const uint8_t*>(b_loose.data());
+  const auto la = static_cast<int32_t>(a_loose.size());
+  const auto lb = static_cast<int32_t>(b_loose.size());
   int32_t i = 0;
   int32_t j = 0;
   while (i < la && j < lb) {

@@ -78,6 +78,12 @@ enum class NameMatch {
 // name decide.
 NameMatch CompareKanjiNames(const KanjiName& a, const KanjiName& b);
 
+// CompareKanjiNames on the keys alone (`key` and `loose_key` of each side), for
+// callers that keep names as views into their own storage. Wildcards are the ●
+// in the keys.
+NameMatch CompareKanjiKeys(std::string_view a_key, std::string_view a_loose,
+                           std::string_view b_key, std::string_view b_loose);
+
 }  // namespace kuromaru::normalizer
 
 #endif  // KUROMARU_NORMALIZER_NAME_KANJI_H_

@@ -179,5 +179,25 @@ TEST(CompareKanjiNamesTest, Wildcards) {
   EXPECT_EQ(Compare("●橋", "高田"), NameMatch::kDifferent);
 }
 
+TEST(CompareKanjiKeysTest, AgreesWithCompareKanjiNames) {
+  const char* names[] = {"髙橋",   "高橋", "●橋",  "石橋",     "髙橋 一郎",
+                         "高橋一", "渡邊", "渡邉", "●﨑 太郎", "山崎太郎"};
+  for (const char* a : names) {
+    for (const char* b : names) {
+      KanjiName x = Normalize(a);
+      KanjiName y = Normalize(b);
+      EXPECT_EQ(CompareKanjiKeys(x.key, x.loose_key, y.key, y.loose_key),
+                CompareKanjiNames(x, y))
+          << a << " / " << b;
+    }
+  }
+  EXPECT_EQ(CompareKanjiKeys("髙橋", "高橋", "高橋", "高橋"),
+            NameMatch::kExactAfterFolding);
+  EXPECT_EQ(CompareKanjiKeys("●橋", "●橋", "石橋", "石橋"),
+            NameMatch::kWildcardCompatible);
+  EXPECT_EQ(CompareKanjiKeys("高田", "高田", "高橋", "高橋"),
+            NameMatch::kDifferent);
+}
+
 }  // namespace
 }  // namespace kuromaru::normalizer

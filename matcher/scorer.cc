@@ -1,0 +1,203 @@
+#include "matcher/scorer.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/status/status.h"
+
+namespace kuromaru::matcher {
+namespace {
+
+bool Agrees(Level level, std::initializer_list<Level> agreeing) {
+  return std::find(agreeing.begin(), agreeing.end(), level) != agreeing.end();
+}
+
+Level At(const ComparisonVector& levels, Field field) {
+  return levels[static_cast<int>(field)];
+}
+
+// See the overview in scorer.h: name and birth date never identify alone.
+bool Identified(const ComparisonVector& v, const EnrollmentContext& e) {
+  // With two enrollments valid at once, the person's history may mix two
+  // people (namesakes grouped as one), so an earlier insurer proves little.
+  const bool previous_counts = !e.person_has_other_valid;
+  // A large insurer holds namesakes too: its number identifies only when the
+  // billed member key does not point elsewhere.
+  const bool insurer_counts = At(v, Field::kMember) != Level::kDifferent;
+  if (Agrees(At(v, Field::kMember), {Level::kExact, Level::kSameNumber}) ||
+      (insurer_counts &&
+       Agrees(At(v, Field::kInsurer), {Level::kExact, Level::kRepaired})) ||
+      (previous_counts && At(v, Field::kInsurer) == Level::kPreviousInsurer) ||
+      Agrees(At(v, Field::kAddress), {Level::kExact, Level::kPostalCode})) {
+    return true;
+  }
+  const std::initializer_list<Level> names = {Level::kExact,
+                                              Level::kExactAfterFolding};
+  const bool contradicted = At(v, Field::kMember) == Level::kDifferent ||
+                            At(v, Field::kInsurer) == Level::kDifferent ||
+                            At(v, Field::kAddress) == Level::kDifferent;
+  return e.kana_birth_date_namesakes == 0 && !contradicted &&
+         Agrees(At(v, Field::kNameKana), names) &&
+         Agrees(At(v, Field::kNameKanji), names) &&
+         At(v, Field::kBirthDate) == Level::kExact;
+}
+
+}  // namespace
+
+std::string_view DecisionName(Decision decision) {
+  switch (decision) {
+    case Decision::kAutoMatch:
+      return "DECISION_AUTO_MATCH";
+    case Decision::kReview:
+      return "DECISION_REVIEW";
+    case Decision::kNoMatch:
+      return "DECISION_NO_MATCH";
+  }
+  return "DECISION_UNSPECIFIED";
+}
+
+absl::StatusOr<std::unique_ptr<Scorer>> Scorer::Create(
+    Model model, const TermFrequency* frequencies,
+    const DecisionOptions& options) {
+  if (absl::Status status = model.Validate(); !status.ok()) return status;
+  const bool probabilities_ok =
+      options.review_min_probability >= 0 &&
+      options.review_min_probability <= options.auto_min_probability &&
+      options.auto_min_probability <= 1;
+  if (!probabilities_ok || options.auto_min_margin < 0) {
+    return absl::InvalidArgumentError(
+        "decision options: need 0 <= review_min_probability <= "
+        "auto_min_probability <= 1 and auto_min_margin >= 0");
+  }
+  return std::unique_ptr<Scorer>(
+      new Scorer(std::move(model), frequencies, options));
+}
+
+double Scorer::FieldWeight(Field field, const FieldComparison& comparison,
+                           const PersonView& roster) const {
+  if (frequencies_ == nullptr) return model_.Weight(field, comparison.level);
+  if (field == Field::kNameKana) {
+    return model_.TfWeight(field, comparison.level,
+                           frequencies_->KanaNameFrequency(roster.kana_key),
+                           frequencies_->KanaNameCollision());
+  }
+  if (field == Field::kNameKanji) {
+    return model_.TfWeight(
+        field, comparison.level,
+        frequencies_->KanjiNameFrequency(roster.kanji_loose_key),
+        frequencies_->KanjiNameCollision());
+  }
+  return model_.Weight(field, comparison.level);
+}
+
+ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
+                              const CandidateInput& candidate) const {
+  const PersonView& a = receipt.person;
+  const PersonView& b = candidate.person;
+  const EnrollmentContext& e = candidate.enrollment;
+  FieldComparison comparisons[kFieldCount] = {
+      CompareNameKanji(a, b),
+      CompareNameKana(a, b),
+      CompareBirthDate(a.birth_date, b.birth_date),
+      CompareSex(a.sex, b.sex),
+      CompareMember(a, b),
+      CompareInsurer(receipt.billed_insurer, b.insurer_number,
+                     e.other_insurers),
+      CompareAddress(a, b),
+      CompareEnrollment(receipt.service_month, e),
+  };
+  ScoredCandidate scored;
+  scored.person_id = candidate.person_id;
+  scored.match_weight = model_.prior_weight();
+  scored.evidence.reserve(kFieldCount);
+  for (int i = 0; i < kFieldCount; ++i) {
+    const Field field = static_cast<Field>(i);
+    FieldComparison& c = comparisons[i];
+    const double weight = FieldWeight(field, c, b);
+    scored.levels[i] = c.level;
+    scored.match_weight += weight;
+    scored.evidence.push_back(
+        {std::string(FieldName(field)), std::string(LevelName(c.level)), weight,
+         std::move(c.receipt_value), std::move(c.roster_value)});
+  }
+  scored.probability = model_.Probability(scored.match_weight);
+  scored.identified = Identified(scored.levels, e);
+  return scored;
+}
+
+MatchOutcome Scorer::Match(const ReceiptInput& receipt,
+                           std::span<const CandidateInput> candidates) const {
+  MatchOutcome outcome;
+  outcome.candidates.reserve(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    outcome.candidates.push_back(Score(receipt, candidates[i]));
+    outcome.candidates.back().input_index = i;
+  }
+  std::sort(outcome.candidates.begin(), outcome.candidates.end(),
+            [](const ScoredCandidate& x, const ScoredCandidate& y) {
+              if (x.match_weight != y.match_weight) {
+                return x.match_weight > y.match_weight;
+              }
+              if (x.person_id != y.person_id) return x.person_id < y.person_id;
+              return x.input_index < y.input_index;
+            });
+  outcome.decision =
+      Decide(outcome.candidates, options_, &outcome.margin, &outcome.reason);
+  return outcome;
+}
+
+Decision Decide(std::span<const ScoredCandidate> ranked,
+                const DecisionOptions& options, double* margin,
+                std::string* reason) {
+  reason->clear();
+  *margin = 0;
+  if (ranked.empty()) {
+    *reason = "no candidate";
+    return Decision::kNoMatch;
+  }
+  const ScoredCandidate& best = ranked.front();
+  *margin = std::numeric_limits<double>::infinity();
+  for (const ScoredCandidate& other : ranked) {
+    if (other.person_id != best.person_id) {
+      *margin = best.match_weight - other.match_weight;
+      break;
+    }
+  }
+  if (best.probability < options.review_min_probability) {
+    *reason = "probability";
+    return Decision::kNoMatch;
+  }
+  if (best.probability < options.auto_min_probability) {
+    *reason = "probability";
+  } else if (*margin < options.auto_min_margin) {
+    *reason = "margin";
+  } else if (!best.identified) {
+    *reason = "not identified";
+  } else if (options.auto_requires_valid_enrollment &&
+             At(best.levels, Field::kEnrollment) != Level::kValid) {
+    *reason = "enrollment";
+  } else {
+    return Decision::kAutoMatch;
+  }
+  return Decision::kReview;
+}
+
+void AddToStats(const MatchOutcome& outcome, bool is_correct,
+                DecisionStats* stats) {
+  ++stats->receipts;
+  switch (outcome.decision) {
+    case Decision::kAutoMatch:
+      ++stats->auto_matches;
+      if (is_correct) ++stats->auto_correct;
+      break;
+    case Decision::kReview:
+      ++stats->reviews;
+      break;
+    case Decision::kNoMatch:
+      ++stats->no_matches;
+      break;
+  }
+}
+
+}  // namespace kuromaru::matcher
