@@ -421,7 +421,9 @@ absl::Status RosterBuilder::Apply(DeltaOp op, const RosterRow& row) {
 }
 
 // Enrollments of one person: same kana key (the kanji loose key when there is
-// no kana), birth date and sex, and compatible kanji loose keys.
+// no kana), birth date and sex, compatible kanji loose keys, and periods that
+// do not overlap — one person holds one enrollment at a time, so two
+// overlapping ones are namesakes (or twins with one name), never one person.
 void RosterBuilder::GroupPersons() {
   Roster& r = *roster_;
   const size_t n = r.records_.size();
@@ -439,23 +441,48 @@ void RosterBuilder::GroupPersons() {
   std::sort(order.begin(), order.end());
   std::vector<PersonId> person(n);
   PersonId next = 0;
-  std::vector<std::pair<std::string_view, PersonId>> groups;  // within a run
+  struct Group {
+    std::string_view kanji;
+    PersonId person;
+    std::vector<std::pair<PackedDate, PackedDate>> periods;  // [from, until)
+  };
+  auto overlaps = [](const Group& g, const EnrollmentRecord& e) {
+    const PackedDate until =
+        e.qualified_until == 0 ? 99999999 : e.qualified_until;
+    for (const auto& [from, g_until] : g.periods) {
+      if (e.qualified_from < (g_until == 0 ? 99999999 : g_until) &&
+          from < until) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::vector<Group> groups;  // within a run
   for (size_t i = 0; i < n;) {
     size_t j = i;
     while (j < n && order[j].first == order[i].first) ++j;
     groups.clear();
-    // Rows without wildcards first, so that a wildcard row finds their group.
-    std::stable_partition(order.begin() + i, order.begin() + j, [&](auto& p) {
-      return r.records_[p.second].wildcard_count == 0;
-    });
+    // Rows without wildcards first, so that a wildcard row finds their group;
+    // then by period, so that overlaps are seen in time order.
+    std::stable_sort(order.begin() + i, order.begin() + j,
+                     [&](auto& a, auto& b) {
+                       const EnrollmentRecord& x = r.records_[a.second];
+                       const EnrollmentRecord& y = r.records_[b.second];
+                       if ((x.wildcard_count == 0) != (y.wildcard_count == 0)) {
+                         return x.wildcard_count == 0;
+                       }
+                       return x.qualified_from < y.qualified_from;
+                     });
     for (size_t k = i; k < j; ++k) {
       const EnrollmentRecord& e = r.records_[order[k].second];
       const std::string_view text = group_text(e);
       const std::string_view kanji = r.pool_.Get(e.kanji_loose_key);
       PersonId found = kNoEnrollment;
-      for (const auto& [g_kanji, g_person] : groups) {
-        if (KanjiCompatible(kanji, g_kanji)) {
-          found = g_person;
+      Group* group = nullptr;
+      for (Group& g : groups) {
+        if (KanjiCompatible(kanji, g.kanji) && !overlaps(g, e)) {
+          found = g.person;
+          group = &g;
           break;
         }
       }
@@ -469,8 +496,10 @@ void RosterBuilder::GroupPersons() {
       }
       if (found == kNoEnrollment) {
         found = next++;
-        groups.emplace_back(kanji, found);
+        groups.push_back({kanji, found, {}});
+        group = &groups.back();
       }
+      group->periods.emplace_back(e.qualified_from, e.qualified_until);
       person[order[k].second] = found;
     }
     i = j;

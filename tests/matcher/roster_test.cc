@@ -127,6 +127,19 @@ TEST(RosterTest, AWildcardRowJoinsItsPerson) {
   EXPECT_NE(roster->PersonOf(2), roster->PersonOf(0));
 }
 
+TEST(RosterTest, NamesakesWithOverlappingPeriodsAreTwoPersons) {
+  // Same kanji, kana, birth date and sex, but covered at the same time by two
+  // insurers: two people, however alike. A job change does not overlap.
+  RosterRow namesake = NewEnrollment();
+  namesake.insurer_number = "06139993";
+  namesake.symbol = "77";
+  namesake.qualified_from = "20100401";
+  auto roster = Build({OldEnrollment(), NewEnrollment(), namesake});
+  EXPECT_EQ(roster->PersonOf(0), roster->PersonOf(1));
+  EXPECT_NE(roster->PersonOf(2), roster->PersonOf(0));
+  EXPECT_EQ(roster->counts().persons, 2);
+}
+
 TEST(RosterTest, RejectsMalformedRowsWithAReason) {
   struct Case {
     void (*edit)(RosterRow*);
