@@ -588,4 +588,13 @@ absl::StatusOr<Model> ParseModel(std::string_view input) {
   return model;
 }
 
+std::string ModelVersion(const Model& model) {
+  const std::string text = SerializeModel(model);
+  const size_t at = text.rfind("fnv1a64=");
+  const std::string hash =
+      at == std::string::npos ? "" : text.substr(at + 8, 8);
+  return (model.label.empty() ? std::string("default") : model.label) + "@" +
+         hash;
+}
+
 }  // namespace kuromaru::matcher

@@ -27,6 +27,7 @@ int RunServe(const std::vector<std::string>& args);
 int RunHealth(const std::vector<std::string>& args);
 int RunGen(const std::vector<std::string>& args);
 int RunNormalize(const std::vector<std::string>& args);
+int RunMatch(const std::vector<std::string>& args);
 
 }  // namespace kuromaru::cli
 

@@ -14,8 +14,10 @@ const std::vector<Command>& AllCommands() {
       {"health", "check a running server's gRPC health", RunHealth},
       {"gen", "write a synthetic roster, receipts and their ground truth",
        RunGen},
-      {"normalize", "normalize field values (names, kana, dates, insurer numbers, …)",
+      {"normalize",
+       "normalize field values (names, kana, dates, insurer numbers, …)",
        RunNormalize},
+      {"match", "match a receipts file against a roster file", RunMatch},
   };
   return *commands;
 }

@@ -1,0 +1,212 @@
+#include "matcher/matcher.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "normalizer/date.h"
+
+namespace kuromaru::matcher {
+
+// Term frequencies and namesake counts over the roster's persons, keyed by
+// hashes so that tens of millions of persons cost a few bytes each.
+class Matcher::Frequencies : public TermFrequency {
+ public:
+  explicit Frequencies(const Roster& roster) {
+    const size_t persons = roster.person_count();
+    kana_.counts.reserve(persons);
+    kanji_.counts.reserve(persons);
+    namesakes_.reserve(persons);
+    for (PersonId p = 0; p < persons; ++p) {
+      const std::span<const EnrollmentId> enrollments = roster.Enrollments(p);
+      if (enrollments.empty()) continue;
+      const PersonView v = roster.View(enrollments.back());
+      kana_.Add(v.kana_key);
+      kanji_.Add(v.kanji_loose_key);
+      if (!v.kana_key.empty() && v.birth_date != 0) {
+        ++namesakes_[HashMix(HashBytes(v.kana_key), v.birth_date)];
+      }
+    }
+  }
+
+  double KanaNameFrequency(std::string_view kana_key) const override {
+    return kana_.Frequency(kana_key);
+  }
+  double KanjiNameFrequency(std::string_view kanji_loose_key) const override {
+    return kanji_.Frequency(kanji_loose_key);
+  }
+  double KanaNameCollision() const override { return kana_.Collision(); }
+  double KanjiNameCollision() const override { return kanji_.Collision(); }
+
+  // Persons with this kana key and birth date (0 when either is missing).
+  int Persons(std::string_view kana_key, PackedDate birth_date) const {
+    if (kana_key.empty() || birth_date == 0) return 0;
+    auto it = namesakes_.find(HashMix(HashBytes(kana_key), birth_date));
+    return it == namesakes_.end() ? 0 : static_cast<int>(it->second);
+  }
+
+ private:
+  struct Counts {
+    absl::flat_hash_map<uint64_t, uint32_t> counts;
+    double total = 0;
+    double sum_of_squares = 0;
+    void Add(std::string_view key) {
+      if (key.empty()) return;
+      uint32_t& c = counts[HashBytes(key)];
+      sum_of_squares += 2.0 * c + 1;  // (c+1)² - c²
+      ++c;
+      ++total;
+    }
+    double Frequency(std::string_view key) const {
+      if (key.empty() || total == 0) return 0;
+      auto it = counts.find(HashBytes(key));
+      return it == counts.end() ? 0 : it->second / total;
+    }
+    double Collision() const {
+      return total == 0 ? 0 : sum_of_squares / (total * total);
+    }
+  };
+  Counts kana_;
+  Counts kanji_;
+  absl::flat_hash_map<uint64_t, uint32_t> namesakes_;
+};
+
+absl::StatusOr<std::unique_ptr<Matcher>> Matcher::Create(
+    std::shared_ptr<const RosterIndex> index, Model model,
+    const MatcherOptions& options) {
+  if (index == nullptr) return absl::InvalidArgumentError("no roster index");
+  if (options.max_returned < 1) {
+    return absl::InvalidArgumentError("max_returned must be at least 1");
+  }
+  std::unique_ptr<Matcher> matcher(new Matcher(std::move(index), options));
+  matcher->frequencies_ =
+      std::make_unique<const Frequencies>(matcher->roster());
+  auto scorer = Scorer::Create(std::move(model), matcher->frequencies_.get(),
+                               options.decision);
+  if (!scorer.ok()) return scorer.status();
+  matcher->scorer_ = *std::move(scorer);
+  return matcher;
+}
+
+Matcher::Matcher(std::shared_ptr<const RosterIndex> index,
+                 const MatcherOptions& options)
+    : index_(std::move(index)), options_(options) {}
+
+Matcher::~Matcher() = default;
+
+int Matcher::Namesakes(const PersonView& view) const {
+  return std::max(0, frequencies_->Persons(view.kana_key, view.birth_date) - 1);
+}
+
+namespace {
+
+PackedMonth ParseServiceMonth(std::string_view text,
+                              std::vector<FieldIssue>* issues) {
+  if (text.empty()) return 0;
+  auto month = normalizer::ParseMonth(text);
+  if (!month.ok()) {
+    issues->push_back({"service_month", std::string(month.status().message())});
+    return 0;
+  }
+  return static_cast<PackedMonth>(month->year * 100 + month->month);
+}
+
+// What the scorer needs to know of the candidate's person besides its fields.
+struct PersonHistory {
+  bool other_valid = false;
+  size_t insurers_begin = 0, insurers_end = 0;  // into a shared list
+};
+
+PersonHistory History(const Roster& roster, EnrollmentId enrollment,
+                      PackedMonth month,
+                      std::vector<std::string_view>* insurers) {
+  PersonHistory h;
+  h.insurers_begin = insurers->size();
+  const PackedDate first_day = month * 100 + 1;
+  for (EnrollmentId e : roster.Enrollments(roster.PersonOf(enrollment))) {
+    if (e == enrollment) continue;
+    if (month != 0 && roster.CoversMonth(e, month)) h.other_valid = true;
+    const EnrollmentInfo info = roster.Info(e);
+    if (info.qualified_until != 0 &&
+        (month == 0 || info.qualified_until <= first_day)) {
+      insurers->push_back(roster.View(e).insurer_number);
+    }
+  }
+  h.insurers_end = insurers->size();
+  return h;
+}
+
+}  // namespace
+
+ReceiptMatch Matcher::Match(const ReceiptText& text) const {
+  ReceiptMatch out;
+  const RawPerson raw{text.name_kanji, text.name_kana,      text.birth_date,
+                      text.sex,        text.insurer_number, text.symbol,
+                      text.number,     text.branch,         text.postal_code,
+                      text.address};
+  out.normalized = NormalizePerson(raw, &out.issues);
+  out.service_month = ParseServiceMonth(text.service_month, &out.issues);
+  if (!text.insurer_number.empty()) {
+    auto billed = normalizer::ParseInsurerNumber(text.insurer_number);
+    if (billed.ok()) out.billed_insurer = *std::move(billed);
+  }
+  out.prior_weight = model().prior_weight();
+
+  const PersonView receipt_view = out.normalized.View();
+  const std::vector<Candidate> candidates =
+      index_->Candidates(receipt_view, out.service_month, options_.candidates);
+  out.candidates_considered = static_cast<int>(candidates.size());
+
+  const Roster& r = roster();
+  std::vector<std::string_view> insurers;
+  std::vector<PersonHistory> histories;
+  histories.reserve(candidates.size());
+  for (const Candidate& c : candidates) {
+    histories.push_back(History(r, c.enrollment, out.service_month, &insurers));
+  }
+  std::vector<CandidateInput> inputs;
+  inputs.reserve(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const Candidate& c = candidates[i];
+    const EnrollmentInfo info = r.Info(c.enrollment);
+    CandidateInput in;
+    in.person_id = c.person;
+    in.person = r.View(c.enrollment);
+    in.enrollment.qualified_from = info.qualified_from;
+    in.enrollment.qualified_until = info.qualified_until;
+    in.enrollment.valid_in_service_month = c.valid_in_month;
+    in.enrollment.person_has_other_valid = histories[i].other_valid;
+    in.enrollment.other_insurers =
+        std::span<const std::string_view>(insurers).subspan(
+            histories[i].insurers_begin,
+            histories[i].insurers_end - histories[i].insurers_begin);
+    in.enrollment.kana_birth_date_namesakes = Namesakes(in.person);
+    inputs.push_back(in);
+  }
+
+  ReceiptInput receipt;
+  receipt.person = receipt_view;
+  receipt.billed_insurer = out.billed_insurer ? &*out.billed_insurer : nullptr;
+  receipt.service_month = out.service_month;
+  MatchOutcome outcome = scorer_->Match(receipt, inputs);
+  out.decision = outcome.decision;
+  out.reason = std::move(outcome.reason);
+  const size_t n = std::min(outcome.candidates.size(),
+                            static_cast<size_t>(options_.max_returned));
+  out.candidates.reserve(n);
+  for (size_t k = 0; k < n; ++k) {
+    ScoredCandidate& s = outcome.candidates[k];
+    const Candidate& c = candidates[s.input_index];
+    MatchedCandidate m;
+    m.enrollment = c.enrollment;
+    m.info = r.Info(c.enrollment);
+    m.valid_in_service_month = c.valid_in_month;
+    m.probability = s.probability;
+    m.match_weight = s.match_weight;
+    m.evidence = std::move(s.evidence);
+    out.candidates.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace kuromaru::matcher

@@ -1,0 +1,107 @@
+// The matcher: one receipt in, ranked enrollments with evidence and a decision
+// out.
+//
+//   ASSIGN_OR_RETURN(auto index, RosterIndex::Build(roster));
+//   ASSIGN_OR_RETURN(auto matcher, Matcher::Create(index, Model::Default(),
+//   {})); ReceiptMatch m = matcher->Match(receipt);   // thread-safe, any
+//   number of threads
+//
+// Match normalizes the receipt (NormalizePerson), generates candidates from the
+// roster index (one per person: the enrollment valid in the service month, or
+// the nearest), scores each with the Fellegi–Sunter model (scorer.h) and
+// decides. A Matcher is immutable: a new roster or model means a new Matcher,
+// swapped in atomically by the caller.
+#ifndef KUROMARU_MATCHER_MATCHER_H_
+#define KUROMARU_MATCHER_MATCHER_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "matcher/model.h"
+#include "matcher/normalize_person.h"
+#include "matcher/person.h"
+#include "matcher/roster.h"
+#include "matcher/roster_index.h"
+#include "matcher/scorer.h"
+#include "normalizer/insurer.h"
+
+namespace kuromaru::matcher {
+
+struct MatcherOptions {
+  CandidateOptions candidates;
+  DecisionOptions decision;
+  // Candidates returned per receipt, best first. Default: 5.
+  int max_returned = 5;
+};
+
+// A receipt's fields as received (FORMATS.md §2). Views must outlive Match().
+struct ReceiptText {
+  std::string_view receipt_id, service_month, insurer_number, symbol, number,
+      branch, name_kanji, name_kana, birth_date, sex, postal_code, address;
+};
+
+// One ranked enrollment.
+struct MatchedCandidate {
+  EnrollmentId enrollment = kNoEnrollment;
+  EnrollmentInfo info;  // the roster row's values; views into the roster
+  bool valid_in_service_month = false;
+  double probability = 0;
+  double match_weight = 0;
+  std::vector<Evidence> evidence;
+};
+
+struct ReceiptMatch {
+  Decision decision = Decision::kNoMatch;
+  std::vector<MatchedCandidate> candidates;  // best first, at most max_returned
+  double prior_weight = 0;
+  std::string reason;  // why not AUTO_MATCH (no personal data)
+  // The receipt as understood.
+  NormalizedPerson normalized;
+  std::vector<FieldIssue> issues;  // fields treated as missing, and why
+  PackedMonth service_month = 0;
+  std::optional<normalizer::InsurerNumber> billed_insurer;
+  int candidates_considered = 0;
+};
+
+class Matcher {
+ public:
+  // Requires a non-null index. Returns InvalidArgument for an invalid model or
+  // options.
+  static absl::StatusOr<std::unique_ptr<Matcher>> Create(
+      std::shared_ptr<const RosterIndex> index, Model model,
+      const MatcherOptions& options);
+
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+
+  // Thread-safe. The returned views point into the roster, which lives as long
+  // as this Matcher (or a copy of roster_ptr()).
+  ReceiptMatch Match(const ReceiptText& receipt) const;
+
+  const Roster& roster() const { return index_->roster(); }
+  const std::shared_ptr<const RosterIndex>& index() const { return index_; }
+  const Model& model() const { return scorer_->model(); }
+  const MatcherOptions& options() const { return options_; }
+
+ private:
+  class Frequencies;
+  Matcher(std::shared_ptr<const RosterIndex> index,
+          const MatcherOptions& options);
+
+  // Other persons with the same kana key and birth date as `person`.
+  int Namesakes(const PersonView& view) const;
+
+  const std::shared_ptr<const RosterIndex> index_;
+  const MatcherOptions options_;
+  std::unique_ptr<const Frequencies> frequencies_;
+  std::unique_ptr<const Scorer> scorer_;
+};
+
+}  // namespace kuromaru::matcher
+
+#endif  // KUROMARU_MATCHER_MATCHER_H_

@@ -1,0 +1,32 @@
+// Progress for long commands: a bar redrawn in place on a terminal, a log line
+// every few seconds otherwise (so that logs stay readable).
+#ifndef KUROMARU_SERVICES_CLI_PROGRESS_H_
+#define KUROMARU_SERVICES_CLI_PROGRESS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace kuromaru::cli {
+
+class Progress {
+ public:
+  // `total` may be 0 when unknown.
+  Progress(std::string what, int64_t total);
+  ~Progress();  // ends the bar's line
+
+  void Update(int64_t done);
+
+ private:
+  const std::string what_;
+  const int64_t total_;
+  const bool terminal_;
+  const absl::Time start_;
+  absl::Time last_;
+  bool drawn_ = false;
+};
+
+}  // namespace kuromaru::cli
+
+#endif  // KUROMARU_SERVICES_CLI_PROGRESS_H_

@@ -1,0 +1,75 @@
+#include "services/cli/roster_setup.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "normalizer/status_macros.h"
+#include "services/io/log.h"
+
+namespace kuromaru::cli {
+namespace {
+
+absl::StatusOr<matcher::Model> LoadModel(const std::string& path) {
+  if (path.empty()) return matcher::Model::Default();
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("cannot read model file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto model = matcher::ParseModel(text.str());
+  if (!model.ok()) {
+    return absl::Status(model.status().code(),
+                        absl::StrCat(path, ": ", model.status().message()));
+  }
+  return model;
+}
+
+}  // namespace
+
+absl::StatusOr<LoadedMatcher> LoadMatcher(
+    const std::string& roster_path, const io::RosterLoadOptions& load_options,
+    const std::string& model_path, const matcher::MatcherOptions& options) {
+  LoadedMatcher out;
+  ASSIGN_OR_RETURN(matcher::Model model, LoadModel(model_path));
+  out.model_source = model_path.empty() ? "built-in default model" : model_path;
+  out.model_version = matcher::ModelVersion(model);
+
+  absl::Time start = absl::Now();
+  auto roster = io::LoadRosterCsv(roster_path, load_options, &out.report);
+  for (const io::RowError& e : out.report.errors) {
+    std::fprintf(stderr, "%s:%lld: %s\n", roster_path.c_str(),
+                 static_cast<long long>(e.line), e.reason.c_str());
+  }
+  if (out.report.rows_rejected >
+      static_cast<int64_t>(out.report.errors.size())) {
+    std::fprintf(
+        stderr, "%s: %lld more rejected rows not listed\n", roster_path.c_str(),
+        static_cast<long long>(out.report.rows_rejected -
+                               static_cast<int64_t>(out.report.errors.size())));
+  }
+  if (!roster.ok()) return roster.status();
+  out.load_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+
+  start = absl::Now();
+  ASSIGN_OR_RETURN(auto index, matcher::RosterIndex::Build(*std::move(roster)));
+  ASSIGN_OR_RETURN(
+      out.matcher,
+      matcher::Matcher::Create(std::move(index), std::move(model), options));
+  out.index_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  const matcher::RosterCounts& c = out.report.counts;
+  io::Log(io::LogLevel::kInfo, "roster loaded",
+          {{"version", out.report.version},
+           {"rows", c.rows},
+           {"rejected", out.report.rows_rejected},
+           {"persons", c.persons},
+           {"insurers", c.insurers},
+           {"rows_with_wildcards", c.rows_with_wildcards},
+           {"load_seconds", out.load_seconds},
+           {"index_seconds", out.index_seconds}});
+  return out;
+}
+
+}  // namespace kuromaru::cli

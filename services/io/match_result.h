@@ -1,0 +1,33 @@
+// Between the wire form of receipts and results (kuromaru.v1) and the matcher's
+// domain types.
+#ifndef KUROMARU_SERVICES_IO_MATCH_RESULT_H_
+#define KUROMARU_SERVICES_IO_MATCH_RESULT_H_
+
+#include <string>
+
+#include "kuromaru/v1/match.pb.h"
+#include "kuromaru/v1/receipt.pb.h"
+#include "matcher/matcher.h"
+
+namespace kuromaru::io {
+
+// Views into `receipt`, which must outlive the result.
+matcher::ReceiptText TextOf(const v1::Receipt& receipt);
+
+// The FORMATS.md §3 result of a matched receipt: candidates with their keys
+// exactly as in the roster, evidence, and the normalized forms.
+v1::MatchResult ToMatchResult(const std::string& receipt_id,
+                              const matcher::ReceiptMatch& match,
+                              const std::string& roster_version,
+                              const std::string& model_version);
+
+// The result of a receipt that cannot be matched at all: NO_MATCH with `error`.
+v1::MatchResult ErrorResult(const std::string& receipt_id,
+                            const std::string& error);
+
+// "YYYYMMDD" of a packed date; "" for 0.
+std::string DateText(matcher::PackedDate date);
+
+}  // namespace kuromaru::io
+
+#endif  // KUROMARU_SERVICES_IO_MATCH_RESULT_H_

@@ -1,0 +1,104 @@
+// The real `kuromaru match` on a generated roster and receipts.
+#include <stdlib.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kuromaru/v1/match.pb.h"
+#include "services/io/proto_json.h"
+#include "tests/e2e/process.h"
+
+namespace kuromaru {
+namespace {
+
+using ::kuromaru::testing::RunKuromaru;
+using ::testing::HasSubstr;
+
+std::string TempDir() {
+  std::string dir = ::testing::TempDir() + "/kuromaru_match_e2e_XXXXXX";
+  EXPECT_NE(mkdtemp(dir.data()), nullptr);
+  return dir;
+}
+
+std::vector<v1::MatchResult> ReadResults(const std::string& path) {
+  std::vector<v1::MatchResult> results;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    v1::MatchResult r;
+    EXPECT_TRUE(io::FromJson(line, &r).ok()) << line;
+    results.push_back(r);
+  }
+  return results;
+}
+
+TEST(MatchE2eTest, OneResultPerReceiptInOrder) {
+  const std::string dir = TempDir();
+  ASSERT_EQ(RunKuromaru({"gen", "--persons", "3000", "--receipts", "500",
+                         "--seed", "11", "--out", dir})
+                .exit_code,
+            0);
+  const auto r = RunKuromaru({"match", "--roster", dir + "/roster.csv",
+                              "--receipts", dir + "/receipts.jsonl", "--out",
+                              dir + "/results.jsonl", "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("built-in default model"));
+  const std::vector<v1::MatchResult> results =
+      ReadResults(dir + "/results.jsonl");
+  ASSERT_EQ(results.size(), 500u);
+  int auto_matched = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    char id[16];
+    std::snprintf(id, sizeof(id), "R%08zu", i + 1);
+    EXPECT_EQ(results[i].receipt_id(), id);
+    EXPECT_FALSE(results[i].roster_version().empty());
+    EXPECT_TRUE(results[i].error().empty()) << results[i].error();
+    auto_matched += results[i].decision() == v1::DECISION_AUTO_MATCH;
+  }
+  EXPECT_GT(auto_matched, 250);  // most receipts of a clean roster resolve
+}
+
+TEST(MatchE2eTest, BadReceiptLinesGetAnErrorResultAndBadRosterRowsTheirLine) {
+  const std::string dir = TempDir();
+  {
+    std::ofstream roster(dir + "/roster.csv");
+    roster << "insurer_number,symbol,number,branch,name_kanji,name_kana,birth_"
+              "date,sex,"
+              "qualified_from,qualified_until,postal_code,address\n"
+              "01130012,1234,5678,01,高橋　太郎,タカハシ　タロウ,19750123,1,"
+              "20150401,,,\n"
+              "01130012,1234,5679,01,高橋　花子,タカハシ　ハナコ,19750123,3,"
+              "20150401,,,\n";
+    std::ofstream receipts(dir + "/receipts.jsonl");
+    receipts
+        << R"({"receipt_id":"A","service_month":"202404","name_kana":"タカハシ タロウ","birth_date":"19750123"})"
+        << "\n{not json\n"
+        << R"({"receipt_id":"C","name_kanji":"高橋"})"
+        << "\n";
+  }
+  const auto r =
+      RunKuromaru({"match", "--roster", dir + "/roster.csv", "--receipts",
+                   dir + "/receipts.jsonl", "--out", dir + "/out.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err,
+              HasSubstr("roster.csv:3:"));  // sex 3, with its line number
+  const std::vector<v1::MatchResult> results = ReadResults(dir + "/out.jsonl");
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].receipt_id(), "A");
+  EXPECT_THAT(results[1].error(), HasSubstr("line 2"));
+  EXPECT_EQ(results[1].decision(), v1::DECISION_NO_MATCH);
+  EXPECT_THAT(results[2].error(), HasSubstr("birth_date"));
+}
+
+TEST(MatchE2eTest, MissingFilesAndFlags) {
+  EXPECT_EQ(RunKuromaru({"match", "--roster", "x.csv"}).exit_code, 2);
+  EXPECT_EQ(RunKuromaru({"match", "--roster", "/nonexistent.csv", "--receipts",
+                         "/nonexistent.jsonl", "--out", "/tmp/x.jsonl"})
+                .exit_code,
+            3);
+}
+
+}  // namespace
+}  // namespace kuromaru
