@@ -113,10 +113,10 @@ TEST(RosterCsvTest, Cp932WithUserDefinedCharacters) {
       std::string(kHeader) +
       // 外字 + 橋 太郎, half-width kana, symbol 横浜
       "138222,\x89\xA1\x95\x6C,1,,\xF0\x40\x8B\xB4\x20\x91\xBE\x98\x59,"
-      "\xC0\xB6\xCA\xBC\x20\xC0\xDB\xB3,19750123,1,20200101,,,,\n"
-      // 髙橋 (IBM extension) 太郎
+      "\xC0\xB6\xCA\xBC\x20\xC0\xDB\xB3,19750123,1,20200101,20210101,,,\n"
+      // 髙橋 (IBM extension) 太郎, the same person's next enrollment
       "138222,\x89\xA1\x95\x6C,2,,\xFB\xFC\x8B\xB4\x91\xBE\x98\x59,"
-      "\xC0\xB6\xCA\xBC\xC0\xDB\xB3,19750123,1,20200101,,,,\n"
+      "\xC0\xB6\xCA\xBC\xC0\xDB\xB3,19750123,1,20210101,,,,\n"
       // bytes CP932 cannot decode
       "138222,,3,,\x85\x40,,19750123,1,20200101,,,,\n";
   RosterLoadOptions options;
