@@ -9,6 +9,7 @@
 #include "normalizer/name_kanji.h"
 #include "normalizer/similarity.h"
 #include "normalizer/utf8.h"
+#include "unicode/utf8.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -65,19 +66,34 @@ constexpr Level kEnrollmentLevels[] = {
     L::kValid, L::kEndedRecently, L::kStartsAfter, L::kInvalid, L::kMissing};
 
 FieldComparison Make(Level level, std::string_view receipt,
-                     std::string_view roster) {
+                     std::string_view roster, bool with_values) {
+  if (!with_values) return {level, {}, {}};
   return {level, std::string(receipt), std::string(roster)};
 }
 
-std::u32string Decode(std::string_view text) {
-  absl::StatusOr<std::u32string> decoded = normalizer::DecodeUtf8(text);
-  return decoded.ok() ? *std::move(decoded) : std::u32string();
+// Decodes valid UTF-8 into a per-thread buffer (slot 0 or 1), so that comparing
+// allocates nothing once the buffers have grown. The view lives until the slot
+// is used again on this thread.
+std::u32string_view Decode(std::string_view text, int slot) {
+  thread_local std::u32string buffers[2];
+  std::u32string& out = buffers[slot];
+  out.clear();
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  while (i < length) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) c = 0xFFFD;
+    out.push_back(static_cast<char32_t>(c));
+  }
+  return out;
 }
 
 // Katakana, hiragana, the long-vowel mark and ・ only: a name written in kana
 // where kanji were expected.
 bool IsAllKana(std::string_view key) {
-  for (char32_t c : Decode(key)) {
+  for (char32_t c : Decode(key, 0)) {
     if (c < 0x3041 || c > 0x30FF) return false;
   }
   return !key.empty();
@@ -178,52 +194,53 @@ std::string PackedDateString(PackedDate date) {
 }
 
 FieldComparison CompareNameKanji(const PersonView& receipt,
-                                 const PersonView& roster) {
+                                 const PersonView& roster, bool with_values) {
   const std::string_view a = receipt.kanji_key;
   const std::string_view b = roster.kanji_key;
   if (a.empty() || b.empty() || IsAllKana(a) != IsAllKana(b)) {
-    return Make(L::kMissing, a, b);
+    return Make(L::kMissing, a, b, with_values);
   }
   switch (normalizer::CompareKanjiKeys(a, receipt.kanji_loose_key, b,
                                        roster.kanji_loose_key)) {
     case normalizer::NameMatch::kExact:
-      return Make(L::kExact, a, b);
+      return Make(L::kExact, a, b, with_values);
     case normalizer::NameMatch::kExactAfterFolding:
-      return Make(L::kExactAfterFolding, a, b);
+      return Make(L::kExactAfterFolding, a, b, with_values);
     case normalizer::NameMatch::kWildcardCompatible:
-      return Make(L::kWildcard, a, b);
+      return Make(L::kWildcard, a, b, with_values);
     case normalizer::NameMatch::kDifferent:
       break;
   }
-  if (normalizer::EditDistance(Decode(receipt.kanji_loose_key),
-                               Decode(roster.kanji_loose_key)) <= 1) {
-    return Make(L::kNear, a, b);
+  if (normalizer::EditDistance(Decode(receipt.kanji_loose_key, 0),
+                               Decode(roster.kanji_loose_key, 1)) <= 1) {
+    return Make(L::kNear, a, b, with_values);
   }
-  return Make(L::kDifferent, a, b);
+  return Make(L::kDifferent, a, b, with_values);
 }
 
 FieldComparison CompareNameKana(const PersonView& receipt,
-                                const PersonView& roster) {
+                                const PersonView& roster, bool with_values) {
   const std::string_view a = receipt.kana_key;
   const std::string_view b = roster.kana_key;
-  if (a.empty() || b.empty()) return Make(L::kMissing, a, b);
-  if (a == b) return Make(L::kExact, a, b);
+  if (a.empty() || b.empty()) return Make(L::kMissing, a, b, with_values);
+  if (a == b) return Make(L::kExact, a, b, with_values);
   if (receipt.kana_loose_key == roster.kana_loose_key) {
-    return Make(L::kExactAfterFolding, a, b);
+    return Make(L::kExactAfterFolding, a, b, with_values);
   }
-  const double similarity = normalizer::JaroWinkler(Decode(a), Decode(b));
-  if (similarity >= kKanaNear) return Make(L::kNear, a, b);
-  if (similarity >= kKanaSimilar) return Make(L::kSimilar, a, b);
+  const double similarity = normalizer::JaroWinkler(Decode(a, 0), Decode(b, 1));
+  if (similarity >= kKanaNear) return Make(L::kNear, a, b, with_values);
+  if (similarity >= kKanaSimilar) return Make(L::kSimilar, a, b, with_values);
   if (!receipt.kana_surname.empty() &&
       receipt.kana_surname == roster.kana_surname) {
-    return Make(L::kSurnameOnly, a, b);
+    return Make(L::kSurnameOnly, a, b, with_values);
   }
-  return Make(L::kDifferent, a, b);
+  return Make(L::kDifferent, a, b, with_values);
 }
 
-FieldComparison CompareBirthDate(PackedDate receipt, PackedDate roster) {
-  std::string a = PackedDateString(receipt);
-  std::string b = PackedDateString(roster);
+FieldComparison CompareBirthDate(PackedDate receipt, PackedDate roster,
+                                 bool with_values) {
+  std::string a = with_values ? PackedDateString(receipt) : std::string();
+  std::string b = with_values ? PackedDateString(roster) : std::string();
   Level level = L::kMissing;
   if (receipt != 0 && roster != 0) {
     switch (normalizer::CompareDates(Unpack(receipt), Unpack(roster))) {
@@ -249,7 +266,7 @@ FieldComparison CompareBirthDate(PackedDate receipt, PackedDate roster) {
   return {level, std::move(a), std::move(b)};
 }
 
-FieldComparison CompareSex(Sex receipt, Sex roster) {
+FieldComparison CompareSex(Sex receipt, Sex roster, bool with_values) {
   auto name = [](Sex sex) -> std::string_view {
     return sex == Sex::kMale ? "1" : sex == Sex::kFemale ? "2" : "";
   };
@@ -257,88 +274,94 @@ FieldComparison CompareSex(Sex receipt, Sex roster) {
   if (receipt != Sex::kUnknown && roster != Sex::kUnknown) {
     level = receipt == roster ? L::kExact : L::kDifferent;
   }
-  return Make(level, name(receipt), name(roster));
+  return Make(level, name(receipt), name(roster), with_values);
 }
 
 FieldComparison CompareMember(const PersonView& receipt,
-                              const PersonView& roster) {
+                              const PersonView& roster, bool with_values) {
   const std::string_view a = receipt.member_key;
   const std::string_view b = roster.member_key;
   const std::string_view na = receipt.member_number;
   const std::string_view nb = roster.member_number;
   if (na.empty() || nb.empty() || na == "777777777" || na == "77777777") {
-    return Make(L::kMissing, a, b);
+    return Make(L::kMissing, a, b, with_values);
   }
-  if (a == b) return Make(L::kExact, a, b);
-  if (na == nb) return Make(L::kSameNumber, a, b);
+  if (a == b) return Make(L::kExact, a, b, with_values);
+  if (na == nb) return Make(L::kSameNumber, a, b, with_values);
   if (std::min(na.size(), nb.size()) >= 4 &&
-      OneTypoApart(Decode(na), Decode(nb))) {
-    return Make(L::kNear, a, b);
+      OneTypoApart(Decode(na, 0), Decode(nb, 1))) {
+    return Make(L::kNear, a, b, with_values);
   }
-  return Make(L::kDifferent, a, b);
+  return Make(L::kDifferent, a, b, with_values);
 }
 
-FieldComparison CompareInsurer(
-    const normalizer::InsurerNumber* billed, std::string_view roster_insurer,
-    std::span<const std::string_view> other_insurers) {
+FieldComparison CompareInsurer(const normalizer::InsurerNumber* billed,
+                               std::string_view roster_insurer,
+                               std::span<const std::string_view> other_insurers,
+                               bool with_values) {
   const std::string_view a = billed != nullptr ? billed->digits : "";
   const std::string_view b = roster_insurer;
   if (billed == nullptr || billed->sentinel || a.empty() || b.empty()) {
-    return Make(L::kMissing, a, b);
+    return Make(L::kMissing, a, b, with_values);
   }
-  if (a == b) return Make(L::kExact, a, b);
+  if (a == b) return Make(L::kExact, a, b, with_values);
   if (!billed->check_digit_valid &&
       std::find(billed->repairs.begin(), billed->repairs.end(), b) !=
           billed->repairs.end()) {
-    return Make(L::kRepaired, a, b);
+    return Make(L::kRepaired, a, b, with_values);
   }
-  if (Contains(other_insurers, a)) return Make(L::kPreviousInsurer, a, b);
+  if (Contains(other_insurers, a))
+    return Make(L::kPreviousInsurer, a, b, with_values);
   if (!billed->check_digit_valid) {
     for (const std::string& repair : billed->repairs) {
       if (Contains(other_insurers, repair)) {
-        return Make(L::kPreviousInsurer, a, b);
+        return Make(L::kPreviousInsurer, a, b, with_values);
       }
     }
   }
   const std::string scheme = SchemeAndPrefecture(a);
   if (!scheme.empty() && scheme == SchemeAndPrefecture(b)) {
-    return Make(L::kSameHoubetsuPrefecture, a, b);
+    return Make(L::kSameHoubetsuPrefecture, a, b, with_values);
   }
-  return Make(L::kDifferent, a, b);
+  return Make(L::kDifferent, a, b, with_values);
 }
 
 FieldComparison CompareAddress(const PersonView& receipt,
-                               const PersonView& roster) {
+                               const PersonView& roster, bool with_values) {
   const bool keys = !receipt.address_key.empty() && !roster.address_key.empty();
   const bool postal =
       !receipt.postal_code.empty() && !roster.postal_code.empty();
   const bool towns =
       !receipt.municipality.empty() && !roster.municipality.empty();
-  std::string a = receipt.address_key.empty()
-                      ? std::string(receipt.postal_code)
-                      : std::string(receipt.address_key);
-  std::string b = roster.address_key.empty() ? std::string(roster.postal_code)
-                                             : std::string(roster.address_key);
   Level level = L::kMissing;
   if (keys && receipt.address_key == roster.address_key) {
     level = L::kExact;
   } else if (postal && receipt.postal_code == roster.postal_code) {
     level = L::kPostalCode;
-    a = std::string(receipt.postal_code);
-    b = std::string(roster.postal_code);
   } else if (towns && receipt.municipality == roster.municipality) {
     level = L::kMunicipality;
   } else if (keys || postal || towns) {
     level = L::kDifferent;
   }
-  return {level, std::move(a), std::move(b)};
+  // The postal codes are what agreed at that level; otherwise the address keys.
+  const bool show_postal = level == L::kPostalCode;
+  return Make(level,
+              show_postal || receipt.address_key.empty() ? receipt.postal_code
+                                                         : receipt.address_key,
+              show_postal || roster.address_key.empty() ? roster.postal_code
+                                                        : roster.address_key,
+              with_values);
 }
 
 FieldComparison CompareEnrollment(PackedMonth service_month,
-                                  const EnrollmentContext& enrollment) {
-  std::string a = service_month == 0 ? "" : absl::StrCat(service_month);
-  std::string b = absl::StrCat(PackedDateString(enrollment.qualified_from), "-",
-                               PackedDateString(enrollment.qualified_until));
+                                  const EnrollmentContext& enrollment,
+                                  bool with_values) {
+  std::string a, b;
+  if (with_values) {
+    a = service_month == 0 ? "" : absl::StrCat(service_month);
+    b = absl::StrCat(PackedDateString(enrollment.qualified_from), "-",
+                     PackedDateString(enrollment.qualified_until));
+  }
   Level level = L::kInvalid;
   const PackedDate first_day =
       service_month == 0 ? 0 : FirstDay(service_month, 0);

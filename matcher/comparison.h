@@ -81,6 +81,9 @@ bool FieldHasLevel(Field field, Level level);
 
 // The outcome of one field's comparison, with the two values as compared
 // (normalized keys; dates as YYYYMMDD) for the evidence a reviewer reads.
+// With `with_values` false (the comparison functions' last argument), the
+// values stay empty and nothing is allocated: ranking needs only levels, and
+// only the candidates shown to a reader are explained.
 struct FieldComparison {
   Level level = Level::kMissing;
   std::string receipt_value;
@@ -116,7 +119,8 @@ struct EnrollmentContext {
 // kana comparison already weighs the reading, and kana cannot disagree with
 // kanji.
 FieldComparison CompareNameKanji(const PersonView& receipt,
-                                 const PersonView& roster);
+                                 const PersonView& roster,
+                                 bool with_values = true);
 
 // Kana name. EXACT (keys), EXACT_AFTER_FOLDING (loose keys), NEAR (Jaro–Winkler
 // of the keys >= kKanaNear), SIMILAR (>= kKanaSimilar), SURNAME_ONLY (surname
@@ -124,21 +128,24 @@ FieldComparison CompareNameKanji(const PersonView& receipt,
 inline constexpr double kKanaNear = 0.92;
 inline constexpr double kKanaSimilar = 0.85;
 FieldComparison CompareNameKana(const PersonView& receipt,
-                                const PersonView& roster);
+                                const PersonView& roster,
+                                bool with_values = true);
 
 // Birth date, via normalizer::CompareDates: EXACT, ONE_DIGIT (day, month or
 // year), MONTH_DAY_SWAPPED, WRONG_ERA, DIFFERENT, MISSING (either is 0).
-FieldComparison CompareBirthDate(PackedDate receipt, PackedDate roster);
+FieldComparison CompareBirthDate(PackedDate receipt, PackedDate roster,
+                                 bool with_values = true);
 
 // Sex: EXACT, DIFFERENT, MISSING (either unknown).
-FieldComparison CompareSex(Sex receipt, Sex roster);
+FieldComparison CompareSex(Sex receipt, Sex roster, bool with_values = true);
 
 // Member key: EXACT (keys equal), SAME_NUMBER (番号 equal, 記号/枝番 not),
 // NEAR (番号 one edit or one adjacent transposition apart, at least 4
 // characters), DIFFERENT, MISSING (either number empty, or the receipt's is
 // the 不詳 sentinel 777777777 / 77777777).
 FieldComparison CompareMember(const PersonView& receipt,
-                              const PersonView& roster);
+                              const PersonView& roster,
+                              bool with_values = true);
 
 // Billed insurer number against the enrollment's. `billed` is
 // ParseInsurerNumber of the billed text, or nullptr when the receipt had none
@@ -147,22 +154,25 @@ FieldComparison CompareMember(const PersonView& receipt,
 // number, or one of its repairs, is one of `other_insurers`),
 // SAME_HOUBETSU_PREFECTURE (same 法別番号 and 都道府県番号; two 国保 numbers of
 // the same prefecture), DIFFERENT, MISSING (no number, or a 不詳 sentinel).
-FieldComparison CompareInsurer(
-    const normalizer::InsurerNumber* billed, std::string_view roster_insurer,
-    std::span<const std::string_view> other_insurers);
+FieldComparison CompareInsurer(const normalizer::InsurerNumber* billed,
+                               std::string_view roster_insurer,
+                               std::span<const std::string_view> other_insurers,
+                               bool with_values = true);
 
 // Address: EXACT (address keys equal), POSTAL_CODE, MUNICIPALITY, DIFFERENT,
 // MISSING (the receipt has neither postal code nor address, or the roster
 // lacks what the receipt has).
 FieldComparison CompareAddress(const PersonView& receipt,
-                               const PersonView& roster);
+                               const PersonView& roster,
+                               bool with_values = true);
 
 // The enrollment in the service month (YYYYMM): VALID; ENDED_RECENTLY (ended
 // on or before the month's first day, within the 3 months before it, and the
 // person has no other valid enrollment); STARTS_AFTER (begins after the
 // month's first day); INVALID; MISSING when `service_month` is 0.
 FieldComparison CompareEnrollment(PackedMonth service_month,
-                                  const EnrollmentContext& enrollment);
+                                  const EnrollmentContext& enrollment,
+                                  bool with_values = true);
 
 // "YYYYMMDD" of a packed date; "" for 0.
 std::string PackedDateString(PackedDate date);

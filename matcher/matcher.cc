@@ -16,7 +16,9 @@ class Matcher::Frequencies : public TermFrequency {
     const size_t persons = roster.person_count();
     kana_.counts.reserve(persons);
     kanji_.counts.reserve(persons);
-    namesakes_.reserve(persons);
+    absl::flat_hash_map<uint64_t, uint32_t> by_name_and_birth;
+    by_name_and_birth.reserve(persons);
+    std::vector<uint64_t> keys(persons, 0);
     for (PersonId p = 0; p < persons; ++p) {
       const std::span<const EnrollmentId> enrollments = roster.Enrollments(p);
       if (enrollments.empty()) continue;
@@ -24,8 +26,15 @@ class Matcher::Frequencies : public TermFrequency {
       kana_.Add(v.kana_key);
       kanji_.Add(v.kanji_loose_key);
       if (!v.kana_key.empty() && v.birth_date != 0) {
-        ++namesakes_[HashMix(HashBytes(v.kana_key), v.birth_date)];
+        keys[p] = HashMix(HashBytes(v.kana_key), v.birth_date);
+        ++by_name_and_birth[keys[p]];
       }
+    }
+    namesakes_.assign(persons, 0);
+    for (PersonId p = 0; p < persons; ++p) {
+      if (keys[p] == 0) continue;
+      namesakes_[p] = static_cast<uint16_t>(
+          std::min<uint32_t>(by_name_and_birth[keys[p]] - 1, 0xFFFF));
     }
   }
 
@@ -38,11 +47,9 @@ class Matcher::Frequencies : public TermFrequency {
   double KanaNameCollision() const override { return kana_.Collision(); }
   double KanjiNameCollision() const override { return kanji_.Collision(); }
 
-  // Persons with this kana key and birth date (0 when either is missing).
-  int Persons(std::string_view kana_key, PackedDate birth_date) const {
-    if (kana_key.empty() || birth_date == 0) return 0;
-    auto it = namesakes_.find(HashMix(HashBytes(kana_key), birth_date));
-    return it == namesakes_.end() ? 0 : static_cast<int>(it->second);
+  // Other persons with the same kana key and birth date as `person`.
+  int Namesakes(PersonId person) const {
+    return person < namesakes_.size() ? namesakes_[person] : 0;
   }
 
  private:
@@ -68,7 +75,7 @@ class Matcher::Frequencies : public TermFrequency {
   };
   Counts kana_;
   Counts kanji_;
-  absl::flat_hash_map<uint64_t, uint32_t> namesakes_;
+  std::vector<uint16_t> namesakes_;  // by PersonId
 };
 
 absl::StatusOr<std::unique_ptr<Matcher>> Matcher::Create(
@@ -94,8 +101,8 @@ Matcher::Matcher(std::shared_ptr<const RosterIndex> index,
 
 Matcher::~Matcher() = default;
 
-int Matcher::Namesakes(const PersonView& view) const {
-  return std::max(0, frequencies_->Persons(view.kana_key, view.birth_date) - 1);
+int Matcher::Namesakes(PersonId person) const {
+  return frequencies_->Namesakes(person);
 }
 
 namespace {
@@ -126,9 +133,8 @@ PersonHistory History(const Roster& roster, EnrollmentId enrollment,
   for (EnrollmentId e : roster.Enrollments(roster.PersonOf(enrollment))) {
     if (e == enrollment) continue;
     if (month != 0 && roster.CoversMonth(e, month)) h.other_valid = true;
-    const EnrollmentInfo info = roster.Info(e);
-    if (info.qualified_until != 0 &&
-        (month == 0 || info.qualified_until <= first_day)) {
+    const PackedDate until = roster.record(e).qualified_until;
+    if (until != 0 && (month == 0 || until <= first_day)) {
       insurers->push_back(roster.View(e).insurer_number);
     }
   }
@@ -168,19 +174,19 @@ ReceiptMatch Matcher::Match(const ReceiptText& text) const {
   inputs.reserve(candidates.size());
   for (size_t i = 0; i < candidates.size(); ++i) {
     const Candidate& c = candidates[i];
-    const EnrollmentInfo info = r.Info(c.enrollment);
+    const EnrollmentRecord& record = r.record(c.enrollment);
     CandidateInput in;
     in.person_id = c.person;
     in.person = r.View(c.enrollment);
-    in.enrollment.qualified_from = info.qualified_from;
-    in.enrollment.qualified_until = info.qualified_until;
+    in.enrollment.qualified_from = record.qualified_from;
+    in.enrollment.qualified_until = record.qualified_until;
     in.enrollment.valid_in_service_month = c.valid_in_month;
     in.enrollment.person_has_other_valid = histories[i].other_valid;
     in.enrollment.other_insurers =
         std::span<const std::string_view>(insurers).subspan(
             histories[i].insurers_begin,
             histories[i].insurers_end - histories[i].insurers_begin);
-    in.enrollment.kana_birth_date_namesakes = Namesakes(in.person);
+    in.enrollment.kana_birth_date_namesakes = Namesakes(c.person);
     inputs.push_back(in);
   }
 
@@ -188,7 +194,7 @@ ReceiptMatch Matcher::Match(const ReceiptText& text) const {
   receipt.person = receipt_view;
   receipt.billed_insurer = out.billed_insurer ? &*out.billed_insurer : nullptr;
   receipt.service_month = out.service_month;
-  MatchOutcome outcome = scorer_->Match(receipt, inputs);
+  MatchOutcome outcome = scorer_->Match(receipt, inputs, options_.max_returned);
   out.decision = outcome.decision;
   out.reason = std::move(outcome.reason);
   const size_t n = std::min(outcome.candidates.size(),

@@ -94,7 +94,7 @@ class Matcher {
           const MatcherOptions& options);
 
   // Other persons with the same kana key and birth date as `person`.
-  int Namesakes(const PersonView& view) const;
+  int Namesakes(PersonId person) const;
 
   const std::shared_ptr<const RosterIndex> index_;
   const MatcherOptions options_;

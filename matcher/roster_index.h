@@ -115,8 +115,12 @@ class RosterIndex {
   };
   void AddRow(EnrollmentId id);
 
+  void BuildDirectory();
+
   std::shared_ptr<const Roster> roster_;
-  std::vector<Entry> entries_;  // sorted by (key, id)
+  std::vector<Entry> entries_;       // sorted by (key, id)
+  std::vector<uint32_t> directory_;  // first entry of each top-bits prefix
+  int directory_shift_ = 63;
 };
 
 // The current index, swapped atomically when a new roster is loaded. Readers

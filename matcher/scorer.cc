@@ -76,7 +76,12 @@ absl::StatusOr<std::unique_ptr<Scorer>> Scorer::Create(
 
 double Scorer::FieldWeight(Field field, const FieldComparison& comparison,
                            const PersonView& roster) const {
-  if (frequencies_ == nullptr) return model_.Weight(field, comparison.level);
+  // Only agreeing names are adjusted for their frequency: look nothing up
+  // otherwise.
+  const bool agrees = comparison.level == Level::kExact ||
+                      comparison.level == Level::kExactAfterFolding;
+  if (frequencies_ == nullptr || !agrees)
+    return model_.Weight(field, comparison.level);
   if (field == Field::kNameKana) {
     return model_.TfWeight(field, comparison.level,
                            frequencies_->KanaNameFrequency(roster.kana_key),
@@ -92,31 +97,33 @@ double Scorer::FieldWeight(Field field, const FieldComparison& comparison,
 }
 
 ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
-                              const CandidateInput& candidate) const {
+                              const CandidateInput& candidate,
+                              bool explain) const {
   const PersonView& a = receipt.person;
   const PersonView& b = candidate.person;
   const EnrollmentContext& e = candidate.enrollment;
   FieldComparison comparisons[kFieldCount] = {
-      CompareNameKanji(a, b),
-      CompareNameKana(a, b),
-      CompareBirthDate(a.birth_date, b.birth_date),
-      CompareSex(a.sex, b.sex),
-      CompareMember(a, b),
-      CompareInsurer(receipt.billed_insurer, b.insurer_number,
-                     e.other_insurers),
-      CompareAddress(a, b),
-      CompareEnrollment(receipt.service_month, e),
+      CompareNameKanji(a, b, explain),
+      CompareNameKana(a, b, explain),
+      CompareBirthDate(a.birth_date, b.birth_date, explain),
+      CompareSex(a.sex, b.sex, explain),
+      CompareMember(a, b, explain),
+      CompareInsurer(receipt.billed_insurer, b.insurer_number, e.other_insurers,
+                     explain),
+      CompareAddress(a, b, explain),
+      CompareEnrollment(receipt.service_month, e, explain),
   };
   ScoredCandidate scored;
   scored.person_id = candidate.person_id;
   scored.match_weight = model_.prior_weight();
-  scored.evidence.reserve(kFieldCount);
+  if (explain) scored.evidence.reserve(kFieldCount);
   for (int i = 0; i < kFieldCount; ++i) {
     const Field field = static_cast<Field>(i);
     FieldComparison& c = comparisons[i];
     const double weight = FieldWeight(field, c, b);
     scored.levels[i] = c.level;
     scored.match_weight += weight;
+    if (!explain) continue;
     scored.evidence.push_back(
         {std::string(FieldName(field)), std::string(LevelName(c.level)), weight,
          std::move(c.receipt_value), std::move(c.roster_value)});
@@ -127,11 +134,13 @@ ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
 }
 
 MatchOutcome Scorer::Match(const ReceiptInput& receipt,
-                           std::span<const CandidateInput> candidates) const {
+                           std::span<const CandidateInput> candidates,
+                           size_t explain_top) const {
   MatchOutcome outcome;
   outcome.candidates.reserve(candidates.size());
   for (size_t i = 0; i < candidates.size(); ++i) {
-    outcome.candidates.push_back(Score(receipt, candidates[i]));
+    outcome.candidates.push_back(
+        Score(receipt, candidates[i], /*explain=*/false));
     outcome.candidates.back().input_index = i;
   }
   std::sort(outcome.candidates.begin(), outcome.candidates.end(),
@@ -144,6 +153,13 @@ MatchOutcome Scorer::Match(const ReceiptInput& receipt,
             });
   outcome.decision =
       Decide(outcome.candidates, options_, &outcome.margin, &outcome.reason);
+  // Evidence for those a reader sees; the weights come out the same.
+  const size_t explained = std::min(explain_top, outcome.candidates.size());
+  for (size_t k = 0; k < explained; ++k) {
+    ScoredCandidate& c = outcome.candidates[k];
+    c.evidence =
+        Score(receipt, candidates[c.input_index], /*explain=*/true).evidence;
+  }
   return outcome;
 }
 

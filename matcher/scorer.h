@@ -125,12 +125,17 @@ class Scorer {
       const DecisionOptions& options);
 
   // Compares every field and sums the evidence.
+  // With `explain` false the evidence is left empty (nothing is allocated); the
+  // levels and weights are the same.
   ScoredCandidate Score(const ReceiptInput& receipt,
-                        const CandidateInput& candidate) const;
+                        const CandidateInput& candidate,
+                        bool explain = true) const;
 
   // Scores, ranks (by weight, then person_id, then input order) and decides.
+  // Only the first `explain_top` ranked candidates carry evidence.
   MatchOutcome Match(const ReceiptInput& receipt,
-                     std::span<const CandidateInput> candidates) const;
+                     std::span<const CandidateInput> candidates,
+                     size_t explain_top = SIZE_MAX) const;
 
   const Model& model() const { return model_; }
   const DecisionOptions& options() const { return options_; }
