@@ -2,6 +2,7 @@
 #include "services/io/proto_json.h"
 
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "kuromaru/v1/match.pb.h"
@@ -109,6 +110,65 @@ TEST(ProtoJsonTest, MatchResultMatchesTheFormatsExample) {
   v1::MatchResult back;
   ASSERT_TRUE(FromJson(ToJsonLine(result), &back).ok());
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(result, back));
+}
+
+}  // namespace
+}  // namespace kuromaru::io
+
+namespace kuromaru::io {
+namespace {
+
+std::string Reference(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  EXPECT_TRUE(
+      google::protobuf::util::MessageToJsonString(m, &out, options).ok());
+  return out;
+}
+
+TEST(ProtoJsonTest, WritesExactlyWhatProtobufsPrinterWrites) {
+  v1::MatchResult r;
+  r.set_receipt_id(
+      "R\"1\\\n\t\x01\x7f<>&'/\u2028\u00ad\ufeff髙橋●葛\U000E0100");
+  r.set_decision(v1::DECISION_REVIEW);
+  for (double p :
+       {0.9987, 14.2, 1e-7, 1.0 / 3, 123456789.125, -2.5, 0.0, 1e300}) {
+    v1::Candidate* c = r.add_candidates();
+    c->set_probability(p);
+    c->set_match_weight(-p * 7);
+    c->set_valid_in_service_month(p > 1);
+    c->add_evidence()->set_level("EXACT");
+  }
+  r.mutable_normalized()->add_insurer_repairs("01130012");
+  r.mutable_normalized()->set_wildcard_count(-3);
+  EXPECT_EQ(ToJsonLine(r), Reference(r));
+  EXPECT_EQ(ToJsonLine(v1::MatchResult()), Reference(v1::MatchResult()));
+  EXPECT_EQ(ToJsonLine(FullReceipt()), Reference(FullReceipt()));
+}
+
+TEST(ProtoJsonTest, FlatAndGeneralParsingAgree) {
+  for (
+      const char* line :
+      {R"({"receipt_id":"R1","name_kanji":"髙橋\t一郎","birth_date":"3500123"})",
+       R"(  { "receiptId" : "R2" , "nameKana":"タカハシ" }  )",
+       R"({"receipt_id":"R3","name_kana":"\u30BF\u30AB"})",
+       R"({"receipt_id":"R4","extra":{"a":1},"sex":"1"})", R"({})"}) {
+    v1::Receipt fast;
+    ASSERT_TRUE(FromJson(line, &fast).ok()) << line;
+    v1::Receipt reference;
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = true;
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(line, &reference, options)
+            .ok());
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(fast, reference))
+        << line;
+  }
+  v1::Receipt r;
+  EXPECT_FALSE(FromJson(R"({"receipt_id":"R1"} x)", &r).ok());
 }
 
 }  // namespace
