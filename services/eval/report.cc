@@ -1,0 +1,243 @@
+#include "services/eval/report.h"
+
+#include <cstdint>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/io/json.h"
+
+namespace kuromaru::eval {
+namespace {
+
+using Figure = std::optional<double>;
+
+std::string Text(Figure f) {
+  return f ? absl::StrFormat("%.4f", *f) : std::string("n/a");
+}
+
+std::string Json(Figure f) {
+  return f ? absl::StrFormat("%.6g", *f) : std::string("null");
+}
+
+// One line of the summary: label, figure, and the counts behind it.
+void AppendFigure(std::string_view label, Figure f, int64_t numerator,
+                  int64_t denominator, std::string* out) {
+  absl::StrAppendFormat(out, "%-30s %8s", std::string(label), Text(f));
+  if (f) absl::StrAppendFormat(out, "   %d / %d", numerator, denominator);
+  out->push_back('\n');
+}
+
+void AppendSummary(const EvalReport& r, std::string* out) {
+  const Tally& t = r.overall;
+  absl::StrAppendFormat(out,
+                        "receipts evaluated %d: in roster %d (valid in month "
+                        "%d), not in roster %d\n\n",
+                        t.receipts, t.in_roster, t.auto_expected, t.absent);
+  AppendFigure("top-1 accuracy", t.Top1(), t.top1, t.in_roster, out);
+  AppendFigure(absl::StrCat("recall@", r.recall_at), t.RecallAtK(), t.top_k,
+               t.in_roster, out);
+  AppendFigure("AUTO precision", t.AutoPrecision(), t.auto_correct,
+               t.auto_match, out);
+  AppendFigure("AUTO coverage", t.AutoCoverage(), t.auto_correct,
+               t.auto_expected, out);
+  AppendFigure("false AUTO (not in roster)", t.FalseAuto(), t.auto_absent,
+               t.absent, out);
+  AppendFigure("review rate", t.ReviewRate(), t.review, t.receipts, out);
+  AppendFigure("no-match rate", t.NoMatchRate(), t.no_match, t.receipts, out);
+  AppendFigure("insurer top-1", t.InsurerTop1(), t.insurer_top1, t.receipts,
+               out);
+  AppendFigure("insurer top-1 (not in roster)", t.AbsentInsurerTop1(),
+               t.absent_insurer_top1, t.absent, out);
+  absl::StrAppendFormat(out,
+                        "AUTO on enrollments not valid in month: %d; "
+                        "undecided: %d; results with an error: %d\n",
+                        t.auto_not_valid, t.unspecified, t.errors);
+}
+
+void AppendCalibration(const EvalReport& r, std::string* out) {
+  absl::StrAppend(out,
+                  "\ncalibration (first candidate's probability)\n"
+                  "  bin                     n    mean p  observed\n");
+  for (size_t i = 0; i < r.calibration.size(); ++i) {
+    const CalibrationBin& b = r.calibration[i];
+    const char close = i + 1 == r.calibration.size() ? ']' : ')';
+    absl::StrAppendFormat(out, "  [%.3f, %.3f%c %10d  %8s  %8s\n", b.low,
+                          b.high, close, b.count, Text(b.MeanProbability()),
+                          Text(b.ObservedCorrect()));
+  }
+}
+
+void AppendCategoryRow(std::string_view name, const Tally& t,
+                       std::string* out) {
+  absl::StrAppendFormat(out, "  %-18s %8d  %9s  %9s  %9s  %9s  %9s  %9s  %9s\n",
+                        std::string(name), t.receipts, Text(t.Top1()),
+                        Text(t.RecallAtK()), Text(t.AutoRate()),
+                        Text(t.AutoPrecision()), Text(t.ReviewRate()),
+                        Text(t.NoMatchRate()), Text(t.InsurerTop1()));
+}
+
+void AppendCategories(const EvalReport& r, std::string* out) {
+  absl::StrAppendFormat(out,
+                        "\nby category\n  %-18s %8s  %9s  %9s  %9s  %9s  %9s  "
+                        "%9s  %9s\n",
+                        "category", "n", "top-1",
+                        absl::StrCat("recall@", r.recall_at), "AUTO rate",
+                        "AUTO prec", "review", "no-match", "insurer");
+  for (const auto& [name, tally] : r.by_category) {
+    AppendCategoryRow(name, tally, out);
+  }
+  AppendCategoryRow("all", r.overall, out);
+}
+
+void AppendInput(const InputCounts& c, size_t listed, std::string* out) {
+  absl::StrAppendFormat(
+      out,
+      "\ninput: truth lines %d, result lines %d; bad truth lines %d, bad "
+      "result lines %d, duplicate truth %d, duplicate results %d, results "
+      "without truth %d, truth without result %d",
+      c.truth_lines, c.result_lines, c.bad_truth_lines, c.bad_result_lines,
+      c.duplicate_truth, c.duplicate_results, c.results_without_truth,
+      c.truth_without_result);
+  if (static_cast<int64_t>(listed) < c.Problems()) {
+    absl::StrAppendFormat(out, " (%d listed)", listed);
+  }
+  out->push_back('\n');
+}
+
+std::string TallyJson(const Tally& t) {
+  const std::pair<const char*, int64_t> counts[] = {
+      {"receipts", t.receipts},
+      {"in_roster", t.in_roster},
+      {"auto_expected", t.auto_expected},
+      {"not_in_roster", t.absent},
+      {"top1_correct", t.top1},
+      {"top_k_correct", t.top_k},
+      {"auto_match", t.auto_match},
+      {"auto_correct", t.auto_correct},
+      {"auto_not_in_roster", t.auto_absent},
+      {"auto_not_valid_in_month", t.auto_not_valid},
+      {"review", t.review},
+      {"no_match", t.no_match},
+      {"unspecified", t.unspecified},
+      {"errors", t.errors},
+      {"with_insurer_suggestion", t.suggested},
+      {"insurer_top1_correct", t.insurer_top1},
+      {"not_in_roster_insurer_top1_correct", t.absent_insurer_top1},
+  };
+  const std::pair<const char*, Figure> figures[] = {
+      {"top1_accuracy", t.Top1()},
+      {"recall_at_k", t.RecallAtK()},
+      {"auto_precision", t.AutoPrecision()},
+      {"auto_coverage", t.AutoCoverage()},
+      {"auto_rate", t.AutoRate()},
+      {"false_auto_not_in_roster", t.FalseAuto()},
+      {"review_rate", t.ReviewRate()},
+      {"no_match_rate", t.NoMatchRate()},
+      {"insurer_top1_accuracy", t.InsurerTop1()},
+      {"not_in_roster_insurer_top1_accuracy", t.AbsentInsurerTop1()},
+  };
+  std::string out = "{\"counts\":{";
+  for (const auto& [name, value] : counts) {
+    if (out.back() != '{') out.push_back(',');
+    absl::StrAppend(&out, "\"", name, "\":", value);
+  }
+  out.append("},\"figures\":{");
+  for (const auto& [name, value] : figures) {
+    if (out.back() != '{') out.push_back(',');
+    absl::StrAppend(&out, "\"", name, "\":", Json(value));
+  }
+  out.append("}}");
+  return out;
+}
+
+std::string CalibrationJson(const std::vector<CalibrationBin>& bins) {
+  std::string out = "[";
+  for (const CalibrationBin& b : bins) {
+    if (out.size() > 1) out.push_back(',');
+    absl::StrAppend(&out, "{\"low\":", Json(b.low), ",\"high\":", Json(b.high),
+                    ",\"count\":", b.count,
+                    ",\"mean_probability\":", Json(b.MeanProbability()),
+                    ",\"observed_correct\":", Json(b.ObservedCorrect()), "}");
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string InputJson(const InputCounts& c) {
+  return absl::StrCat(
+      "{\"truth_lines\":", c.truth_lines, ",\"result_lines\":", c.result_lines,
+      ",\"bad_truth_lines\":", c.bad_truth_lines,
+      ",\"bad_result_lines\":", c.bad_result_lines,
+      ",\"duplicate_truth\":", c.duplicate_truth,
+      ",\"duplicate_results\":", c.duplicate_results,
+      ",\"results_without_truth\":", c.results_without_truth,
+      ",\"truth_without_result\":", c.truth_without_result, "}");
+}
+
+// A message when `value` misses the threshold (`at_least`: value >= limit).
+void Check(const char* flag, const char* name, Figure value,
+           std::optional<double> limit, bool at_least,
+           std::vector<std::string>* failures) {
+  if (!limit) return;
+  if (!value) {
+    failures->push_back(absl::StrFormat("%s: %s is n/a", flag, name));
+    return;
+  }
+  if (at_least ? *value >= *limit : *value <= *limit) return;
+  failures->push_back(absl::StrFormat("%s: %s %.4f is %s %.4f", flag, name,
+                                      *value, at_least ? "below" : "above",
+                                      *limit));
+}
+
+}  // namespace
+
+std::string FormatText(const EvalReport& report) {
+  std::string out;
+  AppendSummary(report, &out);
+  AppendCalibration(report, &out);
+  AppendCategories(report, &out);
+  AppendInput(report.input, report.issues.size(), &out);
+  return out;
+}
+
+std::string FormatJson(const EvalReport& report) {
+  std::string out = absl::StrCat("{\"recall_at\":", report.recall_at,
+                                 ",\"overall\":", TallyJson(report.overall),
+                                 ",\"by_category\":{");
+  bool first = true;
+  for (const auto& [name, tally] : report.by_category) {
+    if (!first) out.push_back(',');
+    first = false;
+    io::AppendJsonString(name, &out);
+    absl::StrAppend(&out, ":", TallyJson(tally));
+  }
+  absl::StrAppend(&out,
+                  "},\"calibration\":", CalibrationJson(report.calibration),
+                  ",\"input\":", InputJson(report.input), "}\n");
+  return out;
+}
+
+std::string FormatIssue(const InputIssue& issue, std::string_view truth_path,
+                        std::string_view results_path) {
+  const std::string_view path =
+      issue.file == InputIssue::File::kTruth ? truth_path : results_path;
+  return absl::StrCat(std::string(path), ":", issue.line, ": ", issue.message);
+}
+
+std::vector<std::string> CheckGates(const EvalReport& report,
+                                    const Gates& gates) {
+  std::vector<std::string> failures;
+  const Tally& t = report.overall;
+  Check("--min-top1", "top-1 accuracy", t.Top1(), gates.min_top1, true,
+        &failures);
+  Check("--min-auto-precision", "AUTO precision", t.AutoPrecision(),
+        gates.min_auto_precision, true, &failures);
+  Check("--max-false-auto", "false AUTO (not in roster)", t.FalseAuto(),
+        gates.max_false_auto, false, &failures);
+  Check("--max-review-rate", "review rate", t.ReviewRate(),
+        gates.max_review_rate, false, &failures);
+  return failures;
+}
+
+}  // namespace kuromaru::eval
