@@ -144,36 +144,46 @@ PersonHistory History(const Roster& roster, EnrollmentId enrollment,
 
 }  // namespace
 
-ReceiptMatch Matcher::Match(const ReceiptText& text) const {
-  ReceiptMatch out;
+// What ScoreAll leaves for Match: the candidates, their inputs (which hold
+// views into `insurers`) and the scorer's outcome.
+struct Matcher::Scored {
+  std::vector<Candidate> candidates;
+  std::vector<std::string_view> insurers;
+  std::vector<CandidateInput> inputs;
+  ReceiptInput receipt;
+  MatchOutcome outcome;
+};
+
+Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
+                                  ReceiptMatch* out) const {
   const RawPerson raw{text.name_kanji, text.name_kana,      text.birth_date,
                       text.sex,        text.insurer_number, text.symbol,
                       text.number,     text.branch,         text.postal_code,
                       text.address};
-  out.normalized = NormalizePerson(raw, &out.issues);
-  out.service_month = ParseServiceMonth(text.service_month, &out.issues);
+  out->normalized = NormalizePerson(raw, &out->issues);
+  out->service_month = ParseServiceMonth(text.service_month, &out->issues);
   if (!text.insurer_number.empty()) {
     auto billed = normalizer::ParseInsurerNumber(text.insurer_number);
-    if (billed.ok()) out.billed_insurer = *std::move(billed);
+    if (billed.ok()) out->billed_insurer = *std::move(billed);
   }
-  out.prior_weight = model().prior_weight();
+  out->prior_weight = model().prior_weight();
 
-  const PersonView receipt_view = out.normalized.View();
-  const std::vector<Candidate> candidates =
-      index_->Candidates(receipt_view, out.service_month, options_.candidates);
-  out.candidates_considered = static_cast<int>(candidates.size());
+  Scored scored;
+  const PersonView receipt_view = out->normalized.View();
+  scored.candidates =
+      index_->Candidates(receipt_view, out->service_month, options_.candidates);
+  out->candidates_considered = static_cast<int>(scored.candidates.size());
 
   const Roster& r = roster();
-  std::vector<std::string_view> insurers;
   std::vector<PersonHistory> histories;
-  histories.reserve(candidates.size());
-  for (const Candidate& c : candidates) {
-    histories.push_back(History(r, c.enrollment, out.service_month, &insurers));
+  histories.reserve(scored.candidates.size());
+  for (const Candidate& c : scored.candidates) {
+    histories.push_back(
+        History(r, c.enrollment, out->service_month, &scored.insurers));
   }
-  std::vector<CandidateInput> inputs;
-  inputs.reserve(candidates.size());
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    const Candidate& c = candidates[i];
+  scored.inputs.reserve(scored.candidates.size());
+  for (size_t i = 0; i < scored.candidates.size(); ++i) {
+    const Candidate& c = scored.candidates[i];
     const EnrollmentRecord& record = r.record(c.enrollment);
     CandidateInput in;
     in.person_id = c.person;
@@ -183,26 +193,34 @@ ReceiptMatch Matcher::Match(const ReceiptText& text) const {
     in.enrollment.valid_in_service_month = c.valid_in_month;
     in.enrollment.person_has_other_valid = histories[i].other_valid;
     in.enrollment.other_insurers =
-        std::span<const std::string_view>(insurers).subspan(
-            histories[i].insurers_begin,
-            histories[i].insurers_end - histories[i].insurers_begin);
+        std::span<const std::string_view>(scored.insurers)
+            .subspan(histories[i].insurers_begin,
+                     histories[i].insurers_end - histories[i].insurers_begin);
     in.enrollment.kana_birth_date_namesakes = Namesakes(c.person);
-    inputs.push_back(in);
+    scored.inputs.push_back(in);
   }
+  scored.receipt.person = receipt_view;
+  scored.receipt.billed_insurer =
+      out->billed_insurer ? &*out->billed_insurer : nullptr;
+  scored.receipt.service_month = out->service_month;
+  scored.outcome =
+      scorer_->Match(scored.receipt, scored.inputs, options_.max_returned);
+  return scored;
+}
 
-  ReceiptInput receipt;
-  receipt.person = receipt_view;
-  receipt.billed_insurer = out.billed_insurer ? &*out.billed_insurer : nullptr;
-  receipt.service_month = out.service_month;
-  MatchOutcome outcome = scorer_->Match(receipt, inputs, options_.max_returned);
+ReceiptMatch Matcher::Match(const ReceiptText& text) const {
+  ReceiptMatch out;
+  Scored scored = ScoreAll(text, &out);
+  MatchOutcome& outcome = scored.outcome;
   out.decision = outcome.decision;
   out.reason = std::move(outcome.reason);
+  const Roster& r = roster();
   const size_t n = std::min(outcome.candidates.size(),
                             static_cast<size_t>(options_.max_returned));
   out.candidates.reserve(n);
   for (size_t k = 0; k < n; ++k) {
     ScoredCandidate& s = outcome.candidates[k];
-    const Candidate& c = candidates[s.input_index];
+    const Candidate& c = scored.candidates[s.input_index];
     MatchedCandidate m;
     m.enrollment = c.enrollment;
     m.info = r.Info(c.enrollment);
@@ -213,6 +231,14 @@ ReceiptMatch Matcher::Match(const ReceiptText& text) const {
     out.candidates.push_back(std::move(m));
   }
   return out;
+}
+
+void Matcher::AppendComparisonVectors(
+    const ReceiptText& text, std::vector<ComparisonVector>* out) const {
+  ReceiptMatch scratch;
+  const Scored scored = ScoreAll(text, &scratch);
+  for (const ScoredCandidate& c : scored.outcome.candidates)
+    out->push_back(c.levels);
 }
 
 }  // namespace kuromaru::matcher

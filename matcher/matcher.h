@@ -83,6 +83,11 @@ class Matcher {
   // as this Matcher (or a copy of roster_ptr()).
   ReceiptMatch Match(const ReceiptText& receipt) const;
 
+  // Appends the comparison vector of every candidate of `receipt` to `out`: the
+  // unlabelled pairs EM fits a model on. Thread-safe.
+  void AppendComparisonVectors(const ReceiptText& receipt,
+                               std::vector<ComparisonVector>* out) const;
+
   const Roster& roster() const { return index_->roster(); }
   const std::shared_ptr<const RosterIndex>& index() const { return index_; }
   const Model& model() const { return scorer_->model(); }
@@ -95,6 +100,10 @@ class Matcher {
 
   // Other persons with the same kana key and birth date as `person`.
   int Namesakes(PersonId person) const;
+
+  // Normalizes the receipt and scores its candidates, ranked, without evidence.
+  struct Scored;
+  Scored ScoreAll(const ReceiptText& text, ReceiptMatch* out) const;
 
   const std::shared_ptr<const RosterIndex> index_;
   const MatcherOptions options_;

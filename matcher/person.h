@@ -1,9 +1,10 @@
-// The comparable form of one side of a comparison: a receipt, or one enrollment of the
-// roster. Both sides are normalized by the same functions (normalizer/), so that equal
-// keys mean equal values.
+// The comparable form of one side of a comparison: a receipt, or one enrollment
+// of the roster. Both sides are normalized by the same functions (normalizer/),
+// so that equal keys mean equal values.
 //
-// PersonView holds views only: the roster index keeps its strings in compact arenas and
-// hands out views into them; a receipt keeps them in a NormalizedPerson.
+// PersonView holds views only: the roster index keeps its strings in compact
+// arenas and hands out views into them; a receipt keeps them in a
+// NormalizedPerson.
 #ifndef KUROMARU_MATCHER_PERSON_H_
 #define KUROMARU_MATCHER_PERSON_H_
 
@@ -21,8 +22,9 @@ using PackedMonth = uint32_t;
 enum class Sex : uint8_t { kUnknown = 0, kMale = 1, kFemale = 2 };
 
 struct PersonView {
-  // Kanji name: exact key (wildcards as ●) and loose key (variant kanji folded),
-  // with the surname part of each where a separator existed (empty otherwise).
+  // Kanji name: exact key (wildcards as ●) and loose key (variant kanji
+  // folded), with the surname part of each where a separator existed (empty
+  // otherwise).
   std::string_view kanji_key;
   std::string_view kanji_loose_key;
   std::string_view kanji_surname;
@@ -38,9 +40,10 @@ struct PersonView {
   std::string_view member_key;
   // Number alone (番号 folded), for the member-number-across-insurers pass.
   std::string_view member_number;
-  std::string_view postal_code;   // 7 digits
-  std::string_view address_key;   // prefecture + municipality + town + N-N-N
-  std::string_view municipality;  // prefecture + municipality, for a coarser level
+  std::string_view postal_code;  // 7 digits
+  std::string_view address_key;  // prefecture + municipality + town + N-N-N
+  std::string_view
+      municipality;  // prefecture + municipality, for a coarser level
 };
 
 // A PersonView with storage of its own, for a receipt.
@@ -54,9 +57,9 @@ struct NormalizedPerson {
   std::string postal_code, address_key, municipality;
 
   PersonView View() const {
-    return {kanji_key,   kanji_loose_key, kanji_surname,  wildcard_count,
-            kana_key,    kana_loose_key,  kana_surname,   birth_date,
-            sex,         insurer_number,  member_key,     member_number,
+    return {kanji_key,   kanji_loose_key, kanji_surname, wildcard_count,
+            kana_key,    kana_loose_key,  kana_surname,  birth_date,
+            sex,         insurer_number,  member_key,    member_number,
             postal_code, address_key,     municipality};
   }
 };

@@ -1,9 +1,11 @@
 #include "matcher/scorer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 
 namespace kuromaru::matcher {
@@ -133,6 +135,34 @@ ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
   return scored;
 }
 
+// A receipt is one person: different persons compete for the same probability
+// mass. Each candidate's odds (from its calibrated probability) are shared with
+// the other persons and with "none of them": p_i = o_i / (1 + Σ_persons
+// o_best). One person alone keeps the probability; two equally good namesakes
+// get at most one half each. A person's several enrollments do not compete with
+// each other.
+void ShareAmongCandidates(std::vector<ScoredCandidate>* candidates) {
+  constexpr double kEdge = 1e-15;
+  double max_log_odds = 0;  // the "none" term has log-odds 0
+  std::vector<double> log_odds(candidates->size());
+  absl::flat_hash_map<uint64_t, double> best_by_person;
+  for (size_t i = 0; i < candidates->size(); ++i) {
+    const double p = std::clamp((*candidates)[i].probability, kEdge, 1 - kEdge);
+    log_odds[i] = std::log2(p / (1 - p));
+    max_log_odds = std::max(max_log_odds, log_odds[i]);
+    auto [it, inserted] =
+        best_by_person.try_emplace((*candidates)[i].person_id, log_odds[i]);
+    if (!inserted) it->second = std::max(it->second, log_odds[i]);
+  }
+  double total = std::exp2(-max_log_odds);  // "none"
+  for (const auto& [person, l] : best_by_person)
+    total += std::exp2(l - max_log_odds);
+  for (size_t i = 0; i < candidates->size(); ++i) {
+    (*candidates)[i].probability =
+        std::exp2(log_odds[i] - max_log_odds) / total;
+  }
+}
+
 MatchOutcome Scorer::Match(const ReceiptInput& receipt,
                            std::span<const CandidateInput> candidates,
                            size_t explain_top) const {
@@ -143,6 +173,7 @@ MatchOutcome Scorer::Match(const ReceiptInput& receipt,
         Score(receipt, candidates[i], /*explain=*/false));
     outcome.candidates.back().input_index = i;
   }
+  ShareAmongCandidates(&outcome.candidates);
   std::sort(outcome.candidates.begin(), outcome.candidates.end(),
             [](const ScoredCandidate& x, const ScoredCandidate& y) {
               if (x.match_weight != y.match_weight) {

@@ -91,7 +91,9 @@ struct ScoredCandidate {
   size_t input_index = 0;  // position in the candidates passed to Match
   uint64_t person_id = 0;
   double match_weight = 0;  // prior + Σ evidence weights
-  double probability = 0;   // Model::Probability(match_weight)
+  // Model::Probability(match_weight) alone from Score(); from Match(), shared
+  // with the receipt's other candidates (they cannot all be the patient).
+  double probability = 0;
   ComparisonVector levels{};
   std::vector<Evidence> evidence;  // one per field, in Field order
   // An identifying field agrees (see the overview).

@@ -27,7 +27,10 @@ int RunServe(const std::vector<std::string>& args);
 int RunHealth(const std::vector<std::string>& args);
 int RunGen(const std::vector<std::string>& args);
 int RunNormalize(const std::vector<std::string>& args);
+int RunEval(const std::vector<std::string>& args);
 int RunMatch(const std::vector<std::string>& args);
+int RunBench(const std::vector<std::string>& args);
+int RunModel(const std::vector<std::string>& args);
 
 }  // namespace kuromaru::cli
 

@@ -17,7 +17,13 @@ const std::vector<Command>& AllCommands() {
       {"normalize",
        "normalize field values (names, kana, dates, insurer numbers, …)",
        RunNormalize},
+      {"eval", "accuracy figures of match results against ground truth",
+       RunEval},
       {"match", "match a receipts file against a roster file", RunMatch},
+      {"bench",
+       "measure load, index and match throughput and memory by roster size",
+       RunBench},
+      {"model", "fit a matching model by EM, or show a model file", RunModel},
   };
   return *commands;
 }

@@ -8,6 +8,8 @@
 #include "absl/time/clock.h"
 #include "normalizer/status_macros.h"
 #include "services/io/log.h"
+#include "services/io/match_result.h"
+#include "services/io/receipts.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -70,6 +72,26 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
            {"load_seconds", out.load_seconds},
            {"index_seconds", out.index_seconds}});
   return out;
+}
+
+absl::StatusOr<matcher::EmResult> FitEmOnReceipts(
+    const matcher::Matcher& matcher, const std::string& receipts_path,
+    int64_t sample, int64_t* receipts_used) {
+  std::ifstream in(receipts_path, std::ios::binary);
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("cannot read ", receipts_path));
+  std::vector<matcher::ComparisonVector> vectors;
+  int64_t used = 0;
+  RETURN_IF_ERROR(io::ReadReceiptsJsonl(
+      in,
+      [&](int64_t, v1::Receipt& receipt) {
+        if (!io::ValidateReceipt(receipt).empty()) return true;
+        matcher.AppendComparisonVectors(io::TextOf(receipt), &vectors);
+        return ++used < sample;
+      },
+      [](int64_t, const std::string&) { return true; }));
+  *receipts_used = used;
+  return matcher::FitEm(matcher.model(), vectors, matcher::EmOptions());
 }
 
 }  // namespace kuromaru::cli

@@ -28,6 +28,13 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
     const std::string& roster_path, const io::RosterLoadOptions& load_options,
     const std::string& model_path, const matcher::MatcherOptions& options);
 
+// Fits a model by EM (unsupervised) on the candidate pairs of up to `sample`
+// receipts of the JSON Lines file at `receipts_path`, starting from `matcher`'s
+// model. Lines that are not valid receipts are skipped.
+absl::StatusOr<matcher::EmResult> FitEmOnReceipts(
+    const matcher::Matcher& matcher, const std::string& receipts_path,
+    int64_t sample, int64_t* receipts_used);
+
 }  // namespace kuromaru::cli
 
 #endif  // KUROMARU_SERVICES_CLI_ROSTER_SETUP_H_

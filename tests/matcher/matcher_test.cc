@@ -156,5 +156,20 @@ TEST(MatcherTest, UnparseableFieldsBecomeMissingWithANote) {
   EXPECT_EQ(m.candidates[0].info.number, "9999");
 }
 
+TEST(MatcherTest, ComparisonVectorsCoverEveryCandidateForEm) {
+  auto matcher = Make();
+  std::vector<ComparisonVector> vectors;
+  const ReceiptText receipt{.receipt_id = "R6",
+                            .service_month = "202404",
+                            .name_kana = "スズキ イチロウ",
+                            .birth_date = "19700505"};
+  matcher->AppendComparisonVectors(receipt, &vectors);
+  const ReceiptMatch m = matcher->Match(receipt);
+  EXPECT_EQ(static_cast<int>(vectors.size()), m.candidates_considered);
+  ASSERT_GE(vectors.size(), 2u);
+  EXPECT_EQ(vectors[0][static_cast<int>(Field::kNameKana)], Level::kExact);
+  EXPECT_EQ(vectors[0][static_cast<int>(Field::kNameKanji)], Level::kMissing);
+}
+
 }  // namespace
 }  // namespace kuromaru::matcher

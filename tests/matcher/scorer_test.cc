@@ -274,8 +274,13 @@ TEST(ScorerTest, NamesakesAreNeverAutoMatchedOnNameAndBirthDate) {
   Spec c = a;
   c.insurer = kOsaka;
   same.Add(2, c, twin);
-  EXPECT_EQ(scorer->Match(receipt.Input(), same.Inputs()).decision,
-            Decision::kReview);
+  const MatchOutcome identical = scorer->Match(receipt.Input(), same.Inputs());
+  EXPECT_EQ(identical.decision, Decision::kReview);
+  // They share the probability: neither can be more than an even chance.
+  ASSERT_EQ(identical.candidates.size(), 2u);
+  EXPECT_LE(identical.candidates[0].probability, 0.5);
+  EXPECT_NEAR(identical.candidates[0].probability,
+              identical.candidates[1].probability, 1e-9);
 
   // Unknown namesakes count as possible namesakes.
   Roster unknown;
