@@ -1,12 +1,35 @@
 #!/usr/bin/env bash
-# The main job on embedded defaults: starts `kuromaru serve` on a free loopback port,
-# checks that it answers health checks, and stops it with SIGTERM.
+# The main job on embedded defaults:
+#   1. generates a synthetic roster (mecab-ipadic names, Unihan variants), receipts with
+#      their ground truth, and an insurer directory into demo/;
+#   2. matches the receipts against the roster (kuromaru match);
+#   3. measures the results against the ground truth (kuromaru eval);
+#   4. starts `kuromaru serve` on a free loopback port, checks its health, stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kuromaru=${KUROMARU:-build/services/kuromaru}
-work=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+out=${DEMO_DIR:-demo}
+persons=${DEMO_PERSONS:-20000}
+receipts=${DEMO_RECEIPTS:-5000}
 
+echo "== kuromaru gen: $persons persons, $receipts receipts -> $out/"
+"$kuromaru" gen --persons "$persons" --receipts "$receipts" --seed 1 --out "$out" 2>/dev/null
+
+echo "== kuromaru match"
+"$kuromaru" match --roster "$out/roster.csv" --receipts "$out/receipts.jsonl" \
+  --out "$out/results.jsonl" 2>/dev/null
+
+echo "== kuromaru eval"
+"$kuromaru" eval --truth "$out/truth.jsonl" --results "$out/results.jsonl" 2>/dev/null |
+  sed -n '1,12p'
+echo "   (full report: $kuromaru eval --truth $out/truth.jsonl --results $out/results.jsonl)"
+echo "== one result, as the claims system gets it"
+head -c 600 "$out/results.jsonl"; echo " …"
+
+echo "== kuromaru serve"
+work=$(mktemp -d)
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 "$kuromaru" serve --listen 127.0.0.1:0 2>"$work/serve.log" &
 server=$!
 for _ in $(seq 100); do
@@ -15,11 +38,8 @@ for _ in $(seq 100); do
 done
 port=$(grep -o '"port":[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2)
 [ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
-echo "demo: kuromaru serves on 127.0.0.1:$port"
-echo -n "demo: health: "
-"$kuromaru" health --server "127.0.0.1:$port"
-echo -n "demo: kuromaru.v1.ReconcileService: "
-"$kuromaru" health --server "127.0.0.1:$port" --service kuromaru.v1.ReconcileService || true
+echo "serving on 127.0.0.1:$port; health: $("$kuromaru" health --server "127.0.0.1:$port")"
 kill -TERM "$server"
 wait "$server"
-echo "demo: server stopped cleanly"
+server=
+echo "server stopped cleanly"
