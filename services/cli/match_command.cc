@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
@@ -75,7 +77,25 @@ int RunMatch(const std::vector<std::string>& args) {
   flags.Int("threads", &threads, "worker threads (0: one per core)");
   flags.Int("max-errors", &max_errors,
             "rejected roster rows allowed before the load fails");
+  matcher::MatcherOptions matcher_options;
+  matcher::DecisionOptions& decision = matcher_options.decision;
+  std::string auto_p = absl::StrCat(decision.auto_min_probability),
+              margin = absl::StrCat(decision.auto_min_margin),
+              review_p = absl::StrCat(decision.review_min_probability);
+  flags.String("auto-min-probability", &auto_p,
+               "AUTO_MATCH needs the best candidate at least this likely");
+  flags.String(
+      "auto-min-margin", &margin,
+      "AUTO_MATCH needs this lead (log2 weight) over any other person");
+  flags.String("review-min-probability", &review_p,
+               "below this the best candidate is NO_MATCH rather than REVIEW");
   if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
+  if (!absl::SimpleAtod(auto_p, &decision.auto_min_probability) ||
+      !absl::SimpleAtod(margin, &decision.auto_min_margin) ||
+      !absl::SimpleAtod(review_p, &decision.review_min_probability)) {
+    std::fprintf(stderr, "kuromaru match: thresholds are numbers\n");
+    return kExitUsage;
+  }
   if (roster_path.empty() || receipts_path.empty() || out_path.empty()) {
     std::fprintf(
         stderr,
@@ -98,7 +118,8 @@ int RunMatch(const std::vector<std::string>& args) {
                  receipts_path.c_str());
     return kExitCannotRun;
   }
-  auto loaded = LoadMatcher(roster_path, load_options, model_path, {});
+  auto loaded =
+      LoadMatcher(roster_path, load_options, model_path, matcher_options);
   if (!loaded.ok()) {
     std::fprintf(stderr, "kuromaru match: %s\n",
                  loaded.status().ToString().c_str());

@@ -68,6 +68,32 @@ void AppendCalibration(const EvalReport& r, std::string* out) {
   }
 }
 
+// What a probability threshold on the first candidate buys: from the
+// calibration bins, the receipts at or above each bin's lower edge and the
+// share of them whose first candidate is right. The AUTO threshold is one of
+// these rows.
+void AppendThresholds(const EvalReport& r, std::string* out) {
+  absl::StrAppend(out,
+                  "\nthresholds (first candidate's probability >= t)\n"
+                  "  t                  n   coverage  precision\n");
+  const int64_t all = r.overall.receipts;
+  int64_t n = 0, correct = 0;
+  for (size_t i = r.calibration.size();
+       i-- > 1;) {  // [0, …) would be everything
+    n += r.calibration[i].count;
+    correct += r.calibration[i].correct;
+    const std::optional<double> coverage =
+        all > 0 ? std::optional<double>(static_cast<double>(n) / all)
+                : std::nullopt;
+    const std::optional<double> precision =
+        n > 0 ? std::optional<double>(static_cast<double>(correct) / n)
+              : std::nullopt;
+    absl::StrAppendFormat(out, "  %-8.3f %10d  %9s  %9s\n",
+                          r.calibration[i].low, n, Text(coverage),
+                          Text(precision));
+  }
+}
+
 void AppendCategoryRow(std::string_view name, const Tally& t,
                        std::string* out) {
   absl::StrAppendFormat(out, "  %-18s %8d  %9s  %9s  %9s  %9s  %9s  %9s  %9s\n",
@@ -196,6 +222,7 @@ std::string FormatText(const EvalReport& report) {
   std::string out;
   AppendSummary(report, &out);
   AppendCalibration(report, &out);
+  AppendThresholds(report, &out);
   AppendCategories(report, &out);
   AppendInput(report.input, report.issues.size(), &out);
   return out;

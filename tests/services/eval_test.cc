@@ -374,6 +374,10 @@ TEST(EvalReportTest, TextShowsFiguresAndNotApplicable) {
   EXPECT_THAT(text, HasSubstr("insurer top-1                       n/a"));
   EXPECT_THAT(text, HasSubstr("[0.999, 1.000]          1    0.9999    1.0000"));
   EXPECT_THAT(text, HasSubstr("stale_insurer"));
+  // A threshold at 0.999 keeps the right one; lowering it to 0.2 adds the wrong
+  // one.
+  EXPECT_THAT(text, HasSubstr("  0.999             1     0.5000     1.0000"));
+  EXPECT_THAT(text, HasSubstr("  0.200             2     1.0000     0.5000"));
 }
 
 TEST(EvalReportTest, JsonCarriesTheSameFigures) {
