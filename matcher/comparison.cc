@@ -299,7 +299,8 @@ FieldComparison CompareInsurer(const normalizer::InsurerNumber* billed,
                                std::string_view roster_insurer,
                                std::span<const std::string_view> other_insurers,
                                bool with_values) {
-  const std::string_view a = billed != nullptr ? billed->digits : "";
+  const std::string_view a =
+      billed != nullptr ? std::string_view(billed->digits) : std::string_view();
   const std::string_view b = roster_insurer;
   if (billed == nullptr || billed->sentinel || a.empty() || b.empty()) {
     return Make(L::kMissing, a, b, with_values);

@@ -19,6 +19,7 @@ namespace nz = ::kuromaru::normalizer;
 enum KeySeed : uint64_t {
   kSeedKana = 11,
   kSeedKanaSurname,
+  kSeedKanjiMasked,
   kSeedKanaInitial,
   kSeedKanjiInitial,
   kSeedKanji,
@@ -122,14 +123,19 @@ void RosterIndex::AddRow(EnrollmentId id) {
                     v.birth_date));
     add(TextDateKey(kSeedKanjiFinal, LastLetter(v.kanji_loose_key),
                     v.birth_date));
+    // One character masked, with the birth date: a name differing in one place
+    // (a ● on the receipt, a variant the table lacks) is found, without every
+    // 佐藤●郎 of the roster.
     if (v.wildcard_count == 0) {
       ForEachMasked(v.kanji_loose_key, [&](const std::string& masked) {
-        add(TextKey(kSeedKanji, masked));
+        add(TextDateKey(kSeedKanjiMasked, masked, v.birth_date));
       });
     }
   }
+  // 番号 are short and repeat across insurers; with the birth date they
+  // identify.
   if (!v.member_number.empty()) {
-    add(TextKey(kSeedMemberNumber, v.member_number));
+    add(TextDateKey(kSeedMemberNumber, v.member_number, v.birth_date));
   }
   add(HashBytes(WithoutBranch(v.member_key),
                 TextKey(kSeedInsurerMember, v.insurer_number)));
@@ -230,8 +236,14 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
       if (!last.empty() && last != "●") {
         lookup(TextDateKey(kSeedKanjiFinal, last, r.birth_date));
       }
+      // On the birth date itself the initial is enough. On its near misses, the
+      // kana surname where there is one: an initial alone would bring ~20
+      // persons per date per million enrollments, for every near miss.
       for (const nz::Date& d : dates) {
-        if (!r.kana_loose_key.empty()) {
+        const bool exact = Pack(d) == r.birth_date;
+        if (!exact && !r.kana_surname.empty()) {
+          lookup(TextDateKey(kSeedKanaSurname, r.kana_surname, Pack(d)));
+        } else if (!r.kana_loose_key.empty()) {
           lookup(TextDateKey(kSeedKanaInitial, FirstLetter(r.kana_loose_key),
                              Pack(d)));
         } else if (kanji_initial_known) {
@@ -243,9 +255,20 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
   if (!r.kanji_loose_key.empty() && r.wildcard_count <= 1) {
     pass(kKanjiName, [&](auto lookup) {
       lookup(TextKey(kSeedKanji, r.kanji_loose_key));
-      if (r.wildcard_count == 0) {
+      if (r.birth_date == 0) return;
+      if (r.wildcard_count == 1) {
+        // A ● name is often the only kanji clue: its birth date's near misses
+        // too.
+        lookup(TextDateKey(kSeedKanjiMasked, r.kanji_loose_key, r.birth_date));
+        const nz::Date birth{static_cast<int>(r.birth_date / 10000),
+                             static_cast<int>(r.birth_date / 100 % 100),
+                             static_cast<int>(r.birth_date % 100)};
+        for (const nz::Date& d : nz::DateNearMisses(birth)) {
+          lookup(TextDateKey(kSeedKanjiMasked, r.kanji_loose_key, Pack(d)));
+        }
+      } else {
         ForEachMasked(r.kanji_loose_key, [&](const std::string& masked) {
-          lookup(TextKey(kSeedKanji, masked));
+          lookup(TextDateKey(kSeedKanjiMasked, masked, r.birth_date));
         });
       }
     });
@@ -254,9 +277,9 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
       nz::ParseInsurerNumber(r.insurer_number);
   const bool sentinel =
       (insurer.ok() && insurer->sentinel) || IsSentinelNumber(r.member_number);
-  if (!sentinel && !r.member_number.empty()) {
+  if (!sentinel && !r.member_number.empty() && r.birth_date != 0) {
     pass(kMemberNumber, [&](auto lookup) {
-      lookup(TextKey(kSeedMemberNumber, r.member_number));
+      lookup(TextDateKey(kSeedMemberNumber, r.member_number, r.birth_date));
     });
   }
   if (!sentinel && insurer.ok() && !r.member_key.empty()) {
