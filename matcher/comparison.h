@@ -40,6 +40,11 @@ enum class Field : uint8_t {
 };
 inline constexpr int kFieldCount = 8;
 
+// Every field, in order.
+inline constexpr Field kAllFields[kFieldCount] = {
+    Field::kNameKanji, Field::kNameKana, Field::kBirthDate, Field::kSex,
+    Field::kMember,    Field::kInsurer,  Field::kAddress,   Field::kEnrollment};
+
 // Every level of every field. Which levels a field uses: LevelsOf().
 enum class Level : uint8_t {
   kExact,              // EXACT: equal keys (sex, address: agree)
