@@ -47,10 +47,9 @@ std::string FoldVariants(std::string_view text) {
     const int32_t start = i;
     UChar32 c;
     U8_NEXT(s, i, length, c);
-    if (c < 0) {
-      // Not valid UTF-8: copied through untouched rather than dropped.
-      out.append(text.substr(start, i - start));
-    } else if (static_cast<char32_t>(c) < kFirstVariant) {
+    // Invalid UTF-8 is copied through untouched rather than dropped, and so is
+    // everything below the first character that has a variant.
+    if (c < 0 || static_cast<char32_t>(c) < kFirstVariant) {
       out.append(text.substr(start, i - start));
     } else {
       AppendUtf8(FoldVariant(static_cast<char32_t>(c)), &out);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Second command of the README: the whole test suite. Installs what is missing, then
-#   1. builds with tests and benchmarks, runs every test (ctest);
+#   1. builds with tests and benchmarks, runs every test (ctest), and the linters;
 #   2. builds again with ASan + UBSan and runs the tests there;
 #   3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (60).
 # Set SKIP_SANITIZERS=1 or SKIP_FUZZ=1 for a quicker local run.
@@ -16,6 +16,9 @@ ctest_run() {
 echo "== tests"
 BUILD_DIR=build scripts/build.sh -DKUROMARU_BUILD_TESTS=ON -DKUROMARU_BUILD_BENCHMARKS=ON
 ctest_run build
+
+echo "== lint (clang-format, clang-tidy)"
+scripts/lint.sh
 
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== tests under ASan + UBSan"

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cinttypes>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -35,9 +36,9 @@ struct Figures {
 double ProcStatusMb(const std::string& field) {
   std::ifstream in("/proc/self/status");
   for (std::string line; std::getline(in, line);) {
-    long long kb = 0;
+    int64_t kb = 0;
     if (line.rfind(field + ":", 0) == 0 &&
-        std::sscanf(line.c_str() + field.size() + 1, "%lld", &kb) == 1) {
+        std::sscanf(line.c_str() + field.size() + 1, "%" SCNd64, &kb) == 1) {
       return kb / 1024.0;
     }
   }
@@ -115,9 +116,9 @@ bool MeasureInChild(const std::string& dir, int threads, Figures* f,
     *error = text.empty() ? "the measuring process died" : text.substr(7);
     return false;
   }
-  long long rows = 0, receipts = 0;
-  std::sscanf(text.c_str(), "%lld %lf %lf %lf %lf %lf %lf %lld", &rows,
-              &f->load_seconds, &f->index_seconds, &f->match_seconds,
+  int64_t rows = 0, receipts = 0;
+  std::sscanf(text.c_str(), "%" SCNd64 " %lf %lf %lf %lf %lf %lf %" SCNd64,
+              &rows, &f->load_seconds, &f->index_seconds, &f->match_seconds,
               &f->rss_after_index_mb, &f->peak_rss_mb,
               &f->candidates_per_receipt, &receipts);
   f->rows = rows;
