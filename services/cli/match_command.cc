@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/progress.h"
@@ -71,6 +72,9 @@ int RunMatch(const std::vector<std::string>& args) {
       "numbers.");
   flags.String("roster", &roster_path, "roster snapshot CSV");
   flags.String("encoding", &encoding, "roster encoding: utf-8 or cp932");
+  std::string deltas;
+  flags.String("deltas", &deltas,
+               "roster delta CSVs applied in order, comma-separated");
   flags.String("receipts", &receipts_path, "receipts, JSON Lines");
   flags.String("out", &out_path, "results, JSON Lines");
   flags.String("model", &model_path, "model file (kuromaru model)");
@@ -119,7 +123,8 @@ int RunMatch(const std::vector<std::string>& args) {
     return kExitCannotRun;
   }
   auto loaded =
-      LoadMatcher(roster_path, load_options, model_path, matcher_options);
+      LoadMatcher(roster_path, load_options, model_path, matcher_options,
+                  absl::StrSplit(deltas, ',', absl::SkipEmpty()));
   if (!loaded.ok()) {
     std::fprintf(stderr, "kuromaru match: %s\n",
                  loaded.status().ToString().c_str());

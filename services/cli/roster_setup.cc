@@ -29,11 +29,28 @@ absl::StatusOr<matcher::Model> LoadModel(const std::string& path) {
   return model;
 }
 
+// Every rejected row that the report kept, with its line number, and how many
+// more.
+void PrintRowErrors(const std::string& path,
+                    const io::RosterLoadReport& report) {
+  for (const io::RowError& e : report.errors) {
+    std::fprintf(stderr, "%s:%lld: %s\n", path.c_str(),
+                 static_cast<long long>(e.line), e.reason.c_str());
+  }
+  const int64_t unlisted =
+      report.rows_rejected - static_cast<int64_t>(report.errors.size());
+  if (unlisted > 0) {
+    std::fprintf(stderr, "%s: %lld more rejected rows not listed\n",
+                 path.c_str(), static_cast<long long>(unlisted));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<LoadedMatcher> LoadMatcher(
     const std::string& roster_path, const io::RosterLoadOptions& load_options,
-    const std::string& model_path, const matcher::MatcherOptions& options) {
+    const std::string& model_path, const matcher::MatcherOptions& options,
+    const std::vector<std::string>& delta_paths) {
   LoadedMatcher out;
   ASSIGN_OR_RETURN(matcher::Model model, LoadModel(model_path));
   out.model_source = model_path.empty() ? "built-in default model" : model_path;
@@ -41,18 +58,25 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
 
   absl::Time start = absl::Now();
   auto roster = io::LoadRosterCsv(roster_path, load_options, &out.report);
-  for (const io::RowError& e : out.report.errors) {
-    std::fprintf(stderr, "%s:%lld: %s\n", roster_path.c_str(),
-                 static_cast<long long>(e.line), e.reason.c_str());
-  }
-  if (out.report.rows_rejected >
-      static_cast<int64_t>(out.report.errors.size())) {
-    std::fprintf(
-        stderr, "%s: %lld more rejected rows not listed\n", roster_path.c_str(),
-        static_cast<long long>(out.report.rows_rejected -
-                               static_cast<int64_t>(out.report.errors.size())));
-  }
+  PrintRowErrors(roster_path, out.report);
   if (!roster.ok()) return roster.status();
+  for (const std::string& delta_path : delta_paths) {
+    io::RosterLoadReport delta_report;
+    auto next = io::ApplyRosterDeltaCsv(**roster, delta_path, load_options,
+                                        &delta_report);
+    PrintRowErrors(delta_path, delta_report);
+    if (!next.ok()) return next.status();
+    roster = std::move(next);
+    const matcher::DeltaStats& d = delta_report.delta;
+    io::Log(io::LogLevel::kInfo, "roster delta applied",
+            {{"inserted", d.inserted},
+             {"updated", d.updated},
+             {"deleted", d.deleted},
+             {"delete_not_found", d.delete_not_found},
+             {"rejected", delta_report.rows_rejected}});
+    out.report.counts = delta_report.counts;
+    out.report.version = delta_report.version;
+  }
   out.load_seconds = absl::ToDoubleSeconds(absl::Now() - start);
 
   start = absl::Now();

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "matcher/matcher.h"
@@ -24,9 +25,12 @@ struct LoadedMatcher {
 // Loads `roster_path` (reporting rejected rows with their line numbers on
 // stderr), indexes it and loads the model at `model_path` (empty: the built-in
 // default).
+// `delta_paths` (FORMATS.md §1 deltas) are applied in order on top of the
+// snapshot.
 absl::StatusOr<LoadedMatcher> LoadMatcher(
     const std::string& roster_path, const io::RosterLoadOptions& load_options,
-    const std::string& model_path, const matcher::MatcherOptions& options);
+    const std::string& model_path, const matcher::MatcherOptions& options,
+    const std::vector<std::string>& delta_paths = {});
 
 // Fits a model by EM (unsupervised) on the candidate pairs of up to `sample`
 // receipts of the JSON Lines file at `receipts_path`, starting from `matcher`'s

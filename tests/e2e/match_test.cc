@@ -92,6 +92,44 @@ TEST(MatchE2eTest, BadReceiptLinesGetAnErrorResultAndBadRosterRowsTheirLine) {
   EXPECT_THAT(results[2].error(), HasSubstr("birth_date"));
 }
 
+TEST(MatchE2eTest, DeltasApplyOnTopOfTheSnapshot) {
+  const std::string dir = TempDir();
+  const std::string header =
+      "insurer_number,symbol,number,branch,name_kanji,name_kana,birth_date,sex,"
+      "qualified_from,qualified_until,postal_code,address\n";
+  {
+    std::ofstream roster(dir + "/roster.csv");
+    roster << header
+           << "01130012,1234,5678,01,高橋　太郎,タカハシ　タロウ,19750123,1,"
+              "20150401,,,\n";
+    // A late registration: 佐藤花子 joins; 高橋's enrollment is withdrawn.
+    std::ofstream delta(dir + "/delta.csv");
+    delta << "op," << header
+          << "upsert,01130012,1234,9999,,佐藤　花子,サトウ　ハナコ,19800229,2,"
+             "20200101,,,\n"
+          << "delete,01130012,1234,5678,01,,,,,20150401,,,\n";
+    std::ofstream receipts(dir + "/receipts.jsonl");
+    receipts
+        << R"({"receipt_id":"H","service_month":"202404","insurer_number":"01130012","symbol":"1234","number":"9999","name_kanji":"佐藤 花子","name_kana":"サトウ ハナコ","birth_date":"19800229","sex":"2"})"
+        << "\n";
+  }
+  const auto without =
+      RunKuromaru({"match", "--roster", dir + "/roster.csv", "--receipts",
+                   dir + "/receipts.jsonl", "--out", dir + "/without.jsonl"});
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_NE(ReadResults(dir + "/without.jsonl")[0].decision(),
+            v1::DECISION_AUTO_MATCH);
+  const auto with = RunKuromaru(
+      {"match", "--roster", dir + "/roster.csv", "--deltas", dir + "/delta.csv",
+       "--receipts", dir + "/receipts.jsonl", "--out", dir + "/with.jsonl"});
+  ASSERT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_THAT(with.out, HasSubstr(": 1 rows"));  // one inserted, one deleted
+  const std::vector<v1::MatchResult> results = ReadResults(dir + "/with.jsonl");
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].decision(), v1::DECISION_AUTO_MATCH);
+  EXPECT_EQ(results[0].candidates(0).number(), "9999");
+}
+
 TEST(MatchE2eTest, MissingFilesAndFlags) {
   EXPECT_EQ(RunKuromaru({"match", "--roster", "x.csv"}).exit_code, 2);
   EXPECT_EQ(RunKuromaru({"match", "--roster", "/nonexistent.csv", "--receipts",
