@@ -1,0 +1,289 @@
+#include "services/store/case_rows.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "normalizer/status_macros.h"
+
+namespace kuromaru::store {
+namespace {
+
+constexpr char kCaseColumns[] =
+    "receipt_id, state, version, service_month, billed_insurer, top_insurer, "
+    "top_probability, candidate_count, created_us, updated_us, closed_us, "
+    "reopened, resolved_by, roster_version, model_version, receipt_pb, "
+    "result_pb, resolved_pb, previous_pb";
+
+std::string ServiceMonth(const v1::Case& c) {
+  const std::string& normalized = c.result().normalized().service_month();
+  return normalized.empty() ? c.receipt().service_month() : normalized;
+}
+
+std::string BilledInsurer(const v1::Case& c) {
+  const std::string& normalized = c.result().normalized().insurer_number();
+  return normalized.empty() ? c.receipt().insurer_number() : normalized;
+}
+
+absl::Status ParseInto(const std::string& bytes, google::protobuf::Message* m,
+                       const char* what) {
+  if (!m->ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat("unreadable stored ", what));
+  }
+  return absl::OkStatus();
+}
+
+// Binds every column of kCaseColumns, in order, from parameter 1.
+void BindCase(Statement& s, const CaseRow& row) {
+  const v1::Case& c = row.c;
+  const auto& candidates = c.result().candidates();
+  int64_t updated = ToMicros(FromTimestamp(c.updated_at()));
+  s.Bind(1, c.receipt_id())
+      .Bind(2, static_cast<int64_t>(c.state()))
+      .Bind(3, c.version())
+      .Bind(4, ServiceMonth(c))
+      .Bind(5, BilledInsurer(c))
+      .Bind(6,
+            candidates.empty() ? std::string() : candidates[0].insurer_number())
+      .Bind(7, candidates.empty() ? 0.0 : candidates[0].probability())
+      .Bind(8, static_cast<int64_t>(candidates.size()))
+      .Bind(9, ToMicros(FromTimestamp(c.created_at())))
+      .Bind(10, updated);
+  if (IsClosed(c.state())) {
+    s.Bind(11, updated);
+  } else {
+    s.BindNull(11);
+  }
+  s.Bind(12, static_cast<int64_t>(row.reopened ? 1 : 0))
+      .Bind(13, static_cast<int64_t>(c.resolved_by()))
+      .Bind(14, c.roster_version())
+      .Bind(15, c.model_version())
+      .BindBlob(16, row.receipt_bytes)
+      .BindBlob(17, c.result().SerializeAsString());
+  if (c.has_resolved()) {
+    s.BindBlob(18, c.resolved().SerializeAsString());
+  } else {
+    s.BindNull(18);
+  }
+  v1::MatchResult previous;
+  *previous.mutable_candidates() = c.previous_candidates();
+  s.BindBlob(19, previous.SerializeAsString());
+}
+
+}  // namespace
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  int64_t micros = absl::ToUnixMicros(t);
+  int64_t seconds = micros / 1000000;
+  int64_t rest = micros % 1000000;
+  if (rest < 0) {
+    rest += 1000000;
+    --seconds;
+  }
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>(rest * 1000));
+  return ts;
+}
+
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
+
+bool IsClosed(v1::CaseState state) {
+  return state == v1::CASE_STATE_CONFIRMED ||
+         state == v1::CASE_STATE_REJECTED ||
+         state == v1::CASE_STATE_AUTO_RESOLVED;
+}
+
+const char* StateName(v1::CaseState state) {
+  switch (state) {
+    case v1::CASE_STATE_AUTO_RESOLVED:
+      return "AUTO_RESOLVED";
+    case v1::CASE_STATE_PENDING_REVIEW:
+      return "PENDING_REVIEW";
+    case v1::CASE_STATE_UNMATCHED:
+      return "UNMATCHED";
+    case v1::CASE_STATE_CONFIRMED:
+      return "CONFIRMED";
+    case v1::CASE_STATE_REJECTED:
+      return "REJECTED";
+    default:
+      return "UNSPECIFIED";
+  }
+}
+
+absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
+                                                const std::string& receipt_id) {
+  ASSIGN_OR_RETURN(
+      auto s, db.Prepare(absl::StrCat("SELECT ", kCaseColumns,
+                                      " FROM cases WHERE receipt_id = ?")));
+  s->Bind(1, receipt_id);
+  ASSIGN_OR_RETURN(bool found, s->Step());
+  if (!found) return std::optional<CaseRow>();
+  CaseRow row;
+  v1::Case& c = row.c;
+  c.set_receipt_id(s->Text(0));
+  c.set_state(static_cast<v1::CaseState>(s->Int(1)));
+  c.set_version(s->Int(2));
+  *c.mutable_created_at() = ToTimestamp(absl::FromUnixMicros(s->Int(8)));
+  *c.mutable_updated_at() = ToTimestamp(absl::FromUnixMicros(s->Int(9)));
+  row.reopened = s->Int(11) != 0;
+  c.set_resolved_by(static_cast<v1::ActorKind>(s->Int(12)));
+  c.set_roster_version(s->Text(13));
+  c.set_model_version(s->Text(14));
+  row.receipt_bytes = s->Text(15);
+  RETURN_IF_ERROR(ParseInto(row.receipt_bytes, c.mutable_receipt(), "receipt"));
+  RETURN_IF_ERROR(ParseInto(s->Text(16), c.mutable_result(), "result"));
+  if (!s->IsNull(17)) {
+    RETURN_IF_ERROR(ParseInto(s->Text(17), c.mutable_resolved(), "key"));
+  }
+  v1::MatchResult previous;
+  RETURN_IF_ERROR(ParseInto(s->Text(18), &previous, "candidates"));
+  *c.mutable_previous_candidates() = previous.candidates();
+  return std::optional<CaseRow>(std::move(row));
+}
+
+absl::Status LoadHistory(Connection& db, v1::Case* c) {
+  ASSIGN_OR_RETURN(
+      auto s, db.Prepare("SELECT seq, at_us, actor, actor_kind, action, "
+                         "from_state, to_state, version, request_id, comment, "
+                         "roster_version, model_version FROM case_events "
+                         "WHERE receipt_id = ? ORDER BY seq"));
+  s->Bind(1, c->receipt_id());
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    v1::CaseEvent* e = c->add_history();
+    e->set_sequence(s->Int(0));
+    *e->mutable_at() = ToTimestamp(absl::FromUnixMicros(s->Int(1)));
+    e->set_actor(s->Text(2));
+    e->set_actor_kind(static_cast<v1::ActorKind>(s->Int(3)));
+    e->set_action(s->Text(4));
+    e->set_from_state(static_cast<v1::CaseState>(s->Int(5)));
+    e->set_to_state(static_cast<v1::CaseState>(s->Int(6)));
+    e->set_version(s->Int(7));
+    e->set_request_id(s->Text(8));
+    e->set_comment(s->Text(9));
+    e->set_roster_version(s->Text(10));
+    e->set_model_version(s->Text(11));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InsertCase(Connection& db, const CaseRow& row) {
+  ASSIGN_OR_RETURN(auto s, db.Prepare(absl::StrCat(
+                               "INSERT INTO cases (", kCaseColumns,
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                               "?,?)")));
+  BindCase(*s, row);
+  return s->Run();
+}
+
+absl::Status UpdateCase(Connection& db, const CaseRow& row) {
+  // Numbered parameters, so that BindCase serves both statements.
+  ASSIGN_OR_RETURN(
+      auto s,
+      db.Prepare(
+          "UPDATE cases SET state = ?2, version = ?3, "
+          "service_month = ?4, billed_insurer = ?5, top_insurer = ?6, "
+          "top_probability = ?7, candidate_count = ?8, created_us = ?9, "
+          "updated_us = ?10, closed_us = ?11, reopened = ?12, "
+          "resolved_by = ?13, roster_version = ?14, model_version = ?15, "
+          "receipt_pb = ?16, result_pb = ?17, resolved_pb = ?18, "
+          "previous_pb = ?19 WHERE receipt_id = ?1"));
+  BindCase(*s, row);
+  RETURN_IF_ERROR(s->Run());
+  if (db.Changes() != 1) return absl::NotFoundError("no such case");
+  return absl::OkStatus();
+}
+
+absl::Status AppendAudit(Connection& db, const v1::AuditRecord& r) {
+  ASSIGN_OR_RETURN(
+      auto s,
+      db.Prepare("INSERT INTO audit (at_us, actor, role, action, "
+                 "receipt_id, request_id, peer, version_before, "
+                 "version_after, detail) VALUES (?,?,?,?,?,?,?,?,?,?)"));
+  s->Bind(1, ToMicros(FromTimestamp(r.at())))
+      .Bind(2, r.actor())
+      .Bind(3, r.role())
+      .Bind(4, r.action())
+      .Bind(5, r.receipt_id())
+      .Bind(6, r.request_id())
+      .Bind(7, r.peer())
+      .Bind(8, r.version_before())
+      .Bind(9, r.version_after())
+      .Bind(10, r.detail());
+  return s->Run();
+}
+
+absl::Status RecordTransition(Connection& db, const Transition& t,
+                              v1::Case* after) {
+  const Actor& actor = *t.actor;
+  v1::CaseEvent e;
+  *e.mutable_at() = ToTimestamp(t.at);
+  e.set_actor(actor.subject);
+  e.set_actor_kind(t.kind);
+  e.set_action(t.action);
+  e.set_from_state(t.from_state);
+  e.set_to_state(after->state());
+  e.set_version(after->version());
+  e.set_request_id(actor.request_id);
+  e.set_comment(t.comment);
+  e.set_roster_version(after->roster_version());
+  e.set_model_version(after->model_version());
+  ASSIGN_OR_RETURN(
+      auto s, db.Prepare("INSERT INTO case_events (receipt_id, at_us, actor, "
+                         "actor_kind, action, from_state, to_state, version, "
+                         "request_id, comment, roster_version, model_version) "
+                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+  s->Bind(1, after->receipt_id())
+      .Bind(2, ToMicros(t.at))
+      .Bind(3, e.actor())
+      .Bind(4, static_cast<int64_t>(e.actor_kind()))
+      .Bind(5, e.action())
+      .Bind(6, static_cast<int64_t>(e.from_state()))
+      .Bind(7, static_cast<int64_t>(e.to_state()))
+      .Bind(8, e.version())
+      .Bind(9, e.request_id())
+      .Bind(10, e.comment())
+      .Bind(11, e.roster_version())
+      .Bind(12, e.model_version());
+  RETURN_IF_ERROR(s->Run());
+  e.set_sequence(sqlite3_last_insert_rowid(db.raw()));
+
+  if (t.feed) {
+    v1::Change change;
+    change.set_receipt_id(after->receipt_id());
+    change.set_state(after->state());
+    change.set_version(after->version());
+    change.set_actor_kind(t.kind);
+    *change.mutable_at() = e.at();
+    *change.mutable_result() = after->result();
+    if (after->has_resolved()) *change.mutable_resolved() = after->resolved();
+    ASSIGN_OR_RETURN(auto c, db.Prepare("INSERT INTO changes (receipt_id, "
+                                        "at_us, change_pb) VALUES (?,?,?)"));
+    c->Bind(1, after->receipt_id())
+        .Bind(2, ToMicros(t.at))
+        .BindBlob(3, change.SerializeAsString());
+    RETURN_IF_ERROR(c->Run());
+  }
+
+  v1::AuditRecord a;
+  *a.mutable_at() = e.at();
+  a.set_actor(actor.subject);
+  a.set_role(actor.role);
+  a.set_action(t.action);
+  a.set_receipt_id(after->receipt_id());
+  a.set_request_id(actor.request_id);
+  a.set_peer(actor.peer);
+  a.set_version_before(t.version_before);
+  a.set_version_after(after->version());
+  a.set_detail(t.detail);
+  RETURN_IF_ERROR(AppendAudit(db, a));
+  *after->add_history() = std::move(e);
+  return absl::OkStatus();
+}
+
+}  // namespace kuromaru::store

@@ -1,0 +1,67 @@
+// Reading and writing the case store's rows inside a transaction the caller
+// holds: cases, their history events, the results feed and the audit trail.
+// Internal to the SQLite store.
+#ifndef KUROMARU_SERVICES_STORE_CASE_ROWS_H_
+#define KUROMARU_SERVICES_STORE_CASE_ROWS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "kuromaru/v1/case.pb.h"
+#include "kuromaru/v1/review.pb.h"
+#include "services/store/case_store.h"
+#include "services/store/sqlite_db.h"
+
+namespace kuromaru::store {
+
+google::protobuf::Timestamp ToTimestamp(absl::Time t);
+absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
+int64_t ToMicros(absl::Time t);
+
+bool IsClosed(v1::CaseState state);
+const char* StateName(v1::CaseState state);
+
+// A stored case, without its history.
+struct CaseRow {
+  v1::Case c;
+  std::string receipt_bytes;  // as stored, for the idempotency check
+  bool reopened = false;      // a reviewer reopened it once
+};
+
+// nullopt when there is no case `receipt_id`.
+absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
+                                                const std::string& receipt_id);
+// Appends the case's history, oldest first.
+absl::Status LoadHistory(Connection& db, v1::Case* c);
+
+absl::Status InsertCase(Connection& db, const CaseRow& row);
+absl::Status UpdateCase(Connection& db, const CaseRow& row);
+
+// One change of a case, as recorded by RecordTransition.
+struct Transition {
+  std::string action;  // RECONCILED, OPENED, CONFIRMED, …
+  v1::CaseState from_state = v1::CASE_STATE_UNSPECIFIED;
+  int64_t version_before = 0;
+  v1::ActorKind kind = v1::ACTOR_KIND_UNSPECIFIED;
+  const Actor* actor = nullptr;
+  std::string comment;  // history only; may be free text
+  std::string detail;   // audit only; never patient data
+  absl::Time at;
+  bool feed = true;  // also a results-feed entry (every versioned change)
+};
+
+// Writes the history event, the feed entry (when t.feed) and the audit row
+// for `after`, and appends the event to after->history.
+absl::Status RecordTransition(Connection& db, const Transition& t,
+                              v1::Case* after);
+
+absl::Status AppendAudit(Connection& db, const v1::AuditRecord& record);
+
+}  // namespace kuromaru::store
+
+#endif  // KUROMARU_SERVICES_STORE_CASE_ROWS_H_

@@ -1,0 +1,373 @@
+#include "services/store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "normalizer/status_macros.h"
+#include "services/store/case_rows.h"
+#include "services/store/migrations.h"
+#include "services/store/sqlite_store_impl.h"
+
+namespace kuromaru::store {
+namespace {
+
+constexpr char kMemory[] = ":memory:";
+constexpr int kMaxPageSize = 1000;
+
+// Creates the file owner-only before SQLite sees it; SQLite gives the -wal
+// and -shm files the mode of the database file.
+absl::Status CreateOwnerOnly(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int err = errno;
+    std::string message =
+        absl::StrCat("cannot open the store file: ", std::strerror(err));
+    if (err == EACCES || err == EPERM) {
+      return absl::PermissionDeniedError(message);
+    }
+    return absl::UnavailableError(message);
+  }
+  struct stat st;
+  absl::Status status;
+  if (::fstat(fd, &st) != 0) {
+    status = absl::UnavailableError("cannot stat the store file");
+  } else if ((st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) {
+    status = absl::PermissionDeniedError("cannot make the store owner-only");
+  }
+  ::close(fd);
+  return status;
+}
+
+absl::Status CheckMonth(const std::string& month) {
+  if (month.empty()) return absl::OkStatus();
+  bool digits = month.size() == 6;
+  for (char ch : month) digits = digits && ch >= '0' && ch <= '9';
+  if (!digits) return absl::InvalidArgumentError("months are YYYYMM");
+  return absl::OkStatus();
+}
+
+// Binds a page token to its filter, so that a token is not replayed
+// against another query.
+std::string FilterFingerprint(const CaseFilter& f) {
+  std::string canonical;
+  for (v1::CaseState s : f.states) absl::StrAppend(&canonical, s, ",");
+  absl::StrAppend(&canonical, "|", f.service_month_from, "|",
+                  f.service_month_to, "|", f.insurer_number, "|",
+                  f.created_before ? ToMicros(*f.created_before) : -1, "|",
+                  f.created_after ? ToMicros(*f.created_after) : -1);
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char ch : canonical) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  return absl::StrCat(h);
+}
+
+struct PagePosition {
+  int64_t created_us = 0;
+  std::string receipt_id;
+};
+
+std::string EncodeToken(const CaseFilter& f, const PagePosition& p) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(FilterFingerprint(f), ":", p.created_us, ":", p.receipt_id));
+}
+
+absl::StatusOr<std::optional<PagePosition>> DecodeToken(const CaseFilter& f) {
+  if (f.page_token.empty()) return std::optional<PagePosition>();
+  std::string raw;
+  absl::Status bad = absl::InvalidArgumentError("bad page token");
+  if (!absl::WebSafeBase64Unescape(f.page_token, &raw)) return bad;
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits(':', 2));
+  PagePosition p;
+  if (parts.size() != 3 || parts[0] != FilterFingerprint(f) ||
+      !absl::SimpleAtoi(parts[1], &p.created_us)) {
+    return bad;
+  }
+  p.receipt_id = parts[2];
+  return std::optional<PagePosition>(std::move(p));
+}
+
+v1::CaseSummary ReadSummary(const Statement& s) {
+  v1::CaseSummary c;
+  c.set_receipt_id(s.Text(0));
+  c.set_state(static_cast<v1::CaseState>(s.Int(1)));
+  c.set_version(s.Int(2));
+  c.set_service_month(s.Text(3));
+  c.set_billed_insurer_number(s.Text(4));
+  c.set_top_insurer_number(s.Text(5));
+  c.set_top_probability(s.Real(6));
+  c.set_candidate_count(static_cast<int32_t>(s.Int(7)));
+  *c.mutable_created_at() = ToTimestamp(absl::FromUnixMicros(s.Int(8)));
+  *c.mutable_updated_at() = ToTimestamp(absl::FromUnixMicros(s.Int(9)));
+  return c;
+}
+
+// The query for a page of ListCases; BindListQuery binds it.
+std::string ListQuery(const CaseFilter& f, bool after) {
+  std::string sql =
+      "SELECT receipt_id, state, version, service_month, billed_insurer, "
+      "top_insurer, top_probability, candidate_count, created_us, updated_us "
+      "FROM cases WHERE 1";
+  if (!f.states.empty()) {
+    absl::StrAppend(&sql, " AND state IN (");
+    for (size_t i = 0; i < f.states.size(); ++i) {
+      absl::StrAppend(&sql, i == 0 ? "?" : ",?");
+    }
+    absl::StrAppend(&sql, ")");
+  }
+  if (!f.service_month_from.empty()) sql += " AND service_month >= ?";
+  if (!f.service_month_to.empty()) sql += " AND service_month <= ?";
+  if (!f.insurer_number.empty()) {
+    sql += " AND (billed_insurer = ? OR top_insurer = ?)";
+  }
+  if (f.created_before) sql += " AND created_us < ?";
+  if (f.created_after) sql += " AND created_us > ?";
+  if (after) {
+    sql += " AND (created_us > ? OR (created_us = ? AND receipt_id > ?))";
+  }
+  sql += " ORDER BY created_us, receipt_id LIMIT ?";
+  return sql;
+}
+
+void BindListQuery(const CaseFilter& f,
+                   const std::optional<PagePosition>& after, int limit,
+                   Statement& s) {
+  int i = 0;
+  for (v1::CaseState state : f.states) {
+    s.Bind(++i, static_cast<int64_t>(state));
+  }
+  if (!f.service_month_from.empty()) s.Bind(++i, f.service_month_from);
+  if (!f.service_month_to.empty()) s.Bind(++i, f.service_month_to);
+  if (!f.insurer_number.empty()) {
+    s.Bind(++i, f.insurer_number);
+    s.Bind(++i, f.insurer_number);
+  }
+  if (f.created_before) s.Bind(++i, ToMicros(*f.created_before));
+  if (f.created_after) s.Bind(++i, ToMicros(*f.created_after));
+  if (after) {
+    s.Bind(++i, after->created_us);
+    s.Bind(++i, after->created_us);
+    s.Bind(++i, after->receipt_id);
+  }
+  s.Bind(++i, static_cast<int64_t>(limit));
+}
+
+absl::Status Configure(Connection& c, const SqliteOptions& options) {
+  RETURN_IF_ERROR(c.Exec("PRAGMA journal_mode=WAL"));
+  if (options.checkpoint_interval > absl::ZeroDuration()) {
+    RETURN_IF_ERROR(c.Exec("PRAGMA wal_autocheckpoint=0"));
+  }
+  return c.Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                         : "PRAGMA synchronous=OFF");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CaseStore>> SqliteStore::Open(
+    const std::string& path, const SqliteOptions& options) {
+  const bool memory = path == kMemory;
+  if (!memory) RETURN_IF_ERROR(CreateOwnerOnly(path));
+  ASSIGN_OR_RETURN(auto writer,
+                   Connection::Open(path, true, options.busy_timeout_ms));
+  RETURN_IF_ERROR(Configure(*writer, options));
+  RETURN_IF_ERROR(Migrate(*writer));
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int i = 0; !memory && i < options.read_connections; ++i) {
+    ASSIGN_OR_RETURN(auto reader,
+                     Connection::Open(path, false, options.busy_timeout_ms));
+    RETURN_IF_ERROR(reader->Exec("PRAGMA query_only=1"));
+    readers.push_back(std::move(reader));
+  }
+  std::unique_ptr<WalCheckpointer> checkpointer;
+  if (!memory && options.checkpoint_interval > absl::ZeroDuration()) {
+    ASSIGN_OR_RETURN(checkpointer,
+                     WalCheckpointer::Start(path, options.checkpoint_interval,
+                                            options.busy_timeout_ms));
+  }
+  auto store = std::make_unique<SqliteCaseStore>(options, std::move(readers));
+  RETURN_IF_ERROR(store->Start(std::move(writer), std::move(checkpointer)));
+  return std::unique_ptr<CaseStore>(std::move(store));
+}
+
+SqliteCaseStore::SqliteCaseStore(
+    const SqliteOptions& options,
+    std::vector<std::unique_ptr<Connection>> readers)
+    : options_(options),
+      idle_readers_(std::move(readers)),
+      reader_count_(idle_readers_.size()) {}
+
+SqliteCaseStore::~SqliteCaseStore() {
+  writer_.reset();
+  checkpointer_.reset();
+}
+
+absl::Status SqliteCaseStore::Start(
+    std::unique_ptr<Connection> writer,
+    std::unique_ptr<WalCheckpointer> checkpointer) {
+  checkpointer_ = std::move(checkpointer);
+  AfterCommit(*writer);
+  GroupCommitter::Options o;
+  o.max_batch = options_.max_batch;
+  o.window = options_.batch_window;
+  o.after_commit = [this](Connection& db) { AfterCommit(db); };
+  writer_ = std::make_unique<GroupCommitter>(std::move(writer), std::move(o));
+  return absl::OkStatus();
+}
+
+absl::Time SqliteCaseStore::Now() const {
+  return options_.clock ? options_.clock() : absl::Now();
+}
+
+absl::Status SqliteCaseStore::Write(Work work) {
+  return writer_->Run(std::move(work));
+}
+
+absl::Status SqliteCaseStore::Read(const Work& fn) {
+  if (reader_count_ == 0) return writer_->WithConnection(fn);
+  std::unique_ptr<Connection> c;
+  {
+    absl::MutexLock lock(&readers_mu_);
+    readers_mu_.Await(absl::Condition(
+        +[](std::vector<std::unique_ptr<Connection>>* v) {
+          return !v->empty();
+        },
+        &idle_readers_));
+    c = std::move(idle_readers_.back());
+    idle_readers_.pop_back();
+  }
+  absl::Status status;
+  {
+    ReadTransaction txn(c.get());
+    status = txn.Begin();
+    if (status.ok()) status = fn(*c);
+  }
+  absl::MutexLock lock(&readers_mu_);
+  idle_readers_.push_back(std::move(c));
+  return status;
+}
+
+void SqliteCaseStore::AfterCommit(Connection& db) {
+  auto s = db.Prepare("SELECT COALESCE(MAX(seq), 0) FROM changes");
+  if (!s.ok()) return;
+  absl::StatusOr<bool> row = (*s)->Step();
+  if (!row.ok() || !*row) return;
+  int64_t latest = (*s)->Int(0);
+  absl::MutexLock lock(&changes_mu_);
+  latest_change_ = latest;
+}
+
+StoreStats SqliteCaseStore::GetStats() const {
+  StoreStats stats;
+  stats.writes = writer_->writes();
+  stats.commits = writer_->commits();
+  return stats;
+}
+
+absl::StatusOr<v1::Case> SqliteCaseStore::GetCase(const std::string& receipt_id,
+                                                  const Actor& actor,
+                                                  bool audit_open) {
+  v1::Case out;
+  auto work = [&](Connection& db) -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<CaseRow> row, LoadCase(db, receipt_id));
+    if (!row) return absl::NotFoundError("no such case");
+    out = std::move(row->c);
+    RETURN_IF_ERROR(LoadHistory(db, &out));
+    if (!audit_open) return absl::OkStatus();
+    Transition t;
+    t.action = "OPENED";
+    t.from_state = out.state();
+    t.version_before = out.version();
+    t.kind = v1::ACTOR_KIND_REVIEWER;
+    t.actor = &actor;
+    t.at = Now();
+    t.feed = false;
+    return RecordTransition(db, t, &out);
+  };
+  RETURN_IF_ERROR(audit_open ? Write(work) : Read(work));
+  return out;
+}
+
+absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const CaseFilter& f) {
+  int page_size = f.page_size == 0 ? 50 : f.page_size;
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return absl::InvalidArgumentError("page_size is 1..1000");
+  }
+  RETURN_IF_ERROR(CheckMonth(f.service_month_from));
+  RETURN_IF_ERROR(CheckMonth(f.service_month_to));
+  ASSIGN_OR_RETURN(std::optional<PagePosition> after, DecodeToken(f));
+  CasePage page;
+  auto work = [&](Connection& db) -> absl::Status {
+    ASSIGN_OR_RETURN(auto s, db.Prepare(ListQuery(f, after.has_value())));
+    BindListQuery(f, after, page_size + 1, *s);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      page.cases.push_back(ReadSummary(*s));
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(Read(work));
+  if (page.cases.size() > static_cast<size_t>(page_size)) {
+    page.cases.resize(page_size);
+    const v1::CaseSummary& last = page.cases.back();
+    page.next_page_token = EncodeToken(
+        f, {ToMicros(FromTimestamp(last.created_at())), last.receipt_id()});
+  }
+  return page;
+}
+
+absl::StatusOr<std::vector<OpenCase>> SqliteCaseStore::ListOpenCases(
+    const OpenCaseScan& scan) {
+  RETURN_IF_ERROR(CheckMonth(scan.service_month_from));
+  RETURN_IF_ERROR(CheckMonth(scan.service_month_to));
+  if (scan.shard_count < 1 || scan.shard_index < 0 ||
+      scan.shard_index >= scan.shard_count || scan.limit < 1) {
+    return absl::InvalidArgumentError("bad shard or limit");
+  }
+  std::vector<OpenCase> out;
+  auto work = [&](Connection& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        auto s,
+        db.Prepare("SELECT receipt_id, version, state, receipt_pb FROM cases "
+                   "WHERE state IN (?1, ?2) AND receipt_id > ?3 "
+                   "AND (?4 = '' OR service_month >= ?4) "
+                   "AND (?5 = '' OR service_month <= ?5) ORDER BY receipt_id"));
+    s->Bind(1, static_cast<int64_t>(v1::CASE_STATE_PENDING_REVIEW))
+        .Bind(2, static_cast<int64_t>(v1::CASE_STATE_UNMATCHED))
+        .Bind(3, scan.after_receipt_id)
+        .Bind(4, scan.service_month_from)
+        .Bind(5, scan.service_month_to);
+    while (out.size() < static_cast<size_t>(scan.limit)) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      std::string id = s->Text(0);
+      if (ShardOf(id, scan.shard_count) != scan.shard_index) continue;
+      OpenCase c;
+      c.receipt_id = std::move(id);
+      c.version = s->Int(1);
+      c.state = static_cast<v1::CaseState>(s->Int(2));
+      if (!c.receipt.ParseFromString(s->Text(3))) {
+        return absl::DataLossError("unreadable stored receipt");
+      }
+      out.push_back(std::move(c));
+    }
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(Read(work));
+  return out;
+}
+
+}  // namespace kuromaru::store

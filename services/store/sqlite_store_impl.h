@@ -1,0 +1,102 @@
+// The SQLite CaseStore behind SqliteStore::Open. Internal: its methods are
+// split by concern over sqlite_store.cc (opening, reads), sqlite_decisions.cc
+// (intake, decisions, re-match) and sqlite_admin.cc (feed, audit, purge,
+// roster, leases, checkpoints).
+#ifndef KUROMARU_SERVICES_STORE_SQLITE_STORE_IMPL_H_
+#define KUROMARU_SERVICES_STORE_SQLITE_STORE_IMPL_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "services/store/case_store.h"
+#include "services/store/group_commit.h"
+#include "services/store/sqlite_db.h"
+#include "services/store/sqlite_store.h"
+#include "services/store/wal_checkpointer.h"
+
+namespace kuromaru::store {
+
+enum class DecisionKind { kConfirm, kNoMatch, kReopen };
+
+class SqliteCaseStore final : public CaseStore {
+ public:
+  SqliteCaseStore(const SqliteOptions& options,
+                  std::vector<std::unique_ptr<Connection>> readers);
+  ~SqliteCaseStore() override;
+
+  // Starts the writer on `writer` (already migrated), and the checkpointer
+  // when there is one.
+  absl::Status Start(std::unique_ptr<Connection> writer,
+                     std::unique_ptr<WalCheckpointer> checkpointer);
+
+  absl::StatusOr<CaseWrite> CreateCase(const NewCase& c) override;
+  absl::StatusOr<v1::Case> GetCase(const std::string& receipt_id,
+                                   const Actor& actor,
+                                   bool audit_open) override;
+  absl::StatusOr<CasePage> ListCases(const CaseFilter& filter) override;
+  absl::StatusOr<CaseWrite> Confirm(const Decision& d) override;
+  absl::StatusOr<CaseWrite> MarkNoMatch(const Decision& d) override;
+  absl::StatusOr<CaseWrite> Reopen(const Decision& d) override;
+  absl::StatusOr<RematchWrite> ApplyRematch(const Rematch& r) override;
+  absl::StatusOr<std::vector<OpenCase>> ListOpenCases(
+      const OpenCaseScan& scan) override;
+  absl::StatusOr<ChangePage> ListChanges(const std::string& since_cursor,
+                                         int page_size) override;
+  bool WaitForChanges(const std::string& since_cursor,
+                      absl::Time deadline) override;
+  absl::Status ExportAudit(
+      const AuditFilter& filter,
+      const std::function<absl::Status(const v1::AuditRecord&)>& sink) override;
+  absl::StatusOr<int64_t> Purge(absl::Time closed_before,
+                                const Actor& actor) override;
+  absl::Status PutActiveRoster(const RosterState& state) override;
+  absl::StatusOr<RosterState> GetActiveRoster() override;
+  absl::StatusOr<Lease> AcquireLease(const std::string& name,
+                                     const std::string& owner,
+                                     absl::Duration ttl) override;
+  absl::Status ReleaseLease(const std::string& name,
+                            const std::string& owner) override;
+  absl::Status SaveCheckpoint(const std::string& name,
+                              const std::string& value) override;
+  absl::StatusOr<std::optional<std::string>> LoadCheckpoint(
+      const std::string& name) override;
+  StoreStats GetStats() const override;
+
+ private:
+  using Work = std::function<absl::Status(Connection&)>;
+
+  absl::Time Now() const;
+  // Runs `work` in the next group commit; returns once it is durable.
+  absl::Status Write(Work work);
+  // Runs `fn` in a read transaction on a read connection.
+  absl::Status Read(const Work& fn);
+
+  absl::StatusOr<CaseWrite> Decide(const Decision& d, DecisionKind kind);
+  absl::Status DecideIn(Connection& db, const Decision& d, DecisionKind kind,
+                        CaseWrite* out);
+  absl::Status RematchIn(Connection& db, const Rematch& r, RematchWrite* out);
+  // Publishes the newest change sequence to WaitForChanges.
+  void AfterCommit(Connection& db);
+
+  const SqliteOptions options_;
+  std::unique_ptr<GroupCommitter> writer_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+
+  absl::Mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_
+      ABSL_GUARDED_BY(readers_mu_);
+  const size_t reader_count_;
+
+  absl::Mutex changes_mu_;
+  int64_t latest_change_ ABSL_GUARDED_BY(changes_mu_) = 0;
+};
+
+}  // namespace kuromaru::store
+
+#endif  // KUROMARU_SERVICES_STORE_SQLITE_STORE_IMPL_H_
