@@ -9,7 +9,6 @@
 #include "normalizer/name_kanji.h"
 #include "normalizer/similarity.h"
 #include "normalizer/utf8.h"
-#include "unicode/utf8.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -78,15 +77,11 @@ std::u32string_view Decode(std::string_view text, int slot) {
   thread_local std::u32string buffers[2];
   std::u32string& out = buffers[slot];
   out.clear();
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(text.size());
-  int32_t i = 0;
-  while (i < length) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) c = 0xFFFD;
-    out.push_back(static_cast<char32_t>(c));
-  }
+  // Keys are valid UTF-8 (they come out of the normalizer).
+  (void)normalizer::ForEachCodePoint(text, [&out](char32_t c, size_t, size_t) {
+    out.push_back(c);
+    return absl::OkStatus();
+  });
   return out;
 }
 

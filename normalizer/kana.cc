@@ -7,8 +7,8 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "normalizer/status_macros.h"
 #include "normalizer/utf8.h"
-#include "unicode/utf8.h"
 
 namespace kuromaru::normalizer {
 namespace {
@@ -176,25 +176,16 @@ bool AppendDisplay(char32_t c, CodePoints* out) {
 
 // Rule 1: decodes `text` into display katakana with separator runs collapsed.
 absl::Status ToDisplay(std::string_view text, CodePoints* out) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(text.size());
-  int32_t i = 0;
-  while (i < length) {
-    const int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("invalid UTF-8 at byte %d", start));
-    }
-    if (IsSeparator(static_cast<char32_t>(c))) {
+  RETURN_IF_ERROR(ForEachCodePoint(text, [out](char32_t c, size_t, size_t) {
+    if (IsSeparator(c)) {
       if (!out->empty() && out->back() != kSeparator)
         out->push_back(kSeparator);
-    } else if (!AppendDisplay(static_cast<char32_t>(c), out)) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("not a kana character: U+%04X", c));
+    } else if (!AppendDisplay(c, out)) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "not a kana character: U+%04X", static_cast<uint32_t>(c)));
     }
-  }
+    return absl::OkStatus();
+  }));
   if (!out->empty() && out->back() == kSeparator) out->pop_back();
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "normalizer/kana.h"
+#include "normalizer/status_macros.h"
 #include "normalizer/text.h"
 #include "normalizer/utf8.h"
 #include "normalizer/variant_kanji.h"
@@ -70,25 +71,16 @@ absl::StatusOr<std::string> StripSelectors(std::string_view text,
                                            bool* needs_nfkc) {
   std::string out;
   out.reserve(text.size());
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(text.size());
-  int32_t i = 0;
   UChar32 base = -1;
-  while (i < length) {
-    const int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("invalid UTF-8 at byte %d", start));
-    }
-    const auto cp = static_cast<char32_t>(c);
+  RETURN_IF_ERROR(ForEachCodePoint(text, [&](char32_t cp, size_t begin,
+                                             size_t end) {
+    const auto c = static_cast<UChar32>(cp);
     if (IsVariationSelector(cp)) {
       notes->push_back(base < 0 ? absl::StrFormat("U+%04X", c)
                                 : absl::StrFormat("U+%04X U+%04X", base, c));
-      continue;
+      return absl::OkStatus();
     }
-    if (IsIgnorable(cp)) continue;
+    if (IsIgnorable(cp)) return absl::OkStatus();
     base = c;
     if (cp == U'゛' || cp == U'゜') {
       // NFKC would turn the spacing marks into a space plus a combining mark,
@@ -96,11 +88,12 @@ absl::StatusOr<std::string> StripSelectors(std::string_view text,
       // instead.
       AppendUtf8(cp == U'゛' ? U'\u3099' : U'\u309A', &out);
       *needs_nfkc = true;
-      continue;
+      return absl::OkStatus();
     }
     if (!IsNfkcInert(cp)) *needs_nfkc = true;
-    out.append(text.substr(start, i - start));
-  }
+    out.append(text.substr(begin, end - begin));
+    return absl::OkStatus();
+  }));
   return out;
 }
 

@@ -4,38 +4,24 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "unicode/utf8.h"
 
 namespace kuromaru::normalizer {
 
 bool IsValidUtf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(text.size());
-  int32_t i = 0;
-  while (i < length) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
+  return ForEachCodePoint(
+             text, [](char32_t, size_t, size_t) { return absl::OkStatus(); })
+      .ok();
 }
 
 absl::StatusOr<std::u32string> DecodeUtf8(std::string_view text) {
   std::u32string out;
   out.reserve(text.size());
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const int32_t length = static_cast<int32_t>(text.size());
-  int32_t i = 0;
-  while (i < length) {
-    const int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid UTF-8 at byte ", start));
-    }
-    out.push_back(static_cast<char32_t>(c));
-  }
+  absl::Status status =
+      ForEachCodePoint(text, [&out](char32_t c, size_t, size_t) {
+        out.push_back(c);
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
   return out;
 }
 
