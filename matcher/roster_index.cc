@@ -186,9 +186,8 @@ size_t RosterIndex::MemoryBytes() const {
          directory_.capacity() * sizeof(uint32_t);
 }
 
-void RosterIndex::Lookup(uint64_t key, uint32_t pass,
-                         const CandidateOptions& options, int* budget,
-                         Hits* hits) const {
+void RosterIndex::Lookup(uint64_t key, uint32_t pass, int max_per_key,
+                         int* budget, Hits* hits) const {
   if (*budget <= 0) return;
   const size_t bucket = key >> directory_shift_;
   const auto first = entries_.begin() + directory_[bucket];
@@ -199,7 +198,7 @@ void RosterIndex::Lookup(uint64_t key, uint32_t pass,
   while (hi != last && hi->key == key) ++hi;
   // A key shared by more ids than allowed, or than the pass has left, is
   // skipped whole: a partial bucket would be an arbitrary choice.
-  if (hi - lo > options.max_per_key || hi - lo > *budget) return;
+  if (hi - lo > max_per_key || hi - lo > *budget) return;
   for (auto it = lo; it != hi && *budget > 0; ++it, --*budget) {
     hits->emplace_back(it->id, pass);
   }
@@ -207,13 +206,20 @@ void RosterIndex::Lookup(uint64_t key, uint32_t pass,
 
 void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
                         Hits* hits) const {
+  const int undated =
+      std::min(options.max_per_key, options.max_per_undated_key);
   auto pass = [&](uint32_t bit, auto&& body) {
     int budget = options.max_per_pass;
-    body([&](uint64_t key) { Lookup(key, bit, options, &budget, hits); });
+    // max_per_key 0: options.max_per_key.
+    body([&](uint64_t key, int max_per_key = 0) {
+      Lookup(key, bit, max_per_key > 0 ? max_per_key : options.max_per_key,
+             &budget, hits);
+    });
   };
   if (!r.kana_loose_key.empty()) {
-    pass(kKanaName,
-         [&](auto lookup) { lookup(TextKey(kSeedKana, r.kana_loose_key)); });
+    pass(kKanaName, [&](auto lookup) {
+      lookup(TextKey(kSeedKana, r.kana_loose_key), undated);
+    });
   }
   if (!r.kana_surname.empty() && r.birth_date != 0) {
     pass(kKanaSurnameBirth, [&](auto lookup) {
@@ -254,7 +260,7 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
   }
   if (!r.kanji_loose_key.empty() && r.wildcard_count <= 1) {
     pass(kKanjiName, [&](auto lookup) {
-      lookup(TextKey(kSeedKanji, r.kanji_loose_key));
+      lookup(TextKey(kSeedKanji, r.kanji_loose_key), undated);
       if (r.birth_date == 0) return;
       if (r.wildcard_count == 1) {
         // A ● name is often the only kanji clue: its birth date's near misses

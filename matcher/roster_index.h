@@ -62,6 +62,10 @@ struct CandidateOptions {
   // A key shared by more enrollments than this (a very common name) says too
   // little and is skipped. Default: 300.
   int max_per_key = 300;
+  // The same for keys without the birth date (the full kana or kanji name): a
+  // name shared by more persons than this is left to the passes keyed by birth
+  // date. Default: 32.
+  int max_per_undated_key = 32;
   // Most candidates returned; those found by more passes first. Default: 300.
   int max_total = 300;
   // Persons with no enrollment valid in the service month are returned with
@@ -103,8 +107,8 @@ class RosterIndex {
   explicit RosterIndex(std::shared_ptr<const Roster> roster);
   // Adds up to options.max_per_pass ids under `key` to `hits`.
   using Hits = std::vector<std::pair<EnrollmentId, uint32_t>>;
-  void Lookup(uint64_t key, uint32_t pass, const CandidateOptions& options,
-              int* budget, Hits* hits) const;
+  void Lookup(uint64_t key, uint32_t pass, int max_per_key, int* budget,
+              Hits* hits) const;
   void Query(const PersonView& receipt, const CandidateOptions& options,
              Hits* hits) const;
 
