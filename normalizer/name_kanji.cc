@@ -10,6 +10,7 @@
 #include "normalizer/text.h"
 #include "normalizer/utf8.h"
 #include "normalizer/variant_kanji.h"
+#include "unicode/normalizer2.h"
 #include "unicode/uchar.h"
 #include "unicode/utf8.h"
 
@@ -145,6 +146,19 @@ bool AllKana(std::string_view key) {
   return true;
 }
 
+// True if nothing before `given`'s first character can change it under NFKC.
+bool JoinsCleanly(std::string_view given) {
+  if (given.empty() || static_cast<unsigned char>(given[0]) < 0x80) return true;
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(error);
+  if (U_FAILURE(error)) return true;
+  UChar32 first = 0;
+  int32_t i = 0;
+  U8_NEXT(reinterpret_cast<const uint8_t*>(given.data()), i,
+          static_cast<int32_t>(given.size()), first);
+  return first < 0 || nfkc->hasBoundaryBefore(first);
+}
+
 }  // namespace
 
 absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
@@ -159,6 +173,16 @@ absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
   }
   BuildKey(*stripped, &name);
   if (name.key.empty()) return absl::InvalidArgumentError("empty name");
+  if (!JoinsCleanly(name.given)) {
+    // The given name's first character composes with the surname's last once
+    // the separator is gone (conjoining jamo, say): the joined key is
+    // normalized again so that it reads back as itself, and the split is given
+    // up.
+    absl::StatusOr<KanjiName> joined = NormalizeKanjiName(*Nfkc(name.key));
+    if (!joined.ok()) return joined.status();
+    joined->variation_notes = std::move(name.variation_notes);
+    return joined;
+  }
   name.loose_surname = FoldVariants(name.surname);
   name.loose_given = FoldVariants(name.given);
   name.loose_key = name.loose_surname + name.loose_given;

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/*_fuzzer.cc) with clang into BUILD_DIR and
-# runs each for SECONDS, two at a time. Crashes are kept in BUILD_DIR/fuzz-artifacts.
-#   scripts/fuzz.sh [BUILD_DIR] [SECONDS]
+# runs each for RUNS inputs from SEED, two at a time. A fixed seed and count make a run
+# repeatable (CI); pass another seed, or a larger count, to explore. Crashes are kept
+# in BUILD_DIR/fuzz-artifacts.
+#   scripts/fuzz.sh [BUILD_DIR] [RUNS] [SEED]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build-fuzz}
-seconds=${2:-60}
+runs=${2:-500000}
+seed=${3:-1}
 CC=clang CXX=clang++ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DKUROMARU_BUILD_TESTS=OFF -DKUROMARU_BUILD_FUZZERS=ON >/dev/null
 cmake --build "$build_dir" --target kuromaru_fuzzers -j "$(nproc)"
@@ -18,7 +21,7 @@ for src in tests/fuzz/*_fuzzer.cc; do
   mkdir -p "$corpus"
   seeds="tests/fuzz/seeds/${name%_fuzzer}"
   [ -d "$seeds" ] && cp -n "$seeds"/* "$corpus"/ 2>/dev/null || true
-  "$build_dir/tests/$name" -max_total_time="$seconds" -max_len=512 -timeout=10 \
+  "$build_dir/tests/$name" -runs="$runs" -seed="$seed" -max_len=512 -timeout=10 \
     -artifact_prefix="$build_dir/fuzz-artifacts/$name-" "$corpus" \
     >"$build_dir/$name.log" 2>&1 &
   pids+=("$!:$name")

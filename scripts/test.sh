@@ -2,7 +2,8 @@
 # Second command of the README: the whole test suite. Installs what is missing, then
 #   1. builds with tests and benchmarks, runs every test (ctest), and the linters;
 #   2. builds again with ASan + UBSan and runs the tests there;
-#   3. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (60).
+#   3. builds the libFuzzer targets with clang and runs each on FUZZ_RUNS (500,000)
+#      inputs from a fixed seed, so that a run can be repeated.
 # Set SKIP_SANITIZERS=1 or SKIP_FUZZ=1 for a quicker local run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,6 @@ fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzzers"
-  scripts/fuzz.sh build-fuzz "${FUZZ_SECONDS:-60}"
+  scripts/fuzz.sh build-fuzz "${FUZZ_RUNS:-500000}" "${FUZZ_SEED:-1}"
 fi
 echo "== all tests passed"

@@ -199,5 +199,15 @@ TEST(CompareKanjiKeysTest, AgreesWithCompareKanjiNames) {
             NameMatch::kDifferent);
 }
 
+TEST(NameKanjiTest, PartsThatComposeOnceJoinedGiveAStableKey) {
+  // Hangul jamo on both sides of the separator compose into one syllable when
+  // the separator goes: the key must already be the composed form.
+  absl::StatusOr<KanjiName> name = NormalizeKanjiName("\u3146 \u315E");
+  ASSERT_TRUE(name.ok()) << name.status();
+  absl::StatusOr<KanjiName> again = NormalizeKanjiName(name->key);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->key, name->key);
+}
+
 }  // namespace
 }  // namespace kuromaru::normalizer
