@@ -80,12 +80,18 @@ class Matcher::Frequencies : public TermFrequency {
 
 absl::StatusOr<std::unique_ptr<Matcher>> Matcher::Create(
     std::shared_ptr<const RosterIndex> index, Model model,
-    const MatcherOptions& options) {
+    const MatcherOptions& options,
+    std::shared_ptr<const InsurerDirectory> directory) {
   if (index == nullptr) return absl::InvalidArgumentError("no roster index");
   if (options.max_returned < 1) {
     return absl::InvalidArgumentError("max_returned must be at least 1");
   }
+  if (options.routing.max_suggestions < 1) {
+    return absl::InvalidArgumentError(
+        "routing.max_suggestions must be at least 1");
+  }
   std::unique_ptr<Matcher> matcher(new Matcher(std::move(index), options));
+  matcher->directory_ = std::move(directory);
   matcher->frequencies_ =
       std::make_unique<const Frequencies>(matcher->roster());
   auto scorer = Scorer::Create(std::move(model), matcher->frequencies_.get(),
@@ -230,7 +236,33 @@ ReceiptMatch Matcher::Match(const ReceiptText& text) const {
     m.evidence = std::move(s.evidence);
     out.candidates.push_back(std::move(m));
   }
+  Route(text, &out);
   return out;
+}
+
+void Matcher::Route(const ReceiptText& text, ReceiptMatch* out) const {
+  std::vector<PersonInsurer> persons;
+  persons.reserve(out->candidates.size());
+  for (const MatchedCandidate& c : out->candidates) {
+    persons.push_back(
+        {c.info.insurer_number, c.probability, c.valid_in_service_month});
+  }
+  RoutingInput in;
+  in.billed = out->billed_insurer ? &*out->billed_insurer : nullptr;
+  in.insurer_name = text.insurer_name;
+  in.employer = text.employer;
+  in.institution_code = text.institution_code;
+  in.address_key = out->normalized.address_key;
+  in.municipality = out->normalized.municipality;
+  in.birth_date = out->normalized.birth_date;
+  in.service_month = out->service_month;
+  in.persons = persons;
+  Routing routing = RouteInsurer(directory_.get(), in, options_.routing);
+  out->insurer_suggestions = std::move(routing.suggestions);
+  out->person_routing = routing.person;
+  out->insurer_name_key = std::move(routing.insurer_name_key);
+  out->employer_key = std::move(routing.employer_key);
+  out->prefecture = std::move(routing.prefecture);
 }
 
 void Matcher::AppendComparisonVectors(

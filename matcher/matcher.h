@@ -9,8 +9,11 @@
 // Match normalizes the receipt (NormalizePerson), generates candidates from the
 // roster index (one per person: the enrollment valid in the service month, or
 // the nearest), scores each with the Fellegi–Sunter model (scorer.h) and
-// decides. A Matcher is immutable: a new roster or model means a new Matcher,
-// swapped in atomically by the caller.
+// decides. It then ranks the insurers to route the receipt to
+// (insurer_routing.h): from the billed number, its repairs and the
+// candidates always, and from the named insurer, the employer, the address and
+// the age when an insurer directory was given. A Matcher is immutable: a new
+// roster or model means a new Matcher, swapped in atomically by the caller.
 #ifndef KUROMARU_MATCHER_MATCHER_H_
 #define KUROMARU_MATCHER_MATCHER_H_
 
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "matcher/insurer_routing.h"
 #include "matcher/model.h"
 #include "matcher/normalize_person.h"
 #include "matcher/person.h"
@@ -36,12 +40,16 @@ struct MatcherOptions {
   DecisionOptions decision;
   // Candidates returned per receipt, best first. Default: 5.
   int max_returned = 5;
+  RoutingOptions routing;
 };
 
 // A receipt's fields as received (FORMATS.md §2). Views must outlive Match().
 struct ReceiptText {
   std::string_view receipt_id, service_month, insurer_number, symbol, number,
       branch, name_kanji, name_kana, birth_date, sex, postal_code, address;
+  // 保険者等名称 and 事業所名 from the 摘要, and 医療機関コード, for routing
+  // only.
+  std::string_view insurer_name, employer, institution_code;
 };
 
 // One ranked enrollment.
@@ -65,15 +73,22 @@ struct ReceiptMatch {
   PackedMonth service_month = 0;
   std::optional<normalizer::InsurerNumber> billed_insurer;
   int candidates_considered = 0;
+  // Insurers to route to, best first (at most routing.max_suggestions), and
+  // how the best candidate relates to them.
+  std::vector<InsurerSuggestion> insurer_suggestions;
+  PersonRouting person_routing = PersonRouting::kNoPerson;
+  // The folded 保険者等名称 and 事業所名, and the address's prefecture.
+  std::string insurer_name_key, employer_key, prefecture;
 };
 
 class Matcher {
  public:
-  // Requires a non-null index. Returns InvalidArgument for an invalid model or
-  // options.
+  // Requires a non-null index; `directory` may be null. Returns
+  // InvalidArgument for an invalid model or options.
   static absl::StatusOr<std::unique_ptr<Matcher>> Create(
       std::shared_ptr<const RosterIndex> index, Model model,
-      const MatcherOptions& options);
+      const MatcherOptions& options,
+      std::shared_ptr<const InsurerDirectory> directory = nullptr);
 
   ~Matcher();
   Matcher(const Matcher&) = delete;
@@ -92,6 +107,10 @@ class Matcher {
   const std::shared_ptr<const RosterIndex>& index() const { return index_; }
   const Model& model() const { return scorer_->model(); }
   const MatcherOptions& options() const { return options_; }
+  // Null when none was given.
+  const std::shared_ptr<const InsurerDirectory>& directory() const {
+    return directory_;
+  }
 
  private:
   class Frequencies;
@@ -104,11 +123,14 @@ class Matcher {
   // Normalizes the receipt and scores its candidates, ranked, without evidence.
   struct Scored;
   Scored ScoreAll(const ReceiptText& text, ReceiptMatch* out) const;
+  // Fills out's insurer suggestions from its candidates and the receipt.
+  void Route(const ReceiptText& text, ReceiptMatch* out) const;
 
   const std::shared_ptr<const RosterIndex> index_;
   const MatcherOptions options_;
   std::unique_ptr<const Frequencies> frequencies_;
   std::unique_ptr<const Scorer> scorer_;
+  std::shared_ptr<const InsurerDirectory> directory_;
 };
 
 }  // namespace kuromaru::matcher

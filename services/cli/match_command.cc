@@ -39,6 +39,12 @@ void PrintSummary(const LoadedMatcher& loaded, const io::BatchSummary& s) {
       static_cast<long long>(loaded.report.rows_rejected),
       static_cast<long long>(loaded.report.counts.persons),
       static_cast<long long>(loaded.report.counts.insurers));
+  if (loaded.has_directory) {
+    const io::DirectoryLoadReport& d = loaded.directory_report;
+    std::printf("directory    %s: %lld insurers (%lld rejected rows)\n",
+                d.version.c_str(), static_cast<long long>(d.counts.insurers),
+                static_cast<long long>(d.rows_rejected));
+  }
   std::printf("model        %s (%s)\n", loaded.model_version.c_str(),
               loaded.model_source.c_str());
   std::printf(
@@ -59,7 +65,7 @@ void PrintSummary(const LoadedMatcher& loaded, const io::BatchSummary& s) {
 }  // namespace
 
 int RunMatch(const std::vector<std::string>& args) {
-  std::string roster_path, receipts_path, out_path, model_path,
+  std::string roster_path, receipts_path, out_path, model_path, directory_path,
       encoding = "utf-8";
   int64_t threads = 0, max_errors = 1000;
   Flags flags(
@@ -68,10 +74,15 @@ int RunMatch(const std::vector<std::string>& args) {
       "writes one\n"
       "result per receipt (§3), in input order. Without --model the built-in "
       "default\n"
-      "model is used. Rejected roster rows are listed with their line "
-      "numbers.");
+      "model is used. With --directory (§4) every result also ranks the "
+      "insurers\n"
+      "to route the receipt to by the named insurer, employer and address. "
+      "Rejected\n"
+      "roster and directory rows are listed with their line numbers.");
   flags.String("roster", &roster_path, "roster snapshot CSV");
-  flags.String("encoding", &encoding, "roster encoding: utf-8 or cp932");
+  flags.String("directory", &directory_path, "insurer directory CSV");
+  flags.String("encoding", &encoding,
+               "roster and directory encoding: utf-8 or cp932");
   std::string deltas;
   flags.String("deltas", &deltas,
                "roster delta CSVs applied in order, comma-separated");
@@ -122,9 +133,9 @@ int RunMatch(const std::vector<std::string>& args) {
                  receipts_path.c_str());
     return kExitCannotRun;
   }
-  auto loaded =
-      LoadMatcher(roster_path, load_options, model_path, matcher_options,
-                  absl::StrSplit(deltas, ',', absl::SkipEmpty()));
+  auto loaded = LoadMatcher(
+      roster_path, load_options, model_path, matcher_options,
+      absl::StrSplit(deltas, ',', absl::SkipEmpty()), directory_path);
   if (!loaded.ok()) {
     std::fprintf(stderr, "kuromaru match: %s\n",
                  loaded.status().ToString().c_str());

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "normalizer/address.h"
 #include "normalizer/insurer.h"
 
@@ -242,8 +243,32 @@ int InsurerCatalog::RandomKyosai(Rng& rng, const std::string& code) const {
   return local[rng.Below(3)];
 }
 
-std::string SpokenInsurerName(const Insurer& in, Rng& rng) {
-  const std::string short_pref = ShortPrefecture(in.prefecture);
+namespace {
+
+// The scheme words a patient may set apart from the place with a space.
+constexpr const char* kSchemeWords[] = {
+    "全国健康保険協会", "協会けんぽ", "国民健康保険", "国保", "後期高齢者医療",
+    "健康保険組合",     "健保",       "共済組合",     "支部"};
+
+// As written on a claim: now and then a space before the scheme word, 協会健保
+// or half-width ｹﾝﾎﾟ for 協会けんぽ.
+std::string Respell(std::string name, Rng& rng) {
+  if (rng.Chance(0.1) && absl::StrContains(name, "協会けんぽ")) {
+    name = absl::StrReplaceAll(
+        name, {{"協会けんぽ", rng.Chance(0.5) ? "協会健保" : "協会ｹﾝﾎﾟ"}});
+  }
+  if (rng.Chance(0.2)) {
+    for (const char* word : kSchemeWords) {
+      const size_t at = name.find(word);
+      if (at == std::string::npos || at == 0) continue;
+      name.insert(at, rng.Chance(0.5) ? "\u3000" : " ");
+      break;
+    }
+  }
+  return name;
+}
+
+std::string SpokenName(const Insurer& in, Rng& rng) {
   const uint64_t k = rng.Below(4);
   switch (in.kind) {
     case InsurerKind::kKyokai:
@@ -251,6 +276,9 @@ std::string SpokenInsurerName(const Insurer& in, Rng& rng) {
       return k == 0 ? in.name : in.aliases[k - 1];
     case InsurerKind::kKumiai:
       if (k == 3) return in.employers[0].core;
+      if (k == 0 && rng.Chance(0.2)) {  // the company's legal form kept
+        return absl::StrCat(in.employers[0].Official(), "健康保険組合");
+      }
       return k == 0 ? in.name : in.aliases[k - 1];
     case InsurerKind::kKokuho:
       if (k == 3) return rng.Chance(0.5) ? "国保" : "国民健康保険";
@@ -265,6 +293,12 @@ std::string SpokenInsurerName(const Insurer& in, Rng& rng) {
   return in.name;
 }
 
+}  // namespace
+
+std::string SpokenInsurerName(const Insurer& in, Rng& rng) {
+  return Respell(SpokenName(in, rng), rng);
+}
+
 std::string SpokenEmployer(const Company& c, Rng& rng) {
   if (rng.Chance(0.15)) return c.core;
   const bool kabu = c.form == "株式会社";
@@ -272,7 +306,10 @@ std::string SpokenEmployer(const Company& c, Rng& rng) {
                          kabu ? "（株）" : "（有）", kabu ? "(株)" : "(有)"};
   const char* form = forms[rng.Below(4)];
   const bool first = rng.Chance(0.8) ? c.form_first : !c.form_first;
-  return first ? absl::StrCat(form, c.core) : absl::StrCat(c.core, form);
+  const char* space =
+      rng.Chance(0.15) ? (rng.Chance(0.5) ? "\u3000" : " ") : "";
+  return first ? absl::StrCat(form, space, c.core)
+               : absl::StrCat(c.core, space, form);
 }
 
 }  // namespace kuromaru::gen

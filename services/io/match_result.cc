@@ -28,6 +28,14 @@ std::string SexText(matcher::Sex sex) {
   }
 }
 
+void FillEvidence(const matcher::Evidence& e, v1::Evidence* pe) {
+  pe->set_field(e.field);
+  pe->set_level(e.level);
+  pe->set_weight(e.weight);
+  pe->set_receipt_value(e.receipt_value);
+  pe->set_roster_value(e.roster_value);
+}
+
 void FillNormalized(const matcher::ReceiptMatch& m, v1::NormalizedReceipt* n) {
   const matcher::NormalizedPerson& p = m.normalized;
   n->set_name_kanji_key(p.kanji_key);
@@ -58,6 +66,9 @@ void FillNormalized(const matcher::ReceiptMatch& m, v1::NormalizedReceipt* n) {
   n->set_postal_code(p.postal_code);
   n->set_address_key(p.address_key);
   n->set_municipality(p.municipality);
+  n->set_prefecture(m.prefecture);
+  n->set_insurer_name_key(m.insurer_name_key);
+  n->set_employer_key(m.employer_key);
   for (const matcher::FieldIssue& issue : m.issues) {
     v1::FieldNote* note = n->add_notes();
     note->set_field(issue.field);
@@ -72,9 +83,11 @@ std::string DateText(matcher::PackedDate date) {
 }
 
 matcher::ReceiptText TextOf(const v1::Receipt& r) {
-  return {r.receipt_id(), r.service_month(), r.insurer_number(), r.symbol(),
-          r.number(),     r.branch(),        r.name_kanji(),     r.name_kana(),
-          r.birth_date(), r.sex(),           r.postal_code(),    r.address()};
+  return {r.receipt_id(),   r.service_month(), r.insurer_number(),
+          r.symbol(),       r.number(),        r.branch(),
+          r.name_kanji(),   r.name_kana(),     r.birth_date(),
+          r.sex(),          r.postal_code(),   r.address(),
+          r.insurer_name(), r.employer(),      r.institution_code()};
 }
 
 v1::MatchResult ToMatchResult(const std::string& receipt_id,
@@ -93,12 +106,7 @@ v1::MatchResult ToMatchResult(const std::string& receipt_id,
     pc->set_probability(c.probability);
     pc->set_match_weight(c.match_weight);
     for (const matcher::Evidence& e : c.evidence) {
-      v1::Evidence* pe = pc->add_evidence();
-      pe->set_field(e.field);
-      pe->set_level(e.level);
-      pe->set_weight(e.weight);
-      pe->set_receipt_value(e.receipt_value);
-      pe->set_roster_value(e.roster_value);
+      FillEvidence(e, pc->add_evidence());
     }
     pc->set_qualified_from(DateText(c.info.qualified_from));
     pc->set_qualified_until(DateText(c.info.qualified_until));
@@ -107,6 +115,15 @@ v1::MatchResult ToMatchResult(const std::string& receipt_id,
     pc->set_name_kana(std::string(c.info.name_kana));
     pc->set_birth_date(DateText(c.info.birth_date));
     pc->set_sex(SexText(c.info.sex));
+  }
+  for (const matcher::InsurerSuggestion& g : match.insurer_suggestions) {
+    v1::InsurerSuggestion* pg = out.add_insurer_suggestions();
+    pg->set_insurer_number(g.insurer_number);
+    pg->set_name(g.name);
+    pg->set_probability(g.probability);
+    for (const matcher::Evidence& e : g.evidence) {
+      FillEvidence(e, pg->add_evidence());
+    }
   }
   FillNormalized(match, out.mutable_normalized());
   out.set_roster_version(roster_version);

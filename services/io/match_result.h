@@ -15,7 +15,8 @@ namespace kuromaru::io {
 matcher::ReceiptText TextOf(const v1::Receipt& receipt);
 
 // The FORMATS.md §3 result of a matched receipt: candidates with their keys
-// exactly as in the roster, evidence, and the normalized forms.
+// exactly as in the roster, evidence, the insurer suggestions with theirs, and
+// the normalized forms.
 v1::MatchResult ToMatchResult(const std::string& receipt_id,
                               const matcher::ReceiptMatch& match,
                               const std::string& roster_version,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -128,6 +129,75 @@ TEST(MatchE2eTest, DeltasApplyOnTopOfTheSnapshot) {
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].decision(), v1::DECISION_AUTO_MATCH);
   EXPECT_EQ(results[0].candidates(0).number(), "9999");
+}
+
+TEST(MatchE2eTest, DirectoryRoutesEveryReceiptToAnInsurer) {
+  const std::string dir = TempDir();
+  ASSERT_EQ(RunKuromaru({"gen", "--persons", "3000", "--receipts", "500",
+                         "--seed", "12", "--out", dir})
+                .exit_code,
+            0);
+  // A malformed row is reported with its line number and skipped.
+  {
+    std::ofstream directory(dir + "/directory.csv", std::ios::app);
+    directory << "01130019,check digit wrong,,,,,\n";
+  }
+  std::ifstream counted(dir + "/directory.csv");
+  int lines = 0;
+  for (std::string line; std::getline(counted, line);) ++lines;
+  const auto r = RunKuromaru({"match", "--roster", dir + "/roster.csv",
+                              "--directory", dir + "/directory.csv",
+                              "--receipts", dir + "/receipts.jsonl", "--out",
+                              dir + "/results.jsonl", "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("directory.csv:" + std::to_string(lines) +
+                               ": insurer_number"));
+  EXPECT_THAT(r.out, HasSubstr("(1 rejected rows)"));
+  const std::vector<v1::MatchResult> results =
+      ReadResults(dir + "/results.jsonl");
+  ASSERT_EQ(results.size(), 500u);
+  int named = 0;
+  for (const v1::MatchResult& m : results) {
+    ASSERT_GT(m.insurer_suggestions_size(), 0) << m.receipt_id();
+    double sum = 0;
+    for (const v1::InsurerSuggestion& g : m.insurer_suggestions()) {
+      sum += g.probability();
+      EXPECT_FALSE(g.insurer_number().empty());
+      EXPECT_GT(g.evidence_size(), 0);
+    }
+    EXPECT_LE(sum, 1.0 + 1e-9);
+    named += !m.insurer_suggestions(0).name().empty();
+  }
+  EXPECT_GT(named, 450);  // the generated insurers are all listed
+
+  const auto e = RunKuromaru({"eval", "--truth", dir + "/truth.jsonl",
+                              "--results", dir + "/results.jsonl"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  std::istringstream report(e.out);
+  int figures = 0;
+  for (std::string line; std::getline(report, line);) {
+    if (line.rfind("insurer top-1", 0) != 0) continue;
+    ++figures;
+    EXPECT_THAT(line, ::testing::Not(HasSubstr("n/a"))) << line;
+  }
+  EXPECT_EQ(figures, 2);  // overall, and persons not in the roster
+}
+
+TEST(MatchE2eTest, MissingDirectoryFileFails) {
+  const std::string dir = TempDir();
+  {
+    std::ofstream roster(dir + "/roster.csv");
+    roster << "insurer_number,symbol,number,branch,name_kanji,name_kana,"
+              "birth_date,sex,qualified_from,qualified_until,postal_code,"
+              "address\n";
+    std::ofstream receipts(dir + "/receipts.jsonl");
+  }
+  const auto r =
+      RunKuromaru({"match", "--roster", dir + "/roster.csv", "--directory",
+                   dir + "/none.csv", "--receipts", dir + "/receipts.jsonl",
+                   "--out", dir + "/out.jsonl"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("directory"));
 }
 
 TEST(MatchE2eTest, MissingFilesAndFlags) {

@@ -1,0 +1,499 @@
+#include "matcher/insurer_routing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "normalizer/address.h"
+
+namespace kuromaru::matcher {
+
+using normalizer::FoldedInsurerName;
+using normalizer::InsurerScheme;
+
+std::string_view PersonRoutingName(PersonRouting routing) {
+  switch (routing) {
+    case PersonRouting::kAgrees:
+      return "PERSON_AGREES";
+    case PersonRouting::kOverrides:
+      return "PERSON_OVERRIDES";
+    case PersonRouting::kOutweighed:
+      return "PERSON_OUTWEIGHED";
+    case PersonRouting::kNoPerson:
+      break;
+  }
+  return "NO_PERSON";
+}
+
+namespace {
+
+// The receipt's routing signals, folded once.
+struct Signals {
+  const normalizer::InsurerNumber* billed = nullptr;  // not a sentinel
+  std::vector<std::string> listed_repairs;  // repairs worth suggesting
+  std::optional<FoldedInsurerName> name;
+  std::string employer;
+  std::string prefecture;         // of the address
+  std::string clinic_prefecture;  // of the 医療機関コード
+  std::string_view municipality;
+  int age = -1;
+  // The prefecture for regional evidence: the address's, else the clinic's.
+  const std::string& region() const {
+    return prefecture.empty() ? clinic_prefecture : prefecture;
+  }
+};
+
+// One insurer being scored.
+struct Scored {
+  std::string number;
+  const DirectoryEntry* entry = nullptr;
+  InsurerScheme scheme = InsurerScheme::kUnknown;
+  std::string prefecture;
+  std::vector<Evidence> evidence;
+  double base = 0;  // without the person evidence
+  double with_person = 0;
+};
+
+// The 47 prefecture names, built once.
+const std::vector<std::string>& Prefectures() {
+  static const auto* const names = [] {
+    auto* v = new std::vector<std::string>();
+    for (int code = 1; code <= 47; ++code) {
+      v->emplace_back(
+          normalizer::PrefectureName(absl::StrFormat("%02d", code)));
+    }
+    return v;
+  }();
+  return *names;
+}
+
+std::string PrefectureOfKey(std::string_view key) {
+  for (const std::string& p : Prefectures()) {
+    if (key.substr(0, p.size()) == p) return p;
+  }
+  return "";
+}
+
+int AgeAt(PackedDate birth, PackedMonth month) {
+  if (birth == 0 || month == 0) return -1;
+  int age = static_cast<int>(month / 100) - static_cast<int>(birth / 10000);
+  if ((month % 100) * 100 + 1 < birth % 10000) --age;
+  return age;
+}
+
+Signals ReadSignals(const InsurerDirectory* directory, const RoutingInput& in) {
+  Signals s;
+  if (in.billed != nullptr && !in.billed->sentinel) {
+    s.billed = in.billed;
+    if (!in.billed->check_digit_valid) {
+      for (const std::string& r : in.billed->repairs) {
+        if (directory != nullptr ? directory->Find(r) != nullptr
+                                 : s.listed_repairs.size() < 3) {
+          s.listed_repairs.push_back(r);
+        }
+      }
+    }
+  }
+  if (!in.insurer_name.empty()) {
+    auto folded = normalizer::FoldInsurerName(in.insurer_name);
+    if (folded.ok()) s.name = *std::move(folded);
+  }
+  if (!in.employer.empty()) {
+    auto folded = normalizer::FoldEmployerName(in.employer);
+    if (folded.ok()) s.employer = *std::move(folded);
+  }
+  s.prefecture = PrefectureOfKey(in.municipality);
+  if (s.prefecture.empty()) s.prefecture = PrefectureOfKey(in.address_key);
+  if (in.institution_code.size() == 10) {
+    s.clinic_prefecture = std::string(
+        normalizer::PrefectureName(in.institution_code.substr(0, 2)));
+  }
+  s.municipality = in.municipality;
+  s.age = AgeAt(in.birth_date, in.service_month);
+  return s;
+}
+
+void AddEvidence(Scored* c, std::string_view field, std::string_view level,
+                 double weight, std::string receipt_value = "",
+                 std::string roster_value = "") {
+  c->evidence.push_back({std::string(field), std::string(level), weight,
+                         std::move(receipt_value), std::move(roster_value)});
+  c->base += weight;
+}
+
+void BilledEvidence(const Signals& s, Scored* c) {
+  if (s.billed == nullptr) return;
+  const std::string& billed = s.billed->digits;
+  if (s.billed->check_digit_valid) {
+    if (billed == c->number) {
+      AddEvidence(c, "insurer_number",
+                  c->entry != nullptr ? "EXACT" : "EXACT_NOT_IN_DIRECTORY",
+                  c->entry != nullptr ? 10 : 6, billed, c->number);
+    } else {
+      AddEvidence(c, "insurer_number", "DIFFERENT", -2, billed, c->number);
+    }
+    return;
+  }
+  const auto it =
+      std::find(s.listed_repairs.begin(), s.listed_repairs.end(), c->number);
+  if (it != s.listed_repairs.end()) {
+    const auto rank = static_cast<double>(it - s.listed_repairs.begin());
+    AddEvidence(c, "insurer_number", "REPAIRED", std::max(3.0, 7.0 - rank),
+                billed, c->number);
+  } else {
+    AddEvidence(c, "insurer_number", "DIFFERENT", -1, billed, c->number);
+  }
+}
+
+// The best agreement between the named insurer and the candidate's names.
+void NameEvidence(const InsurerDirectory* directory, const Signals& s,
+                  Scored* c) {
+  if (!s.name) return;
+  const FoldedInsurerName& q = *s.name;
+  if (q.key == "社保") {  // 社会保険: some employees' scheme, no more
+    const bool employee = c->scheme == InsurerScheme::kKyokai ||
+                          c->scheme == InsurerScheme::kKumiai ||
+                          c->scheme == InsurerScheme::kKyosai;
+    return AddEvidence(c, "insurer_name",
+                       employee ? "SCHEME_ONLY" : "DIFFERENT",
+                       employee ? 1 : -3, q.key,
+                       std::string(normalizer::InsurerSchemeName(c->scheme)));
+  }
+  const bool scheme_conflict = q.scheme != InsurerScheme::kUnknown &&
+                               c->scheme != InsurerScheme::kUnknown &&
+                               q.scheme != c->scheme;
+  double best = 0;
+  std::string best_name;
+  bool employer_named = false;
+  if (c->entry != nullptr && !scheme_conflict) {
+    for (uint32_t n = c->entry->names_begin; n < c->entry->names_end; ++n) {
+      const InsurerDirectory::NameRecord& r = directory->name(n);
+      if (!r.employer && r.folded.key == q.key) {
+        return AddEvidence(c, "insurer_name", "EXACT_AFTER_FOLDING", 9, q.key,
+                           r.folded.key);
+      }
+      if (r.employer && q.scheme != InsurerScheme::kUnknown) continue;
+      const double sim = normalizer::NameKeySimilarity(q.core, r.folded.core);
+      if (sim > best) {
+        best = sim;
+        best_name = r.folded.key;
+        employer_named = r.employer;
+      }
+    }
+  }
+  if (best >= 0.85) {
+    const double w = 3 + 3 * (best - 0.85) / 0.15;
+    return AddEvidence(c, "insurer_name",
+                       employer_named ? "NAMES_EMPLOYER" : "SIMILAR", w, q.key,
+                       best_name);
+  }
+  if (q.core.empty() && q.scheme != InsurerScheme::kUnknown &&
+      !scheme_conflict) {
+    return AddEvidence(c, "insurer_name", "SCHEME_ONLY", 2, q.key,
+                       std::string(normalizer::InsurerSchemeName(c->scheme)));
+  }
+  AddEvidence(c, "insurer_name", "DIFFERENT", scheme_conflict ? -5 : -3, q.key,
+              c->entry != nullptr ? c->entry->name : "");
+}
+
+void EmployerEvidence(const InsurerDirectory* directory, const Signals& s,
+                      Scored* c) {
+  if (s.employer.empty()) return;
+  if (c->entry != nullptr && c->entry->has_employers) {
+    double best = 0;
+    std::string best_name;
+    for (uint32_t n = c->entry->names_begin; n < c->entry->names_end; ++n) {
+      const InsurerDirectory::NameRecord& r = directory->name(n);
+      if (!r.employer) continue;
+      const double sim =
+          normalizer::NameKeySimilarity(s.employer, r.folded.key);
+      if (sim > best) {
+        best = sim;
+        best_name = r.folded.key;
+      }
+    }
+    if (best == 1.0) {
+      return AddEvidence(c, "employer", "EXACT_AFTER_FOLDING", 12, s.employer,
+                         best_name);
+    }
+    if (best >= 0.9) {
+      return AddEvidence(c, "employer", "SIMILAR", 5, s.employer, best_name);
+    }
+    return AddEvidence(c, "employer", "DIFFERENT", -2, s.employer, "");
+  }
+  if (c->scheme == InsurerScheme::kKokuho ||
+      c->scheme == InsurerScheme::kKouki) {
+    AddEvidence(c, "employer", "NOT_AN_EMPLOYEE_SCHEME", -3, s.employer, "");
+  } else if (c->scheme == InsurerScheme::kKyokai) {
+    // Staff of an employer without a 健保組合 of its own.
+    AddEvidence(c, "employer", "EMPLOYEE_SCHEME", 1, s.employer, "");
+  }
+}
+
+// Per scheme: the weight of the same prefecture and of another one.
+struct RegionWeights {
+  double same, other;
+};
+RegionWeights RegionWeightsOf(InsurerScheme scheme) {
+  switch (scheme) {
+    case InsurerScheme::kKokuho:  // another municipality of the prefecture
+      return {-2, -4};
+    case InsurerScheme::kKouki:
+      return {3, -4};
+    case InsurerScheme::kKyokai:
+      return {3, -1};
+    case InsurerScheme::kKyosai:
+      return {1.5, -0.5};
+    case InsurerScheme::kKumiai:
+      return {0.5, 0};
+    case InsurerScheme::kUnknown:
+      break;
+  }
+  return {1, 0};
+}
+
+// The address's prefecture (or, without one, the clinic's, at half the
+// weight) against the insurer's; for a 国保, its municipality.
+void RegionEvidence(const Signals& s, Scored* c) {
+  if (s.region().empty() || c->prefecture.empty()) return;
+  if (c->scheme == InsurerScheme::kKokuho && c->entry != nullptr &&
+      !c->entry->municipality.empty() && !s.municipality.empty() &&
+      absl::StartsWith(
+          absl::string_view(s.municipality.data(), s.municipality.size()),
+          c->entry->municipality)) {
+    return AddEvidence(c, "prefecture", "MUNICIPALITY", 3,
+                       std::string(s.municipality), c->entry->municipality);
+  }
+  const bool clinic = s.prefecture.empty();
+  RegionWeights w = RegionWeightsOf(c->scheme);
+  if (clinic) w = {w.same / 2, w.other / 2};
+  if (clinic && c->scheme == InsurerScheme::kKokuho) w.same = 0.5;
+  if (s.region() == c->prefecture) {
+    if (w.same != 0) {
+      AddEvidence(c, "prefecture", clinic ? "CLINIC_PREFECTURE" : "EXACT",
+                  w.same, s.region(), c->prefecture);
+    }
+  } else if (w.other != 0) {
+    AddEvidence(c, "prefecture", "DIFFERENT", w.other, s.region(),
+                c->prefecture);
+  }
+}
+
+// Which scheme people of an age are in: 後期高齢者医療 covers everyone from 75
+// (and few from 65, on disability); below 65 most are employees (協会けんぽ
+// the largest), from 65 to 74 most are retired (国保).
+void AgeEvidence(const Signals& s, Scored* c) {
+  if (s.age < 0) return;
+  struct Band {
+    const char* level;
+    double kyokai, kumiai, kyosai, kouki, kokuho, unknown;
+  };
+  static constexpr Band kBands[] = {{"AGE_UNDER_65", 1, 0, -1, -6, 0, 0},
+                                    {"AGE_65_TO_74", 0, -0.5, -2, -4, 1, 0},
+                                    {"AGE_75_OR_OVER", -4, -4, -4, 4, -4, 0}};
+  const Band& b = kBands[s.age >= 75 ? 2 : s.age >= 65 ? 1 : 0];
+  double w = b.unknown;
+  switch (c->scheme) {
+    case InsurerScheme::kKyokai:
+      w = b.kyokai;
+      break;
+    case InsurerScheme::kKumiai:
+      w = b.kumiai;
+      break;
+    case InsurerScheme::kKyosai:
+      w = b.kyosai;
+      break;
+    case InsurerScheme::kKouki:
+      w = b.kouki;
+      break;
+    case InsurerScheme::kKokuho:
+      w = b.kokuho;
+      break;
+    case InsurerScheme::kUnknown:
+      break;
+  }
+  if (w != 0) AddEvidence(c, "age", b.level, w, absl::StrCat(s.age));
+}
+
+// The person-level candidates' share of the probability that lies with
+// `number`: MATCHED_ENROLLMENT when valid in the service month.
+double PersonWeight(const RoutingInput& in, const RoutingOptions& options,
+                    const std::string& number, Evidence* evidence) {
+  double valid = 0, other = 0;
+  for (const PersonInsurer& p : in.persons) {
+    if (p.probability < options.min_person_probability ||
+        p.insurer_number != number) {
+      continue;
+    }
+    (p.valid_in_service_month ? valid : other) += p.probability;
+  }
+  if (valid > 0) {
+    const double p = std::min(valid, 0.99999);
+    const double w = std::clamp(std::log2(p / (1 - p)), -4.0, 12.0) + 8;
+    *evidence = {"person", "MATCHED_ENROLLMENT", w, "", number};
+    return w;
+  }
+  if (other > 0) {
+    *evidence = {"person", "ENROLLMENT_NOT_VALID_IN_MONTH", 1, "", number};
+    return 1;
+  }
+  return 0;
+}
+
+// The insurers some signal points at.
+std::vector<Scored> Gather(const InsurerDirectory* directory,
+                           const RoutingInput& in,
+                           const RoutingOptions& options, const Signals& s) {
+  std::vector<Scored> out;
+  auto add = [&](std::string_view number) {
+    for (const Scored& c : out) {
+      if (c.number == number) return;
+    }
+    Scored c;
+    c.number = std::string(number);
+    c.entry = directory != nullptr ? directory->Find(number) : nullptr;
+    if (c.entry != nullptr) {
+      c.scheme = c.entry->scheme;
+      c.prefecture = c.entry->prefecture;
+    } else {
+      c.scheme = normalizer::SchemeOfInsurerNumber(number);
+      const std::string_view code =
+          number.size() == 8 ? number.substr(2, 2) : number.substr(0, 2);
+      c.prefecture = std::string(normalizer::PrefectureName(code));
+    }
+    out.push_back(std::move(c));
+  };
+  auto add_ids = [&](std::span<const uint32_t> ids, size_t limit) {
+    for (size_t i = 0; i < ids.size() && i < limit; ++i) {
+      add(directory->entry(ids[i]).insurer_number);
+    }
+  };
+  if (s.billed != nullptr && s.billed->check_digit_valid) add(s.billed->digits);
+  for (const std::string& r : s.listed_repairs) add(r);
+  for (const PersonInsurer& p : in.persons) {
+    if (p.probability >= options.min_person_probability) add(p.insurer_number);
+  }
+  if (directory == nullptr) return out;
+  if (s.name) {
+    for (const auto& hit :
+         directory->FindNames(s.name->key, s.name->core, false, 0.85, 5)) {
+      add(directory->entry(directory->name(hit.name).insurer).insurer_number);
+    }
+    if (s.name->scheme == InsurerScheme::kUnknown) {
+      for (const auto& hit :
+           directory->FindNames("", s.name->core, true, 0.85, 3)) {
+        add(directory->entry(directory->name(hit.name).insurer).insurer_number);
+      }
+    } else {
+      add_ids(directory->InPrefecture(s.name->scheme, s.region()), 8);
+    }
+  }
+  if (!s.employer.empty()) {
+    for (const auto& hit :
+         directory->FindNames("", s.employer, true, 0.85, 5)) {
+      add(directory->entry(directory->name(hit.name).insurer).insurer_number);
+    }
+  }
+  add_ids(directory->InPrefecture(InsurerScheme::kKyokai, s.region()), 1);
+  add_ids(directory->KokuhoOf(s.municipality), 1);
+  if (s.age >= 65) {
+    add_ids(directory->InPrefecture(InsurerScheme::kKouki, s.region()), 1);
+  }
+  return out;
+}
+
+// Where the best person-level candidate's insurer stands, before and after
+// the person evidence.
+PersonRouting PersonRoutingOf(const std::vector<Scored>& scored,
+                              const RoutingInput& in,
+                              const RoutingOptions& options) {
+  auto best = [&](bool with_person) {
+    size_t b = 0;
+    for (size_t i = 1; i < scored.size(); ++i) {
+      const double x = with_person ? scored[i].with_person : scored[i].base;
+      const double y = with_person ? scored[b].with_person : scored[b].base;
+      if (x > y) b = i;
+    }
+    return scored[b].number;
+  };
+  for (const PersonInsurer& p : in.persons) {
+    if (p.probability < options.min_person_probability) continue;
+    if (p.insurer_number == best(false)) return PersonRouting::kAgrees;
+    if (p.insurer_number == best(true)) return PersonRouting::kOverrides;
+    return PersonRouting::kOutweighed;
+  }
+  return PersonRouting::kNoPerson;
+}
+
+// Ranks `scored` and shares the probability between them and the insurers
+// not scored, each of which weighs options.unscored_weight.
+std::vector<InsurerSuggestion> ToSuggestions(const InsurerDirectory* directory,
+                                             const RoutingOptions& options,
+                                             std::vector<Scored> scored) {
+  std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
+    return a.with_person != b.with_person ? a.with_person > b.with_person
+                                          : a.number < b.number;
+  });
+  const int64_t universe = directory != nullptr
+                               ? static_cast<int64_t>(directory->size())
+                               : options.insurers_without_directory;
+  double unscored = static_cast<double>(universe);
+  for (const Scored& c : scored) {
+    if (c.entry != nullptr || directory == nullptr) unscored -= 1;
+  }
+  const double top = std::max(scored[0].with_person, 0.0);
+  double total =
+      std::max(unscored, 0.0) * std::exp2(options.unscored_weight - top);
+  for (const Scored& c : scored) total += std::exp2(c.with_person - top);
+  const size_t n = std::min(
+      scored.size(), static_cast<size_t>(std::max(options.max_suggestions, 1)));
+  std::vector<InsurerSuggestion> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    Scored& c = scored[i];
+    InsurerSuggestion g;
+    g.insurer_number = std::move(c.number);
+    if (c.entry != nullptr) g.name = c.entry->name;
+    g.probability = std::exp2(c.with_person - top) / total;
+    g.weight = c.with_person;
+    g.evidence = std::move(c.evidence);
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+}  // namespace
+
+Routing RouteInsurer(const InsurerDirectory* directory, const RoutingInput& in,
+                     const RoutingOptions& options) {
+  Routing out;
+  const Signals s = ReadSignals(directory, in);
+  if (s.name) out.insurer_name_key = s.name->key;
+  out.employer_key = s.employer;
+  out.prefecture = s.prefecture;
+  std::vector<Scored> scored = Gather(directory, in, options, s);
+  if (scored.empty()) return out;
+  for (Scored& c : scored) {
+    BilledEvidence(s, &c);
+    NameEvidence(directory, s, &c);
+    EmployerEvidence(directory, s, &c);
+    RegionEvidence(s, &c);
+    AgeEvidence(s, &c);
+    Evidence person;
+    c.with_person = c.base + PersonWeight(in, options, c.number, &person);
+    if (!person.field.empty()) c.evidence.push_back(std::move(person));
+  }
+  out.person = PersonRoutingOf(scored, in, options);
+  out.suggestions = ToSuggestions(directory, options, std::move(scored));
+  if (out.person != PersonRouting::kNoPerson) {
+    out.suggestions[0].evidence.push_back(
+        {"routing", std::string(PersonRoutingName(out.person)), 0, "", ""});
+  }
+  return out;
+}
+
+}  // namespace kuromaru::matcher
