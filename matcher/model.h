@@ -218,6 +218,10 @@ std::string SerializeModel(const Model& model);
 // a missing hash line; InvalidArgument from Model::Validate.
 absl::StatusOr<Model> ParseModel(std::string_view text);
 
+// Reads and parses a model file; an empty path is Model::Default(). NotFound
+// when it cannot be read; ParseModel's errors, prefixed with the path.
+absl::StatusOr<Model> ReadModelFile(const std::string& path);
+
 // The model's version as recorded with every match: its label (or "default")
 // and the first 8 hex digits of its file hash, e.g. "em-2026-11-24@3f2a9c1d".
 std::string ModelVersion(const Model& model);

@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -197,6 +199,22 @@ std::string ModelVersion(const Model& model) {
       at == std::string::npos ? "" : text.substr(at + 8, 8);
   return (model.label.empty() ? std::string("default") : model.label) + "@" +
          hash;
+}
+
+absl::StatusOr<Model> ReadModelFile(const std::string& path) {
+  if (path.empty()) return Model::Default();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read model file ", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<Model> model = ParseModel(text.str());
+  if (!model.ok()) {
+    return absl::Status(model.status().code(),
+                        absl::StrCat(path, ": ", model.status().message()));
+  }
+  return model;
 }
 
 }  // namespace kuromaru::matcher

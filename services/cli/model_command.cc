@@ -1,18 +1,34 @@
-// `kuromaru model`: fit a matching model by EM on a roster and receipts, and
-// show a model file's weights.
+// `kuromaru model`: fit a matching model by EM on a roster and receipts, or
+// refit it on the reviewers' decisions in a case store, and show a model
+// file's weights.
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "matcher/comparison.h"
 #include "matcher/model.h"
+#include "normalizer/status_macros.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
+#include "services/io/log.h"
+#include "services/io/match_result.h"
+#include "services/store/labels.h"
+#include "services/store/sqlite_store.h"
 
 namespace kuromaru::cli {
 namespace {
+
+// commands.h declares a cli::store of its own.
+namespace kstore = ::kuromaru::store;
 
 void PrintWeights(const matcher::Model& model) {
   std::printf("model %s  lambda %.6f  prior weight %.3f\n",
@@ -93,6 +109,238 @@ int Fit(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// The comparison levels of a re-matched candidate, from its evidence.
+absl::StatusOr<matcher::ComparisonVector> ComparisonLevels(
+    const v1::Candidate& c) {
+  matcher::ComparisonVector levels;
+  levels.fill(matcher::Level::kMissing);
+  for (const v1::Evidence& e : c.evidence()) {
+    auto field = matcher::FieldFromName(e.field());
+    auto level = matcher::LevelFromName(e.level());
+    if (!field || !level || !matcher::FieldHasLevel(*field, *level)) {
+      return absl::InternalError(
+          absl::StrCat("unknown evidence ", e.field(), "/", e.level()));
+    }
+    levels[static_cast<int>(*field)] = *level;
+  }
+  return levels;
+}
+
+kstore::Rematcher RematchWith(const matcher::Matcher& m) {
+  return [&m](const v1::Receipt& r) -> absl::StatusOr<v1::MatchResult> {
+    return io::ToMatchResult(r.receipt_id(), m.Match(io::TextOf(r)),
+                             m.roster().version(),
+                             matcher::ModelVersion(m.model()));
+  };
+}
+
+// The decisions as labelled comparison vectors under `m`'s roster.
+absl::Status GatherLabels(kstore::CaseStore& cases, const matcher::Matcher& m,
+                          std::vector<matcher::LabelledVector>* out,
+                          kstore::LabelCounts* counts) {
+  absl::Status bad;
+  RETURN_IF_ERROR(kstore::ForEachDecisionLabel(
+      cases, RematchWith(m),
+      [&](const kstore::DecisionLabel& label) {
+        absl::StatusOr<matcher::ComparisonVector> levels =
+            ComparisonLevels(label.candidate);
+        if (!levels.ok()) {
+          bad.Update(levels.status());
+          return;
+        }
+        out->push_back({*levels, label.is_match});
+      },
+      counts));
+  return bad;
+}
+
+// The match weights of the decided pairs under `m`'s model, to calibrate it.
+absl::StatusOr<std::vector<matcher::LabelledWeight>> GatherWeights(
+    kstore::CaseStore& cases, const matcher::Matcher& m) {
+  std::vector<matcher::LabelledWeight> weights;
+  kstore::LabelCounts counts;
+  RETURN_IF_ERROR(kstore::ForEachDecisionLabel(
+      cases, RematchWith(m),
+      [&](const kstore::DecisionLabel& label) {
+        weights.push_back({label.candidate.match_weight(), label.is_match});
+      },
+      &counts));
+  return weights;
+}
+
+// Written beside the target and renamed over it: a reader never sees half a
+// model.
+absl::Status WriteModelFile(const std::string& path,
+                            const matcher::Model& model) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << matcher::SerializeModel(model);
+    if (!out.flush()) return absl::UnavailableError("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::UnavailableError("cannot write " + path);
+  }
+  return absl::OkStatus();
+}
+
+struct DecisionFitFlags {
+  std::string store_path, roster_path, deltas, model_path, out_path;
+  std::string encoding = "utf-8";
+  std::string label = "decisions";
+  int64_t min_positives = 20;
+  int64_t min_negatives = 20;
+};
+
+// Parses the flags; nullopt to go on, or the exit code.
+std::optional<int> ParseDecisionFitFlags(const std::vector<std::string>& args,
+                                         DecisionFitFlags* f) {
+  Flags flags(
+      "kuromaru model fit --from-decisions STORE --roster R.csv --out MODEL "
+      "[flags]",
+      "Refits m and u on the reviewers' decisions in a case store (confirmed\n"
+      "candidates are matches, the other candidates of decided cases are\n"
+      "not), starting from --model, and calibrates the probabilities on\n"
+      "them. Each decided receipt is matched again against the roster; a\n"
+      "candidate no longer in it is skipped. Cases resolved automatically\n"
+      "are not used. Writes a versioned model file.");
+  flags.String("from-decisions", &f->store_path, "case store file");
+  flags.String("roster", &f->roster_path, "roster snapshot CSV");
+  flags.String("encoding", &f->encoding, "roster encoding: utf-8 or cp932");
+  flags.String("deltas", &f->deltas,
+               "roster delta CSVs applied in order, comma-separated");
+  flags.String("model", &f->model_path,
+               "model to start from (default: built-in)");
+  flags.String("out", &f->out_path, "model file to write");
+  flags.String("label", &f->label, "label recorded in the model (no spaces)");
+  flags.Int("min-positives", &f->min_positives,
+            "fewest confirmed matches to fit on");
+  flags.Int("min-negatives", &f->min_negatives,
+            "fewest labelled non-matches to fit on");
+  if (auto exit = ParseFlagsOrExit(flags, args)) return exit;
+  if (f->store_path.empty() || f->roster_path.empty() || f->out_path.empty()) {
+    std::fprintf(stderr,
+                 "kuromaru model fit: --from-decisions, --roster and --out "
+                 "are required\n");
+    return kExitUsage;
+  }
+  return std::nullopt;
+}
+
+// The roster and the store, or the exit code.
+std::optional<int> OpenInputs(const DecisionFitFlags& f, LoadedMatcher* loaded,
+                              std::unique_ptr<kstore::CaseStore>* cases) {
+  io::RosterLoadOptions load_options;
+  auto encoding = io::ParseCsvEncoding(f.encoding);
+  if (!encoding.ok()) {
+    std::fprintf(stderr, "kuromaru model fit: %s\n",
+                 encoding.status().ToString().c_str());
+    return kExitUsage;
+  }
+  load_options.encoding = *encoding;
+  struct stat st;
+  if (::stat(f.store_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    std::fprintf(stderr, "kuromaru model fit: no store file at %s\n",
+                 f.store_path.c_str());
+    return kExitCannotRun;
+  }
+  auto opened =
+      kstore::SqliteStore::Open(f.store_path, kstore::SqliteOptions());
+  if (!opened.ok()) {
+    std::fprintf(stderr, "kuromaru model fit: cannot open the store: %s\n",
+                 opened.status().ToString().c_str());
+    return kExitCannotRun;
+  }
+  *cases = *std::move(opened);
+  matcher::MatcherOptions options;
+  options.max_returned = 1000;  // a decided candidate may rank lower today
+  auto matcher = LoadMatcher(f.roster_path, load_options, f.model_path, options,
+                             std::vector<std::string>(absl::StrSplit(
+                                 f.deltas, ',', absl::SkipEmpty())));
+  if (!matcher.ok()) {
+    std::fprintf(stderr, "kuromaru model fit: %s\n",
+                 matcher.status().ToString().c_str());
+    return kExitCannotRun;
+  }
+  *loaded = *std::move(matcher);
+  return std::nullopt;
+}
+
+// Refits `base` on the labels and calibrates the result on the decided
+// pairs' weights under it.
+absl::StatusOr<matcher::Model> RefitAndCalibrate(
+    kstore::CaseStore& cases, const LoadedMatcher& loaded,
+    const std::vector<matcher::LabelledVector>& labelled) {
+  ASSIGN_OR_RETURN(matcher::Model model,
+                   matcher::RefitFromLabels(loaded.matcher->model(), labelled,
+                                            matcher::RefitOptions()));
+  model.calibration = matcher::Calibration();
+  ASSIGN_OR_RETURN(auto refitted,
+                   matcher::Matcher::Create(loaded.matcher->index(), model,
+                                            loaded.matcher->options()));
+  ASSIGN_OR_RETURN(std::vector<matcher::LabelledWeight> weights,
+                   GatherWeights(cases, *refitted));
+  ASSIGN_OR_RETURN(model.calibration, matcher::FitCalibration(weights));
+  RETURN_IF_ERROR(model.Validate());
+  return model;
+}
+
+int FitFromDecisions(const std::vector<std::string>& args) {
+  DecisionFitFlags f;
+  if (auto exit = ParseDecisionFitFlags(args, &f)) return *exit;
+  LoadedMatcher loaded;
+  std::unique_ptr<kstore::CaseStore> cases;
+  if (auto exit = OpenInputs(f, &loaded, &cases)) return *exit;
+  std::vector<matcher::LabelledVector> labelled;
+  kstore::LabelCounts counts;
+  if (absl::Status s =
+          GatherLabels(*cases, *loaded.matcher, &labelled, &counts);
+      !s.ok()) {
+    std::fprintf(stderr, "kuromaru model fit: %s\n", s.ToString().c_str());
+    return kExitFailure;
+  }
+  io::Log(io::LogLevel::kInfo, "decision labels",
+          {{"cases", counts.cases},
+           {"positives", counts.positives},
+           {"negatives", counts.negatives},
+           {"skipped", counts.skipped}});
+  if (counts.positives < f.min_positives ||
+      counts.negatives < f.min_negatives) {
+    std::fprintf(stderr,
+                 "kuromaru model fit: too few decisions to fit on: %lld "
+                 "matches (need %lld) and %lld non-matches (need %lld) from "
+                 "%lld decided cases; no model written\n",
+                 static_cast<long long>(counts.positives),
+                 static_cast<long long>(f.min_positives),
+                 static_cast<long long>(counts.negatives),
+                 static_cast<long long>(f.min_negatives),
+                 static_cast<long long>(counts.cases));
+    return kExitFailure;
+  }
+  absl::StatusOr<matcher::Model> model =
+      RefitAndCalibrate(*cases, loaded, labelled);
+  if (model.ok()) model->label = f.label;
+  absl::Status written =
+      model.ok() ? WriteModelFile(f.out_path, *model) : model.status();
+  if (!written.ok()) {
+    std::fprintf(stderr, "kuromaru model fit: %s\n",
+                 written.ToString().c_str());
+    return kExitFailure;
+  }
+  std::printf(
+      "model %s from %lld decided cases: %lld labelled pairs (%lld matches, "
+      "%lld non-matches), %lld skipped (not in the roster any more)\n",
+      matcher::ModelVersion(*model).c_str(),
+      static_cast<long long>(counts.cases),
+      static_cast<long long>(counts.positives) + counts.negatives,
+      static_cast<long long>(counts.positives),
+      static_cast<long long>(counts.negatives),
+      static_cast<long long>(counts.skipped));
+  PrintWeights(*model);
+  return kExitOk;
+}
+
 int Show(const std::vector<std::string>& args) {
   std::string path;
   Flags flags(
@@ -122,15 +370,23 @@ int Show(const std::vector<std::string>& args) {
 int RunModel(const std::vector<std::string>& args) {
   const std::string usage =
       "usage: kuromaru model fit|show [flags]\n\n"
-      "  fit    fit a model by EM on a roster and receipts, write a model "
-      "file\n"
+      "  fit    fit a model by EM on a roster and receipts, or with\n"
+      "         --from-decisions on a case store's reviewed cases; write a\n"
+      "         model file\n"
       "  show   print a model file's weights\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::fputs(usage.c_str(), args.empty() ? stderr : stdout);
     return args.empty() ? kExitUsage : kExitOk;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] == "fit") return Fit(rest);
+  if (args[0] == "fit") {
+    for (const std::string& arg : rest) {
+      if (arg == "--from-decisions" || arg.rfind("--from-decisions=", 0) == 0) {
+        return FitFromDecisions(rest);
+      }
+    }
+    return Fit(rest);
+  }
   if (args[0] == "show") return Show(rest);
   std::fprintf(stderr, "kuromaru model: unknown subcommand '%s'\n\n%s",
                args[0].c_str(), usage.c_str());

@@ -38,6 +38,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -240,6 +241,12 @@ class CaseStore {
   // one PURGED audit row per case. Returns the number of cases deleted.
   virtual absl::StatusOr<int64_t> Purge(absl::Time closed_before,
                                         const Actor& actor) = 0;
+  // How many cases Purge(closed_before, …) would delete now.
+  virtual absl::StatusOr<int64_t> CountPurgeable(absl::Time closed_before) = 0;
+
+  // Number of cases in each state (states with none are absent), from one
+  // consistent read. Counts the state index, not the cases' contents.
+  virtual absl::StatusOr<std::map<v1::CaseState, int64_t>> CountCases() = 0;
 
   // The active roster and model. GetActiveRoster is NOT_FOUND before the
   // first Put.

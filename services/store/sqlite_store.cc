@@ -341,8 +341,11 @@ absl::StatusOr<std::vector<OpenCase>> SqliteCaseStore::ListOpenCases(
   auto work = [&](Connection& db) -> absl::Status {
     ASSIGN_OR_RETURN(
         auto s,
+        // `+state` keeps the planner on the receipt_id index: walking it from
+        // the resume point stops after `limit` open cases, where the state
+        // index would sort every open case on each call.
         db.Prepare("SELECT receipt_id, version, state, receipt_pb FROM cases "
-                   "WHERE state IN (?1, ?2) AND receipt_id > ?3 "
+                   "WHERE +state IN (?1, ?2) AND receipt_id > ?3 "
                    "AND (?4 = '' OR service_month >= ?4) "
                    "AND (?5 = '' OR service_month <= ?5) ORDER BY receipt_id"));
     s->Bind(1, static_cast<int64_t>(v1::CASE_STATE_PENDING_REVIEW))

@@ -1,12 +1,13 @@
 // The SQLite CaseStore behind SqliteStore::Open. Internal: its methods are
 // split by concern over sqlite_store.cc (opening, reads), sqlite_decisions.cc
-// (intake, decisions, re-match) and sqlite_admin.cc (feed, audit, purge,
-// roster, leases, checkpoints).
+// (intake, decisions, re-match), sqlite_admin.cc (feed, audit, purge,
+// roster, leases, checkpoints) and sqlite_counts.cc (counts by state).
 #ifndef KUROMARU_SERVICES_STORE_SQLITE_STORE_IMPL_H_
 #define KUROMARU_SERVICES_STORE_SQLITE_STORE_IMPL_H_
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,8 @@ class SqliteCaseStore final : public CaseStore {
       const std::function<absl::Status(const v1::AuditRecord&)>& sink) override;
   absl::StatusOr<int64_t> Purge(absl::Time closed_before,
                                 const Actor& actor) override;
+  absl::StatusOr<int64_t> CountPurgeable(absl::Time closed_before) override;
+  absl::StatusOr<std::map<v1::CaseState, int64_t>> CountCases() override;
   absl::Status PutActiveRoster(const RosterState& state) override;
   absl::StatusOr<RosterState> GetActiveRoster() override;
   absl::StatusOr<Lease> AcquireLease(const std::string& name,
