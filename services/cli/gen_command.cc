@@ -2,14 +2,45 @@
 // directory for demos and measurements.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/gen/generator.h"
+#include "services/gen/uke_writer.h"
 #include "services/io/log.h"
+#include "services/io/receipts.h"
 
 namespace kuromaru::cli {
+namespace {
+
+// The receipts of `jsonl` again as a レセ電 file: its JSON twin is `jsonl`.
+absl::Status WriteUkeTwin(const std::string& jsonl, const std::string& path) {
+  std::ifstream in(jsonl, std::ios::binary);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!in || !out) {
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  gen::UkeWriter writer(&out, gen::UkeWriterOptions());
+  absl::Status written;
+  absl::Status read = io::ReadReceiptsJsonl(
+      in,
+      [&](int64_t, v1::Receipt& r) {
+        written = writer.Add(r);
+        return written.ok();
+      },
+      [&](int64_t line, const std::string& reason) {
+        written =
+            absl::DataLossError(absl::StrCat(jsonl, ":", line, ": ", reason));
+        return false;
+      });
+  if (!read.ok()) return read;
+  if (!written.ok()) return written;
+  return writer.Finish();
+}
+
+}  // namespace
 
 int RunGen(const std::vector<std::string>& args) {
   gen::GenOptions options;
@@ -17,7 +48,7 @@ int RunGen(const std::vector<std::string>& args) {
   std::string out_dir;
   Flags flags(
       "kuromaru gen --out DIR [--persons N] [--receipts M] [--seed S] "
-      "[--cp932]",
+      "[--cp932] [--uke FILE]",
       "Writes a synthetic roster (roster.csv), receipts (receipts.jsonl), "
       "their ground truth\n(truth.jsonl) and insurer directory "
       "(directory.csv) into DIR, which must exist.\nThe same flags give "
@@ -29,6 +60,10 @@ int RunGen(const std::vector<std::string>& args) {
   flags.Bool("cp932", &options.cp932,
              "also write roster-cp932.csv (Windows Shift_JIS, 外字 in "
              "F040-F9FC)");
+  std::string uke_path;
+  flags.String("uke", &uke_path,
+               "also write the receipts as a レセ電 (UKE) file, CP932; its "
+               "JSON twin is receipts.jsonl");
   flags.String("names", &options.sources.names,
                "mecab-ipadic Noun.name.csv (EUC-JP)");
   flags.String("places", &options.sources.places,
@@ -56,6 +91,14 @@ int RunGen(const std::vector<std::string>& args) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  if (!uke_path.empty()) {
+    absl::Status uke = WriteUkeTwin(out_dir + "/receipts.jsonl", uke_path);
+    if (!uke.ok()) {
+      std::fprintf(stderr, "kuromaru gen: %s\n",
+                   std::string(uke.message()).c_str());
+      return kExitFailure;
+    }
+  }
   std::fputs(gen::FormatSummary(*summary).c_str(), stdout);
   io::Log(io::LogLevel::kInfo, "generated",
           {{"persons", summary->persons},

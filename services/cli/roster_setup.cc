@@ -5,8 +5,12 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "normalizer/status_macros.h"
+#include "services/cli/commands.h"
+#include "services/cli/flags.h"
+#include "services/grpc/roster_manager.h"
 #include "services/io/log.h"
 #include "services/io/match_result.h"
 #include "services/io/receipts.h"
@@ -31,8 +35,8 @@ absl::StatusOr<matcher::Model> LoadModel(const std::string& path) {
 
 // Every rejected row that the report kept, with its line number, and how many
 // more.
-void PrintRowErrors(const std::string& path,
-                    const io::RosterLoadReport& report) {
+template <typename Report>
+void PrintRowErrors(const std::string& path, const Report& report) {
   for (const io::RowError& e : report.errors) {
     std::fprintf(stderr, "%s:%lld: %s\n", path.c_str(),
                  static_cast<long long>(e.line), e.reason.c_str());
@@ -47,11 +51,37 @@ void PrintRowErrors(const std::string& path,
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
+    const std::string& path, io::CsvEncoding encoding,
+    io::DirectoryLoadReport* report) {
+  io::DirectoryLoadOptions options;
+  options.encoding = encoding;
+  auto directory = io::LoadDirectoryCsv(path, options, report);
+  PrintRowErrors(path, *report);
+  if (!directory.ok()) return directory.status();
+  io::Log(io::LogLevel::kInfo, "insurer directory loaded",
+          {{"version", report->version},
+           {"rows", report->rows_read},
+           {"rejected", report->rows_rejected},
+           {"insurers", report->counts.insurers},
+           {"names", report->counts.names},
+           {"employers", report->counts.employers}});
+  return directory;
+}
+
 absl::StatusOr<LoadedMatcher> LoadMatcher(
     const std::string& roster_path, const io::RosterLoadOptions& load_options,
     const std::string& model_path, const matcher::MatcherOptions& options,
-    const std::vector<std::string>& delta_paths) {
+    const std::vector<std::string>& delta_paths,
+    const std::string& directory_path) {
   LoadedMatcher out;
+  std::shared_ptr<const matcher::InsurerDirectory> directory;
+  if (!directory_path.empty()) {
+    ASSIGN_OR_RETURN(directory,
+                     LoadDirectory(directory_path, load_options.encoding,
+                                   &out.directory_report));
+    out.has_directory = true;
+  }
   ASSIGN_OR_RETURN(matcher::Model model, LoadModel(model_path));
   out.model_source = model_path.empty() ? "built-in default model" : model_path;
   out.model_version = matcher::ModelVersion(model);
@@ -81,9 +111,9 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
 
   start = absl::Now();
   ASSIGN_OR_RETURN(auto index, matcher::RosterIndex::Build(*std::move(roster)));
-  ASSIGN_OR_RETURN(
-      out.matcher,
-      matcher::Matcher::Create(std::move(index), std::move(model), options));
+  ASSIGN_OR_RETURN(out.matcher,
+                   matcher::Matcher::Create(std::move(index), std::move(model),
+                                            options, std::move(directory)));
   out.index_seconds = absl::ToDoubleSeconds(absl::Now() - start);
   const matcher::RosterCounts& c = out.report.counts;
   io::Log(io::LogLevel::kInfo, "roster loaded",
@@ -116,6 +146,63 @@ absl::StatusOr<matcher::EmResult> FitEmOnReceipts(
       [](int64_t, const std::string&) { return true; }));
   *receipts_used = used;
   return matcher::FitEm(matcher.model(), vectors, matcher::EmOptions());
+}
+
+void StoreRosterFlags::Register(Flags& flags) {
+  flags.String("roster", &roster,
+               "roster snapshot CSV (default: the store's active roster)");
+  flags.String("deltas", &deltas,
+               "roster delta CSVs applied in order, comma-separated");
+  flags.String("model", &model, "model file (with --roster)");
+  flags.String("encoding", &encoding, "roster encoding: utf-8 or cp932");
+  flags.String("directory", &directory,
+               "insurer directory CSV (FORMATS.md §4) for insurer suggestions");
+}
+
+int LoadStoreRoster(const char* command, const StoreRosterFlags& flags,
+                    store::CaseStore& store, LoadedMatcher* out) {
+  std::string roster = flags.roster, model = flags.model;
+  std::string encoding = flags.encoding, directory = flags.directory;
+  std::vector<std::string> deltas =
+      absl::StrSplit(flags.deltas, ',', absl::SkipEmpty());
+  if (roster.empty()) {
+    absl::StatusOr<store::RosterState> active = store.GetActiveRoster();
+    if (!active.ok()) {
+      std::fprintf(stderr,
+                   "kuromaru %s: no active roster in the store (%s); give "
+                   "--roster\n",
+                   command, active.status().ToString().c_str());
+      return kExitCannotRun;
+    }
+    roster = active->snapshot_path;
+    deltas = active->delta_paths;
+    model = active->model_path;
+    // The encoding and directory the server recorded beside the roster.
+    auto saved = store.LoadCheckpoint(grpc_service::SourceKey(active->version));
+    if (saved.ok() && saved->has_value()) {
+      grpc_service::RosterSource source;
+      grpc_service::DecodeSourceExtras(**saved, &source);
+      if (encoding.empty()) encoding = source.encoding;
+      if (directory.empty()) directory = source.directory_path;
+    }
+  }
+  io::RosterLoadOptions load_options;
+  auto parsed = io::ParseCsvEncoding(encoding.empty() ? "utf-8" : encoding);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "kuromaru %s: %s\n", command,
+                 std::string(parsed.status().message()).c_str());
+    return kExitUsage;
+  }
+  load_options.encoding = *parsed;
+  auto loaded = LoadMatcher(roster, load_options, model,
+                            matcher::MatcherOptions(), deltas, directory);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "kuromaru %s: %s\n", command,
+                 loaded.status().ToString().c_str());
+    return kExitCannotRun;
+  }
+  *out = *std::move(loaded);
+  return kExitOk;
 }
 
 }  // namespace kuromaru::cli

@@ -1,0 +1,284 @@
+// `kuromaru rematch`: the nightly re-match of every open case against the
+// current roster and model, on a store file, beside a running server or alone.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/time_util.h"
+#include "kuromaru/v1/jobs.grpc.pb.h"
+#include "services/cli/client_flags.h"
+#include "services/cli/commands.h"
+#include "services/cli/flags.h"
+#include "services/cli/progress.h"
+#include "services/cli/roster_setup.h"
+#include "services/io/json.h"
+#include "services/io/log.h"
+#include "services/rematch/rematch.h"
+#include "services/store/sqlite_store.h"
+
+namespace kuromaru::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+void OnSignal(int) { g_cancel = true; }
+
+// "YYYYMM-YYYYMM" into the options; either side may be empty.
+bool ParseMonths(const std::string& text, rematch::RematchOptions* o) {
+  if (text.empty()) return true;
+  std::vector<std::string> parts = absl::StrSplit(text, '-');
+  if (parts.size() != 2) return false;
+  for (const std::string& p : parts) {
+    int month = 0;
+    if (!p.empty() && (p.size() != 6 || !absl::SimpleAtoi(p, &month) ||
+                       month % 100 < 1 || month % 100 > 12)) {
+      return false;
+    }
+  }
+  o->month_from = parts[0];
+  o->month_to = parts[1];
+  return true;
+}
+
+// "i/n" with 0 <= i < n.
+bool ParseShard(const std::string& text, rematch::RematchOptions* o) {
+  std::vector<std::string> parts = absl::StrSplit(text, '/');
+  return parts.size() == 2 && absl::SimpleAtoi(parts[0], &o->shard_index) &&
+         absl::SimpleAtoi(parts[1], &o->shard_count) && o->shard_count >= 1 &&
+         o->shard_index >= 0 && o->shard_index < o->shard_count;
+}
+
+std::string ReportJson(const rematch::RematchReport& r) {
+  return absl::StrCat(
+      "{\"total\":", r.total, ",\"examined\":", r.examined,
+      ",\"resolved\":", r.resolved, ",\"changed\":", r.changed,
+      ",\"unchanged\":", r.unchanged, ",\"skipped\":", r.skipped,
+      ",\"errors\":", r.errors,
+      ",\"duration_seconds\":", absl::ToDoubleSeconds(r.duration),
+      ",\"roster_version\":", io::JsonString(r.roster_version),
+      ",\"model_version\":", io::JsonString(r.model_version),
+      ",\"resumed_after\":", io::JsonString(r.resumed_after), "}\n");
+}
+
+void PrintSummary(const rematch::RematchReport& r) {
+  const double seconds = absl::ToDoubleSeconds(r.duration);
+  std::printf("roster       %s\nmodel        %s\n", r.roster_version.c_str(),
+              r.model_version.c_str());
+  if (!r.resumed_after.empty()) {
+    std::printf("resumed      after %s\n", r.resumed_after.c_str());
+  }
+  std::printf("examined     %lld in %.2f s (%.0f/s)\n",
+              static_cast<long long>(r.examined), seconds,
+              seconds > 0 ? r.examined / seconds : 0.0);
+  std::printf("resolved     %lld\nchanged      %lld\nunchanged    %lld\n",
+              static_cast<long long>(r.resolved),
+              static_cast<long long>(r.changed),
+              static_cast<long long>(r.unchanged));
+  std::printf("skipped      %lld (decided while the job ran)\n",
+              static_cast<long long>(r.skipped));
+  std::printf("errors       %lld\n", static_cast<long long>(r.errors));
+}
+
+std::string Owner() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  return absl::StrCat(host, ":", getpid());
+}
+
+// `rematch --server`: the job runs inside the server, which owns the store;
+// this follows it to the end. Exit 3 when it could not start (no roster,
+// shard busy here or in another process), 1 when it failed or had errors.
+int RunOnServer(const grpc_service::ClientOptions& client_options,
+                const rematch::RematchOptions& options, int64_t threads,
+                const std::string& report_path) {
+  auto client = grpc_service::Client::Connect(client_options);
+  if (!client.ok()) {
+    std::fprintf(stderr, "kuromaru rematch: %s\n",
+                 std::string(client.status().message()).c_str());
+    return kExitCannotRun;
+  }
+  auto stub = v1::JobService::NewStub(client->channel());
+  v1::StartRematchRequest request;
+  request.set_service_month_from(options.month_from);
+  request.set_service_month_to(options.month_to);
+  request.set_shard_index(options.shard_index);
+  request.set_shard_count(options.shard_count);
+  request.set_threads(static_cast<int32_t>(threads));
+  v1::RematchJob job;
+  {
+    grpc::ClientContext context;
+    client->Prepare(&context, std::chrono::seconds(30));
+    grpc::Status status = stub->StartRematch(&context, request, &job);
+    if (!status.ok()) {
+      std::fprintf(stderr, "kuromaru rematch: %s (%d)\n",
+                   status.error_message().c_str(),
+                   static_cast<int>(status.error_code()));
+      return kExitCannotRun;
+    }
+  }
+  io::Log(io::LogLevel::kInfo, "rematch started on the server",
+          {{"job_id", job.job_id()}});
+  std::unique_ptr<Progress> progress;
+  int broken = 0;  // watches in a row that ended without news
+  for (bool finished = false; !finished;) {
+    grpc::ClientContext context;
+    client->Prepare(&context, std::chrono::milliseconds(0));
+    v1::GetRematchRequest watch;
+    watch.set_job_id(job.job_id());
+    auto reader = stub->WatchRematch(&context, watch);
+    while (reader->Read(&job)) {
+      broken = 0;
+      if (!progress)
+        progress = std::make_unique<Progress>("rematch", job.total());
+      progress->Update(job.examined());
+    }
+    grpc::Status status = reader->Finish();
+    finished = job.state() != v1::RematchJob::STATE_RUNNING;
+    if (!finished) {
+      // The stream broke (a proxy's idle timeout): the job goes on. A server
+      // that restarted has lost the job; started again, it resumes from its
+      // checkpoint.
+      if (status.error_code() == grpc::StatusCode::NOT_FOUND || ++broken > 30) {
+        std::fprintf(stderr,
+                     "kuromaru rematch: lost the job (%s); run again to "
+                     "resume from its checkpoint\n",
+                     status.error_message().c_str());
+        return kExitFailure;
+      }
+      std::fprintf(stderr, "kuromaru rematch: watching again after: %s\n",
+                   status.error_message().c_str());
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+    }
+  }
+  progress.reset();
+  rematch::RematchReport report;
+  report.total = job.total();
+  report.examined = job.examined();
+  report.resolved = job.resolved();
+  report.changed = job.changed();
+  report.unchanged = job.unchanged();
+  report.errors = job.errors();
+  report.roster_version = job.roster_version();
+  report.model_version = job.model_version();
+  using google::protobuf::util::TimeUtil;
+  report.duration =
+      absl::Nanoseconds(TimeUtil::TimestampToNanoseconds(job.finished_at()) -
+                        TimeUtil::TimestampToNanoseconds(job.started_at()));
+  if (job.state() == v1::RematchJob::STATE_FAILED) {
+    std::fprintf(stderr, "kuromaru rematch: the job failed: %s\n",
+                 job.message().c_str());
+    return job.examined() == 0 ? kExitCannotRun : kExitFailure;
+  }
+  PrintSummary(report);
+  if (!report_path.empty()) {
+    std::ofstream out(report_path, std::ios::binary | std::ios::trunc);
+    out << ReportJson(report);
+    if (!out.flush()) return kExitFailure;
+  }
+  return job.state() == v1::RematchJob::STATE_SUCCEEDED ? kExitOk
+                                                        : kExitFailure;
+}
+
+}  // namespace
+
+int RunRematch(const std::vector<std::string>& args) {
+  std::string store_path, months, shard = "0/1", report_path;
+  int64_t threads = 0, lease_seconds = 30;
+  StoreRosterFlags roster_flags;
+  rematch::RematchOptions options;
+  grpc_service::ClientOptions client_options;
+  client_options.server.clear();  // given: the job runs in that server
+  Flags flags(
+      "kuromaru rematch (--store FILE | --server HOST:PORT --token-file FILE) "
+      "[--months YYYYMM-YYYYMM] [--shard i/n] [--report FILE] [flags]",
+      "Re-matches every open case (PENDING_REVIEW, UNMATCHED) against the "
+      "store's active\nroster and model (or --roster/--model): resolves "
+      "what now meets the AUTO_MATCH\nrule, puts cases whose candidates "
+      "changed back in review, leaves the rest alone.\nNever touches "
+      "reviewers' decisions. Resumes after a crash; a second job on the "
+      "same\nshard is refused. With --server, the job runs inside that server "
+      "(role admin),\nwhich owns the store, and this command follows it. "
+      "Exit 0: done; 1: done\nwith errors, or stopped; 3: could not run.");
+  AddClientFlags(flags, &client_options);
+  flags.String("store", &store_path, "case store file (SQLite)");
+  roster_flags.Register(flags);
+  flags.String("months", &months, "service months YYYYMM-YYYYMM (inclusive)");
+  flags.String("shard", &shard, "this job's shard i/n of the cases");
+  flags.Int("threads", &threads, "matching threads (0: one per core)");
+  flags.String("job", &options.job_name, "job name (lease and checkpoint)");
+  flags.Int("lease-seconds", &lease_seconds, "lease time-to-live");
+  flags.String("report", &report_path, "also write the summary as JSON here");
+  if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
+  if (!client_options.server.empty() && store_path.empty() &&
+      ParseMonths(months, &options) && ParseShard(shard, &options)) {
+    return RunOnServer(client_options, options, threads, report_path);
+  }
+  if (store_path.empty() || !client_options.server.empty() ||
+      !ParseMonths(months, &options) || !ParseShard(shard, &options) ||
+      lease_seconds < 1) {
+    std::fprintf(
+        stderr,
+        "kuromaru rematch: --store or --server (one of them); --months is "
+        "YYYYMM-YYYYMM, --shard i/n\n\n%s",
+        flags.Usage().c_str());
+    return kExitUsage;
+  }
+  auto store = store::SqliteStore::Open(store_path, store::SqliteOptions());
+  if (!store.ok()) {
+    std::fprintf(stderr, "kuromaru rematch: %s\n",
+                 store.status().ToString().c_str());
+    return kExitCannotRun;
+  }
+  LoadedMatcher loaded;
+  if (int exit = LoadStoreRoster("rematch", roster_flags, **store, &loaded)) {
+    return exit;
+  }
+  options.threads = static_cast<int>(threads);
+  options.owner = Owner();
+  options.lease_ttl = absl::Seconds(lease_seconds);
+  options.actor = {options.job_name, "job", options.owner, ""};
+  options.cancel = &g_cancel;
+  std::unique_ptr<Progress> progress;
+  options.on_progress = [&](const rematch::RematchProgress& p) {
+    if (!progress) progress = std::make_unique<Progress>("rematch", p.total);
+    progress->Update(p.examined);
+  };
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  auto report =
+      rematch::RunRematch(**store, *loaded.matcher, loaded.report.version,
+                          loaded.model_version, options);
+  progress.reset();
+  if (!report.ok()) {
+    std::fprintf(stderr, "kuromaru rematch: %s\n",
+                 report.status().ToString().c_str());
+    const absl::StatusCode code = report.status().code();
+    return code == absl::StatusCode::kFailedPrecondition ||
+                   code == absl::StatusCode::kInvalidArgument
+               ? kExitCannotRun
+               : kExitFailure;
+  }
+  PrintSummary(*report);
+  if (!report_path.empty()) {
+    std::ofstream out(report_path, std::ios::binary | std::ios::trunc);
+    out << ReportJson(*report);
+    if (!out.flush()) {
+      std::fprintf(stderr, "kuromaru rematch: cannot write %s\n",
+                   report_path.c_str());
+      return kExitFailure;
+    }
+  }
+  return report->errors > 0 ? kExitFailure : kExitOk;
+}
+
+}  // namespace kuromaru::cli
