@@ -5,6 +5,10 @@ find_package(gRPC CONFIG REQUIRED)
 find_package(absl CONFIG REQUIRED)
 find_package(ICU REQUIRED COMPONENTS uc i18n data)
 find_package(SQLite3 REQUIRED)
+# Bearer-token hashing and random tokens (libssl-dev, which gRPC needs anyway).
+find_package(OpenSSL REQUIRED)
+# Prometheus metrics over HTTP (prometheus-cpp-dev).
+find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 

@@ -7,13 +7,16 @@ packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git ca-certificates
   clang libclang-rt-14-dev clang-format clang-tidy
-  python3
+  python3 openssl
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libicu-dev libre2-dev libabsl-dev libsqlite3-dev
+  libicu-dev libre2-dev libabsl-dev libsqlite3-dev libssl-dev prometheus-cpp-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # data the build turns into tables, and the demo's synthetic names
   unicode-data mecab-ipadic skkdic-extra
+  # deployment checks (scripts/validate-deploy.sh); NodeSource's nodejs bundles npm
+  # and conflicts with Debian's npm package
+  yamllint nodejs $(command -v npm >/dev/null || echo npm)
 )
 
 missing=()

@@ -150,12 +150,16 @@ std::string JsonFigures(const std::vector<Figures>& all, int threads) {
 }  // namespace
 
 int RunBench(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "grpc") {
+    return RunBenchGrpc(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   std::string sizes_text = "100000,1000000", work_dir = "/tmp/kuromaru-bench",
               json_path;
   int64_t receipts = 50000, threads = 2, seed = 1;
   Flags flags(
       "kuromaru bench [--persons N,N,…] [--receipts M] [--threads T] [--json "
-      "FILE]",
+      "FILE]\n       kuromaru bench grpc --server HOST:PORT … (see bench grpc "
+      "--help)",
       "Measures, for each roster size, loading the roster CSV (read, "
       "normalize,\n"
       "build), indexing, and batch matching of synthetic receipts (JSON in, "

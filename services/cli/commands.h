@@ -30,7 +30,14 @@ int RunNormalize(const std::vector<std::string>& args);
 int RunEval(const std::vector<std::string>& args);
 int RunMatch(const std::vector<std::string>& args);
 int RunBench(const std::vector<std::string>& args);
+int RunBenchGrpc(const std::vector<std::string>& args);
 int RunModel(const std::vector<std::string>& args);
+int RunRematch(const std::vector<std::string>& args);
+int RunImport(const std::vector<std::string>& args);
+int RunToken(const std::vector<std::string>& args);
+int RunRoster(const std::vector<std::string>& args);
+int RunReconcile(const std::vector<std::string>& args);
+int RunPurge(const std::vector<std::string>& args);
 
 }  // namespace kuromaru::cli
 

@@ -24,6 +24,17 @@ const std::vector<Command>& AllCommands() {
        "measure load, index and match throughput and memory by roster size",
        RunBench},
       {"model", "fit a matching model by EM, or show a model file", RunModel},
+      {"import", "store receipts (JSON Lines or レセ電 UKE) as cases",
+       RunImport},
+      {"rematch", "re-match the open cases against the current roster",
+       RunRematch},
+      {"token", "make a bearer token and its line for the server's token file",
+       RunToken},
+      {"roster", "load a roster snapshot or delta into a running server",
+       RunRoster},
+      {"reconcile", "submit a receipts file to a running server", RunReconcile},
+      {"purge", "delete closed cases past the retention period from a store",
+       RunPurge},
   };
   return *commands;
 }

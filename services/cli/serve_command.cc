@@ -3,30 +3,122 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
+#include "services/grpc/auth.h"
 #include "services/grpc/server.h"
 #include "services/io/log.h"
+#include "services/store/sqlite_store.h"
 
 namespace kuromaru::cli {
+namespace {
+
+struct ServeFlags {
+  grpc_service::ServerOptions server;
+  grpc_service::RosterSource roster;
+  std::string store_path;
+  std::string auth_config;
+  std::string deltas;
+  std::string grace = "10s";
+  int64_t work_threads = 64;
+};
+
+void Define(Flags& flags, ServeFlags* f) {
+  flags.String("listen", &f->server.listen,
+               "address to listen on (port 0: any free port)");
+  flags.String("store", &f->store_path,
+               "the case store, a SQLite file (created 0600); required");
+  flags.String("auth-config", &f->auth_config,
+               "token file: `sha256:<hex> <roles> <subject>` lines (see "
+               "`kuromaru token`); required");
+  flags.String("roster", &f->roster.snapshot_path,
+               "roster snapshot to serve when the store records none "
+               "(absolute path)");
+  flags.String("deltas", &f->deltas,
+               "roster delta files applied on top, comma-separated");
+  flags.String("encoding", &f->roster.encoding,
+               "roster file encoding: utf-8 or cp932");
+  flags.String("model", &f->roster.model_path,
+               "model file (default: the built-in model)");
+  flags.String("directory", &f->roster.directory_path,
+               "insurer directory CSV (FORMATS.md §4) for insurer suggestions");
+  flags.String("tls-cert", &f->server.tls_cert_path,
+               "server certificate chain (PEM): enables TLS");
+  flags.String("tls-key", &f->server.tls_key_path, "server private key (PEM)");
+  flags.String("tls-client-ca", &f->server.tls_client_ca_path,
+               "CA (PEM) for client certificates: enables mTLS");
+  flags.String("health-listen", &f->server.health_listen,
+               "plaintext gRPC health only, for probes (HOST:PORT)");
+  flags.String("metrics-listen", &f->server.metrics_listen,
+               "Prometheus /metrics over HTTP (HOST:PORT)");
+  flags.String("shutdown-grace", &f->grace,
+               "how long RPCs in flight may run after a stop signal");
+  flags.Int("work-threads", &f->work_threads,
+            "threads that match receipts and wait for durable writes");
+}
+
+absl::Status Check(ServeFlags* f) {
+  if (f->store_path.empty()) {
+    return absl::InvalidArgumentError("--store is required");
+  }
+  if (f->auth_config.empty()) {
+    return absl::InvalidArgumentError(
+        "--auth-config is required: every caller authenticates");
+  }
+  if (!absl::ParseDuration(f->grace, &f->server.shutdown_grace) ||
+      f->server.shutdown_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--shutdown-grace: a duration such as 10s");
+  }
+  if (f->work_threads < 1 || f->work_threads > 1024) {
+    return absl::InvalidArgumentError("--work-threads: 1 to 1024");
+  }
+  f->server.work_threads = static_cast<int>(f->work_threads);
+  if (!f->deltas.empty()) {
+    f->roster.delta_paths = absl::StrSplit(f->deltas, ',', absl::SkipEmpty());
+  }
+  // The store records absolute paths, so that a restart from another
+  // working directory finds the same files.
+  auto absolute = [](std::string* path) {
+    if (!path->empty()) *path = std::filesystem::absolute(*path).string();
+  };
+  absolute(&f->roster.snapshot_path);
+  absolute(&f->roster.model_path);
+  absolute(&f->roster.directory_path);
+  for (std::string& d : f->roster.delta_paths) absolute(&d);
+  return absl::OkStatus();
+}
+
+int CannotRun(const absl::Status& status) {
+  io::Log(io::LogLevel::kError, "cannot start server",
+          {{"error", std::string_view(status.ToString())}});
+  return kExitCannotRun;
+}
+
+}  // namespace
 
 int RunServe(const std::vector<std::string>& args) {
-  grpc_service::ServerOptions options;
-  int64_t grace_seconds = 10;
+  ServeFlags f;
   Flags flags(
-      "kuromaru serve [--listen HOST:PORT]",
-      "Serves the kuromaru gRPC API with health checking and reflection.\n"
-      "Stops gracefully on SIGTERM or SIGINT: health turns NOT_SERVING, RPCs "
-      "in\n"
-      "flight finish within the grace period.");
-  flags.String("listen", &options.listen,
-               "address to listen on (port 0: any free port)");
-  flags.Int("shutdown-grace-seconds", &grace_seconds,
-            "how long RPCs in flight may run after a stop signal");
+      "kuromaru serve --store FILE --auth-config FILE [--roster FILE] "
+      "[--listen HOST:PORT]",
+      "Serves the kuromaru gRPC API: reconcile, review, roster administration\n"
+      "and jobs, with health checking, reflection and metrics. The roster the\n"
+      "store records as active is reloaded at start; --roster is used only\n"
+      "when it records none. Stops gracefully on SIGTERM or SIGINT: health\n"
+      "turns NOT_SERVING, RPCs in flight finish within the grace period.");
+  Define(flags, &f);
   if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
-  options.shutdown_grace = absl::Seconds(grace_seconds);
+  if (absl::Status s = Check(&f); !s.ok()) {
+    std::fprintf(stderr, "kuromaru serve: %s\n%s",
+                 std::string(s.message()).c_str(), flags.Usage().c_str());
+    return kExitUsage;
+  }
 
   // Block the stop signals in every thread (gRPC's threads inherit this mask)
   // and take them synchronously here.
@@ -36,11 +128,17 @@ int RunServe(const std::vector<std::string>& args) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  auto server = grpc_service::Server::Start(options);
-  if (!server.ok()) {
-    io::Log(io::LogLevel::kError, "cannot start server",
-            {{"error", std::string_view(server.status().ToString())}});
-    return kExitCannotRun;
+  auto tokens = grpc_service::TokenKeeper::Open(f.auth_config);
+  if (!tokens.ok()) return CannotRun(tokens.status());
+  auto store = store::SqliteStore::Open(f.store_path, store::SqliteOptions());
+  if (!store.ok()) return CannotRun(store.status());
+  auto server = grpc_service::Server::Start(f.server, *std::move(store),
+                                            *std::move(tokens));
+  if (!server.ok()) return CannotRun(server.status());
+  absl::StatusOr<std::string> restore = (*server)->RestoreRoster(f.roster);
+  if (!restore.ok()) {
+    (*server)->Shutdown();
+    return CannotRun(restore.status());
   }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

@@ -1,16 +1,27 @@
 #include "services/grpc/server.h"
 
 #include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
-#include "kuromaru/v1/jobs.grpc.pb.h"
-#include "kuromaru/v1/reconcile.grpc.pb.h"
-#include "kuromaru/v1/review.grpc.pb.h"
-#include "kuromaru/v1/roster.grpc.pb.h"
+#include "normalizer/status_macros.h"
+#include "services/grpc/call.h"
+#include "services/grpc/job_service.h"
+#include "services/grpc/metrics.h"
+#include "services/grpc/reconcile_service.h"
+#include "services/grpc/review_service.h"
+#include "services/grpc/roster_service.h"
+#include "services/grpc/work_queue.h"
 #include "services/io/log.h"
 
 namespace kuromaru::grpc_service {
@@ -18,12 +29,75 @@ namespace kuromaru::grpc_service {
 using io::Log;
 using io::LogLevel;
 
-// The services the server hosts. Methods not overridden answer UNIMPLEMENTED.
-struct Server::Services {
-  v1::ReconcileService::CallbackService reconcile;
-  v1::ReviewService::CallbackService review;
-  v1::RosterService::CallbackService roster;
-  v1::JobService::CallbackService jobs;
+namespace {
+
+// How often tokens are re-read and the case gauges refreshed.
+constexpr absl::Duration kHousekeepingPeriod = absl::Seconds(10);
+// How often TLS files are checked for a rotated certificate, seconds.
+constexpr unsigned int kCertificateRefreshSeconds = 60;
+
+absl::Status CheckReadable(const std::string& path, const char* flag) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read ", path));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& options) {
+  if (options.tls_cert_path.empty() && options.tls_key_path.empty()) {
+    if (!options.tls_client_ca_path.empty()) {
+      return absl::InvalidArgumentError(
+          "tls-client-ca needs tls-cert and tls-key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  RETURN_IF_ERROR(CheckReadable(options.tls_cert_path, "tls-cert"));
+  RETURN_IF_ERROR(CheckReadable(options.tls_key_path, "tls-key"));
+  const bool mtls = !options.tls_client_ca_path.empty();
+  if (mtls) {
+    RETURN_IF_ERROR(CheckReadable(options.tls_client_ca_path, "tls-client-ca"));
+  }
+  auto provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          options.tls_key_path, options.tls_cert_path,
+          options.tls_client_ca_path, kCertificateRefreshSeconds);
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_identity_key_cert_pairs();
+  if (mtls) {
+    tls.watch_root_certs();
+    tls.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    tls.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  return grpc::experimental::TlsServerCredentials(tls);
+}
+
+bool NeedsRoster(const std::string& service) {
+  return service == v1::ReconcileService::service_full_name() ||
+         service == v1::JobService::service_full_name();
+}
+
+}  // namespace
+
+// Everything behind the RPCs. Declared in dependency order: destroyed in
+// reverse, services first.
+struct Server::Parts {
+  std::unique_ptr<store::CaseStore> store;
+  std::unique_ptr<TokenKeeper> tokens;
+  Metrics metrics;
+  std::unique_ptr<WorkQueue> work;
+  std::function<void(const Engine&)> on_swap;  // set once the server exists
+  std::unique_ptr<RosterManager> rosters;
+  std::unique_ptr<JobRunner> jobs;
+  ServiceContext context;
+  std::unique_ptr<ReconcileService> reconcile;
+  std::unique_ptr<ReviewService> review;
+  std::unique_ptr<RosterService> roster;
+  std::unique_ptr<JobService> job_service;
 };
 
 const std::vector<std::string>& Server::ServiceNames() {
@@ -37,50 +111,158 @@ const std::vector<std::string>& Server::ServiceNames() {
 }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
-    const ServerOptions& options) {
+    const ServerOptions& options, std::unique_ptr<store::CaseStore> store,
+    std::unique_ptr<TokenKeeper> tokens) {
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   Credentials(options));
+  auto parts = std::make_unique<Parts>();
+  Parts* p = parts.get();
+  p->store = std::move(store);
+  p->tokens = std::move(tokens);
+  if (!options.metrics_listen.empty()) {
+    RETURN_IF_ERROR(p->metrics.Serve(options.metrics_listen));
+  }
+  p->work =
+      std::make_unique<WorkQueue>(options.work_threads, options.max_queued);
+  p->rosters = std::make_unique<RosterManager>(p->store.get(), options.matcher,
+                                               [p](const Engine& engine) {
+                                                 if (p->on_swap)
+                                                   p->on_swap(engine);
+                                               });
+  p->jobs = std::make_unique<JobRunner>(p->store.get(), p->rosters.get());
+  p->context = ServiceContext{p->store.get(), p->rosters.get(), p->tokens.get(),
+                              &p->metrics,    p->work.get(),    p->jobs.get()};
+  p->reconcile = std::make_unique<ReconcileService>(p->context);
+  p->review = std::make_unique<ReviewService>(p->context);
+  p->roster = std::make_unique<RosterService>(p->context);
+  p->job_service = std::make_unique<JobService>(p->context);
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  auto services = std::make_unique<Services>();
-
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &port);
+  builder.AddListeningPort(options.listen, credentials, &port);
   // Without this, a second server on a taken port would silently share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
-  builder.RegisterService(&services->reconcile);
-  builder.RegisterService(&services->review);
-  builder.RegisterService(&services->roster);
-  builder.RegisterService(&services->jobs);
+  builder.RegisterService(p->reconcile.get());
+  builder.RegisterService(p->review.get());
+  builder.RegisterService(p->roster.get());
+  builder.RegisterService(p->job_service.get());
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (grpc_server == nullptr || port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen));
   }
-  std::unique_ptr<Server> server(new Server(options, std::move(services)));
+  std::unique_ptr<grpc::Server> health_server;
+  int health_port = 0;
+  if (!options.health_listen.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(
+        options.health_listen, grpc::InsecureServerCredentials(), &health_port);
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health_server = health_builder.BuildAndStart();
+    if (health_server == nullptr || health_port == 0) {
+      grpc_server->Shutdown();
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on ", options.health_listen));
+    }
+  }
+
+  std::unique_ptr<Server> server(new Server(options, std::move(parts)));
   server->server_ = std::move(grpc_server);
   server->port_ = port;
-  grpc::HealthCheckServiceInterface* health =
-      server->server_->GetHealthCheckService();
-  health->SetServingStatus("", true);
-  // No service can do its work yet: none has a roster, store or model behind
-  // it.
+  server->health_server_ = std::move(health_server);
+  server->health_port_ = health_port;
+  server->SetServing("", true);
   for (const std::string& name : ServiceNames()) {
-    health->SetServingStatus(name, false);
+    server->SetServing(name, !NeedsRoster(name));
   }
+  Server* raw = server.get();
+  p->on_swap = [raw](const Engine& engine) {
+    raw->parts_->metrics.SetRoster(engine.roster_version, engine.model_version,
+                                   engine.counts.rows(),
+                                   engine.counts.persons());
+    for (const std::string& name : ServiceNames()) raw->SetServing(name, true);
+  };
+  server->housekeeping_ = std::thread(&Server::Housekeeping, raw);
   Log(LogLevel::kInfo, "listening",
-      {{"address", options.listen}, {"port", static_cast<int64_t>(port)}});
+      {{"address", options.listen},
+       {"port", static_cast<int64_t>(port)},
+       {"tls", !options.tls_cert_path.empty()},
+       {"mtls", !options.tls_client_ca_path.empty()},
+       {"health_port", static_cast<int64_t>(health_port)},
+       {"metrics_port", static_cast<int64_t>(raw->metrics_port())}});
   return server;
 }
 
-Server::Server(const ServerOptions& options, std::unique_ptr<Services> services)
-    : options_(options), services_(std::move(services)) {}
+Server::Server(const ServerOptions& options, std::unique_ptr<Parts> parts)
+    : options_(options), parts_(std::move(parts)) {}
 
 Server::~Server() {
   Shutdown();
   Wait();
+  stop_housekeeping_.Notify();
+  if (housekeeping_.joinable()) housekeeping_.join();
+  parts_->jobs->CancelAndWait();
+}
+
+RosterManager& Server::rosters() { return *parts_->rosters; }
+
+int Server::metrics_port() const { return parts_->metrics.port(); }
+
+void Server::SetServing(const std::string& service, bool serving) {
+  server_->GetHealthCheckService()->SetServingStatus(service, serving);
+  if (health_server_ != nullptr) {
+    health_server_->GetHealthCheckService()->SetServingStatus(service, serving);
+  }
+}
+
+absl::StatusOr<std::string> Server::RestoreRoster(const RosterSource& initial) {
+  RosterSource source = initial;
+  absl::StatusOr<store::RosterState> active = parts_->store->GetActiveRoster();
+  if (active.ok()) {
+    source.snapshot_path = active->snapshot_path;
+    source.delta_paths = active->delta_paths;
+    source.model_path = active->model_path;
+    ASSIGN_OR_RETURN(std::optional<std::string> extras,
+                     parts_->store->LoadCheckpoint(SourceKey(active->version)));
+    DecodeSourceExtras(extras.value_or("utf-8\n"), &source);
+    Log(LogLevel::kInfo, "restoring the active roster",
+        {{"roster_version", active->version},
+         {"deltas", static_cast<int64_t>(source.delta_paths.size())}});
+  } else if (active.status().code() != absl::StatusCode::kNotFound) {
+    return active.status();
+  } else if (source.snapshot_path.empty()) {
+    Log(LogLevel::kWarning,
+        "no roster: reconcile is NOT_SERVING until an admin loads one");
+    return std::string();
+  }
+  ASSIGN_OR_RETURN(v1::RosterOperation op,
+                   parts_->rosters->StartSnapshot(source));
+  return op.operation_id();
+}
+
+void Server::Housekeeping() {
+  do {
+    absl::StatusOr<std::map<v1::CaseState, int64_t>> counts =
+        parts_->store->CountCases();
+    if (counts.ok()) parts_->metrics.SetCases(*counts);
+
+    bool changed = false;
+    absl::Status refreshed = parts_->tokens->Refresh(&changed);
+    if (!refreshed.ok()) {
+      const std::string error(refreshed.message());
+      Log(LogLevel::kError, "token file not reloaded; the previous one stays",
+          {{"error", error}});
+    } else if (changed) {
+      Log(LogLevel::kInfo, "token file reloaded",
+          {{"tokens",
+            static_cast<int64_t>(parts_->tokens->Current()->size())}});
+    }
+  } while (
+      !stop_housekeeping_.WaitForNotificationWithTimeout(kHousekeepingPeriod));
 }
 
 void Server::Shutdown() {
@@ -93,10 +275,19 @@ void Server::Shutdown() {
       {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
   // Orchestrators stop routing new work once health says NOT_SERVING.
   server_->GetHealthCheckService()->Shutdown();
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    absl::ToChronoMilliseconds(options_.shutdown_grace));
+  if (health_server_ != nullptr) {
+    health_server_->GetHealthCheckService()->Shutdown();
+  }
+  parts_->jobs->Cancel();
+  const auto deadline = std::chrono::system_clock::now() +
+                        absl::ToChronoMilliseconds(options_.shutdown_grace);
+  server_->Shutdown(deadline);
+  if (health_server_ != nullptr) health_server_->Shutdown(deadline);
 }
 
-void Server::Wait() { server_->Wait(); }
+void Server::Wait() {
+  server_->Wait();
+  if (health_server_ != nullptr) health_server_->Wait();
+}
 
 }  // namespace kuromaru::grpc_service

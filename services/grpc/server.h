@@ -1,27 +1,44 @@
-// The kuromaru gRPC server: health checking, reflection, and the kuromaru
-// services.
+// The kuromaru gRPC server: the four kuromaru services over one case store
+// and one roster in service, with authentication, TLS, health checking,
+// reflection and metrics.
 //
 //   ServerOptions options;
 //   options.listen = "127.0.0.1:50051";
-//   ASSIGN_OR_RETURN(std::unique_ptr<Server> server, Server::Start(options));
+//   ASSIGN_OR_RETURN(auto tokens, TokenKeeper::Open(token_path));
+//   ASSIGN_OR_RETURN(auto store, store::SqliteStore::Open(db, {}));
+//   ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
+//                    Server::Start(options, std::move(store),
+//                                  std::move(tokens)));
+//   server->RestoreRoster(initial);  // the store's active roster, or this
 //   ...
 //   server->Shutdown();  // health NOT_SERVING, then drain until the grace
-//   deadline
+//                        // deadline
 //
 // Health: the overall status (service "") is SERVING as soon as the server
-// answers; each kuromaru service reports SERVING only once it can do its work.
+// answers; ReviewService and RosterService are SERVING from the start (they
+// need only the store); ReconcileService and JobService only once a roster is
+// in service. With TLS, health is also served in plaintext on health_listen
+// for orchestrator probes (nothing else is). Every service turns NOT_SERVING
+// when shutdown starts.
+//
 // Thread-safe: Shutdown() may be called from any thread, once or more.
 #ifndef KUROMARU_SERVICES_GRPC_SERVER_H_
 #define KUROMARU_SERVICES_GRPC_SERVER_H_
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "matcher/matcher.h"
+#include "services/grpc/auth.h"
+#include "services/grpc/roster_manager.h"
+#include "services/store/case_store.h"
 
 namespace kuromaru::grpc_service {
 
@@ -36,6 +53,25 @@ struct ServerOptions {
 
   // Largest request or response message, bytes. Default: 4 MiB.
   int max_message_bytes = 4 << 20;
+
+  // TLS: PEM files, re-read when they change (certificate rotation without
+  // a restart). With a client CA, callers must present a certificate it
+  // signed (mTLS). Empty: plaintext.
+  std::string tls_cert_path;
+  std::string tls_key_path;
+  std::string tls_client_ca_path;
+
+  // Plaintext gRPC health only, for probes (HOST:PORT); empty: none.
+  std::string health_listen;
+  // Prometheus /metrics over HTTP (HOST:PORT); empty: none.
+  std::string metrics_listen;
+
+  // Threads that match and wait for durable writes, and how many requests
+  // may wait for one. Defaults: 64 and 8192.
+  int work_threads = 64;
+  size_t max_queued = 8192;
+
+  matcher::MatcherOptions matcher;
 };
 
 class Server {
@@ -43,17 +79,27 @@ class Server {
   // The fully qualified names of the kuromaru services, as in health checks.
   static const std::vector<std::string>& ServiceNames();
 
-  // Builds and starts the server. Returns UNAVAILABLE if the address cannot be
-  // bound.
+  // Builds and starts the server. UNAVAILABLE if an address cannot be bound;
+  // INVALID_ARGUMENT for unreadable TLS files.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
-      const ServerOptions& options);
+      const ServerOptions& options, std::unique_ptr<store::CaseStore> store,
+      std::unique_ptr<TokenKeeper> tokens);
 
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();
 
-  // The port actually bound.
+  // Starts loading the roster the store records as active (after a restart),
+  // else `initial` when it names a snapshot, else nothing (an admin loads one
+  // through RosterService). Returns what was started, "" for nothing.
+  absl::StatusOr<std::string> RestoreRoster(const RosterSource& initial);
+
+  // The ports actually bound (0 when not served).
   int port() const { return port_; }
+  int health_port() const { return health_port_; }
+  int metrics_port() const;
+
+  RosterManager& rosters();
 
   // Marks every service NOT_SERVING, then stops accepting RPCs and waits for
   // those in flight up to the grace deadline, cancelling what is left.
@@ -63,13 +109,19 @@ class Server {
   void Wait();
 
  private:
-  struct Services;
-  Server(const ServerOptions& options, std::unique_ptr<Services> services);
+  struct Parts;
+  Server(const ServerOptions& options, std::unique_ptr<Parts> parts);
+  void SetServing(const std::string& service, bool serving);
+  void Housekeeping();
 
   const ServerOptions options_;
-  std::unique_ptr<Services> services_;
+  std::unique_ptr<Parts> parts_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
   int port_ = 0;
+  int health_port_ = 0;
+  absl::Notification stop_housekeeping_;
+  std::thread housekeeping_;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };

@@ -17,11 +17,7 @@
 
 namespace kuromaru::grpc_service {
 
-struct FieldViolation {
-  std::string field;  // e.g. "receipt.birth_date"
-  std::string
-      description;  // why; never the value itself (it may be personal data)
-};
+using FieldViolation = io::FieldViolation;
 
 // Maps `status` to a grpc::Status with the same code and message.
 grpc::Status ToGrpcStatus(const absl::Status& status);

@@ -24,6 +24,16 @@ std::vector<char*> Argv(std::vector<std::string>& words) {
   return argv;
 }
 
+// The integer field `name` of a JSON log line.
+bool LoggedInt(const std::string& line, const std::string& name, int* value) {
+  const std::string key = absl::StrCat("\"", name, "\":");
+  const size_t at = line.find(key);
+  if (at == std::string::npos) return false;
+  const size_t begin = at + key.size();
+  const size_t end = line.find_first_of(",}", begin);
+  return absl::SimpleAtoi(line.substr(begin, end - begin), value);
+}
+
 int ExitCode(int wait_status) {
   return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
 }
@@ -131,7 +141,9 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   absl::MutexLock lock(&process->mu_);
   auto listening = [p]() -> bool {
     p->mu_.AssertHeld();
-    return p->eof_ || p->logs_.find(kPortField) != std::string::npos;
+    const size_t at = p->logs_.find(kPortField);
+    return p->eof_ || (at != std::string::npos &&
+                       p->logs_.find('\n', at) != std::string::npos);
   };
   process->mu_.AwaitWithTimeout(absl::Condition(&listening), timeout);
   const size_t at = process->logs_.find(kPortField);
@@ -139,13 +151,13 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     return absl::UnavailableError(
         absl::StrCat("server did not start; its log:\n", process->logs_));
   }
-  const size_t port_at = process->logs_.find("\"port\":", at);
-  const size_t end = process->logs_.find_first_of(",}", port_at);
-  if (port_at == std::string::npos ||
-      !absl::SimpleAtoi(process->logs_.substr(port_at + 7, end - port_at - 7),
-                        &process->port_)) {
+  const std::string line =
+      process->logs_.substr(at, process->logs_.find('\n', at) - at);
+  if (!LoggedInt(line, "port", &process->port_)) {
     return absl::InternalError("no port in the listening line");
   }
+  LoggedInt(line, "health_port", &process->health_port_);
+  LoggedInt(line, "metrics_port", &process->metrics_port_);
   return process;
 }
 

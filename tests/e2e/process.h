@@ -38,6 +38,9 @@ class ServerProcess {
   ~ServerProcess();
 
   int port() const { return port_; }
+  // The health and metrics ports from the same line; 0 when not served.
+  int health_port() const { return health_port_; }
+  int metrics_port() const { return metrics_port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   pid_t pid() const { return pid_; }
 
@@ -56,6 +59,8 @@ class ServerProcess {
 
   pid_t pid_ = -1;
   int port_ = 0;
+  int health_port_ = 0;
+  int metrics_port_ = 0;
   bool exited_ = false;
   std::thread reader_;
   absl::Mutex mu_;

@@ -17,31 +17,36 @@
 #include "kuromaru/v1/review.grpc.pb.h"
 #include "kuromaru/v1/roster.grpc.pb.h"
 #include "tests/e2e/process.h"
+#include "tests/e2e/service_env.h"
 
 namespace kuromaru {
 namespace {
 
 using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
+using ::kuromaru::testing::ContextWith;
+using ::kuromaru::testing::ServeOptions;
 using ::kuromaru::testing::ServerProcess;
+using ::kuromaru::testing::ServiceData;
+using ::kuromaru::testing::ServiceEnv;
 using ::testing::Contains;
 using ::testing::IsSupersetOf;
 
-std::unique_ptr<grpc::ClientContext> Context() {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(10));
-  return context;
-}
+std::unique_ptr<grpc::ClientContext> Context() { return ContextWith(""); }
 
 class ServerTest : public ::testing::Test {
  protected:
+  // No roster: the server starts with what every deployment must give it,
+  // a store and a token file.
   void SetUp() override {
-    auto server = ServerProcess::Start({});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    channel_ = grpc::CreateChannel(server_->address(),
-                                   grpc::InsecureChannelCredentials());
+    auto env = ServiceEnv::Create();
+    ASSERT_TRUE(env.ok()) << env.status();
+    env_ = *std::move(env);
+    const absl::Status started =
+        env_->Start(ServeOptions{.with_roster = false});
+    ASSERT_TRUE(started.ok()) << started;
+    server_ = &env_->server();
+    channel_ = env_->channel();
   }
 
   HealthCheckResponse::ServingStatus Health(const std::string& service) {
@@ -58,7 +63,8 @@ class ServerTest : public ::testing::Test {
     return response.status();
   }
 
-  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<ServiceEnv> env_;
+  ServerProcess* server_ = nullptr;
   std::shared_ptr<grpc::Channel> channel_;
 };
 
@@ -100,49 +106,64 @@ TEST_F(ServerTest, ReflectionListsEveryService) {
 }
 
 TEST_F(ServerTest, EveryServiceAnswers) {
-  // Each service answers with a canonical status, never a transport failure.
+  // Each service answers with a canonical status, never a transport failure:
+  // UNAUTHENTICATED without a token, and an answer with the right one.
+  const testing::Tokens& tokens = ServiceData::Get().tokens;
   const std::vector<grpc::StatusCode> answered = {
-      grpc::StatusCode::OK,          grpc::StatusCode::UNIMPLEMENTED,
-      grpc::StatusCode::UNAVAILABLE, grpc::StatusCode::INVALID_ARGUMENT,
-      grpc::StatusCode::NOT_FOUND,   grpc::StatusCode::UNAUTHENTICATED};
-  {
+      grpc::StatusCode::OK, grpc::StatusCode::UNAVAILABLE,
+      grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::NOT_FOUND,
+      grpc::StatusCode::FAILED_PRECONDITION};
+  for (const std::string& token : {std::string(), tokens.claims}) {
     auto stub = v1::ReconcileService::NewStub(channel_);
     v1::ReconcileRequest request;
     v1::ReconcileResponse response;
-    auto context = Context();
-    EXPECT_THAT(
-        answered,
-        Contains(
-            stub->Reconcile(context.get(), request, &response).error_code()));
+    auto context = ContextWith(token);
+    const grpc::StatusCode code =
+        stub->Reconcile(context.get(), request, &response).error_code();
+    if (token.empty()) {
+      EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED);
+    } else {
+      EXPECT_THAT(answered, Contains(code));
+    }
   }
-  {
+  for (const std::string& token : {std::string(), tokens.reviewer}) {
     auto stub = v1::ReviewService::NewStub(channel_);
     v1::ListCasesRequest request;
     v1::ListCasesResponse response;
-    auto context = Context();
-    EXPECT_THAT(
-        answered,
-        Contains(
-            stub->ListCases(context.get(), request, &response).error_code()));
+    auto context = ContextWith(token);
+    const grpc::StatusCode code =
+        stub->ListCases(context.get(), request, &response).error_code();
+    if (token.empty()) {
+      EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED);
+    } else {
+      EXPECT_THAT(answered, Contains(code));
+    }
   }
-  {
+  for (const std::string& token : {std::string(), tokens.admin}) {
     auto stub = v1::RosterService::NewStub(channel_);
     v1::GetRosterStatusRequest request;
     v1::RosterStatus response;
-    auto context = Context();
-    EXPECT_THAT(answered, Contains(stub->GetRosterStatus(context.get(), request,
-                                                         &response)
-                                       .error_code()));
+    auto context = ContextWith(token);
+    const grpc::StatusCode code =
+        stub->GetRosterStatus(context.get(), request, &response).error_code();
+    if (token.empty()) {
+      EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED);
+    } else {
+      EXPECT_THAT(answered, Contains(code));
+    }
   }
-  {
+  for (const std::string& token : {std::string(), tokens.admin}) {
     auto stub = v1::JobService::NewStub(channel_);
     v1::GetModelRequest request;
     v1::ModelInfo response;
-    auto context = Context();
-    EXPECT_THAT(
-        answered,
-        Contains(
-            stub->GetModel(context.get(), request, &response).error_code()));
+    auto context = ContextWith(token);
+    const grpc::StatusCode code =
+        stub->GetModel(context.get(), request, &response).error_code();
+    if (token.empty()) {
+      EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED);
+    } else {
+      EXPECT_THAT(answered, Contains(code));
+    }
   }
 }
 
@@ -163,11 +184,27 @@ TEST_F(ServerTest, SigintShutsDownCleanly) {
 }
 
 TEST(ServeCommandTest, BusyPortCannotRun) {
-  auto first = ServerProcess::Start({});
+  auto first = ServiceEnv::Create();
   ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE((*first)->Start(ServeOptions{.with_roster = false}).ok());
+  // Another store, so that only the port is in the way.
   const auto result =
-      testing::RunKuromaru({"serve", "--listen", (*first)->address()});
+      testing::RunKuromaru({"serve", "--listen", (*first)->server().address(),
+                            "--store", (*first)->dir() + "/other.db",
+                            "--auth-config", ServiceData::Get().token_path});
   EXPECT_EQ(result.exit_code, 3) << result.err;
+}
+
+TEST(ServeCommandTest, StoreAndTokenFileAreRequired) {
+  const std::string token_path = ServiceData::Get().token_path;
+  const auto no_store =
+      testing::RunKuromaru({"serve", "--auth-config", token_path});
+  EXPECT_EQ(no_store.exit_code, 2);
+  EXPECT_THAT(no_store.err, ::testing::HasSubstr("--store"));
+  const auto no_tokens = testing::RunKuromaru(
+      {"serve", "--store", ServiceData::Get().dir + "/unused.db"});
+  EXPECT_EQ(no_tokens.exit_code, 2);
+  EXPECT_THAT(no_tokens.err, ::testing::HasSubstr("--auth-config"));
 }
 
 TEST(CliTest, HelpListsCommandsAndUnknownFlagsAreUsageErrors) {

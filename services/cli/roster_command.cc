@@ -1,0 +1,129 @@
+// `kuromaru roster load|delta|status`: roster administration of a running
+// server (role admin). The files are paths on the server.
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "google/protobuf/util/json_util.h"
+#include "kuromaru/v1/roster.grpc.pb.h"
+#include "services/cli/client_flags.h"
+#include "services/cli/commands.h"
+#include "services/cli/flags.h"
+
+namespace kuromaru::cli {
+namespace {
+
+constexpr std::chrono::milliseconds kRpcTimeout(30000);
+
+int Failed(const char* what, const grpc::Status& status) {
+  std::fprintf(stderr, "kuromaru roster: %s: %s (%d)\n", what,
+               status.error_message().c_str(),
+               static_cast<int>(status.error_code()));
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ? kExitCannotRun
+                                                              : kExitFailure;
+}
+
+void PrintJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  std::printf("%s", json.c_str());
+}
+
+// Polls the operation until it ends; prints it. Exit 0 when it succeeded.
+int Follow(const grpc_service::Client& client, v1::RosterService::Stub& stub,
+           v1::RosterOperation op) {
+  while (op.state() == v1::RosterOperation::STATE_RUNNING) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    grpc::ClientContext context;
+    client.Prepare(&context, kRpcTimeout);
+    v1::GetOperationRequest request;
+    request.set_operation_id(op.operation_id());
+    grpc::Status status = stub.GetOperation(&context, request, &op);
+    if (!status.ok()) return Failed("GetOperation", status);
+  }
+  PrintJson(op);
+  return op.state() == v1::RosterOperation::STATE_SUCCEEDED ? kExitOk
+                                                            : kExitFailure;
+}
+
+}  // namespace
+
+int RunRoster(const std::vector<std::string>& args) {
+  grpc_service::ClientOptions client_options;
+  std::string path;
+  std::string encoding;
+  int64_t max_errors = 0;
+  bool no_wait = false;
+  Flags flags(
+      "kuromaru roster (load|delta|status) --server HOST:PORT --token-file "
+      "FILE [--path FILE]",
+      "Roster administration of a running server (role admin). `load` "
+      "replaces\n"
+      "the roster with a snapshot, `delta` applies a delta file on top; both\n"
+      "name a file on the server, run in the background, and swap the roster\n"
+      "atomically when done — this command follows them to the end. "
+      "`status`\n"
+      "prints the roster in service.");
+  AddClientFlags(flags, &client_options);
+  flags.String("path", &path, "absolute path of the file on the server");
+  flags.String("encoding", &encoding, "utf-8 (default) or cp932");
+  flags.Int("max-errors", &max_errors,
+            "rejected rows allowed (0: the server's default budget)");
+  flags.Bool("no-wait", &no_wait, "print the started operation and return");
+  if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
+  const std::string verb =
+      flags.positional().size() == 1 ? flags.positional()[0] : "";
+  if (verb != "load" && verb != "delta" && verb != "status") {
+    std::fprintf(stderr, "kuromaru roster: expected load, delta or status\n%s",
+                 flags.Usage().c_str());
+    return kExitUsage;
+  }
+  if (verb != "status" && path.empty()) {
+    std::fprintf(stderr, "kuromaru roster: --path is required\n");
+    return kExitUsage;
+  }
+  auto client = grpc_service::Client::Connect(client_options);
+  if (!client.ok()) {
+    std::fprintf(stderr, "kuromaru roster: %s\n",
+                 std::string(client.status().message()).c_str());
+    return kExitCannotRun;
+  }
+  auto stub = v1::RosterService::NewStub(client->channel());
+  grpc::ClientContext context;
+  client->Prepare(&context, kRpcTimeout);
+  if (verb == "status") {
+    v1::RosterStatus status_message;
+    grpc::Status status = stub->GetRosterStatus(
+        &context, v1::GetRosterStatusRequest(), &status_message);
+    if (!status.ok()) return Failed("GetRosterStatus", status);
+    PrintJson(status_message);
+    return kExitOk;
+  }
+  v1::RosterOperation op;
+  grpc::Status status;
+  if (verb == "load") {
+    v1::LoadSnapshotRequest request;
+    request.set_path(path);
+    request.set_encoding(encoding);
+    request.set_max_errors(max_errors);
+    status = stub->LoadSnapshot(&context, request, &op);
+  } else {
+    v1::ApplyDeltaRequest request;
+    request.set_path(path);
+    request.set_encoding(encoding);
+    request.set_max_errors(max_errors);
+    status = stub->ApplyDelta(&context, request, &op);
+  }
+  if (!status.ok())
+    return Failed(verb == "load" ? "LoadSnapshot" : "ApplyDelta", status);
+  if (no_wait) {
+    PrintJson(op);
+    return kExitOk;
+  }
+  return Follow(*client, *stub, std::move(op));
+}
+
+}  // namespace kuromaru::cli

@@ -1,0 +1,115 @@
+#include "services/grpc/job_service.h"
+
+#include <memory>
+#include <string>
+
+#include "services/grpc/status.h"
+#include "services/grpc/stream_writer.h"
+
+namespace kuromaru::grpc_service {
+namespace {
+
+constexpr absl::Duration kWatchPoll = absl::Seconds(1);
+
+bool Finished(const v1::RematchJob& job) {
+  return job.state() != v1::RematchJob::STATE_RUNNING &&
+         job.state() != v1::RematchJob::STATE_UNSPECIFIED;
+}
+
+void Describe(const Engine& engine, v1::ModelInfo* info) {
+  info->set_version(engine.model_version);
+  info->set_source(engine.model_source);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* JobService::StartRematch(
+    grpc::CallbackServerContext* context,
+    const v1::StartRematchRequest* request, v1::RematchJob* response) {
+  return RunUnary(services_, context, "StartRematch", Role::kAdmin,
+                  [request, response](Call& call) {
+                    auto job =
+                        call.services().jobs->Start(*request, call.actor());
+                    if (!job.ok()) return ToGrpcStatus(job.status());
+                    *response = *std::move(job);
+                    return grpc::Status::OK;
+                  });
+}
+
+grpc::ServerUnaryReactor* JobService::GetRematch(
+    grpc::CallbackServerContext* context, const v1::GetRematchRequest* request,
+    v1::RematchJob* response) {
+  return RunUnary(services_, context, "GetRematch", Role::kAdmin,
+                  [request, response](Call& call) {
+                    if (request->job_id().empty()) {
+                      return InvalidArgument({{"job_id", "is required"}});
+                    }
+                    auto job = call.services().jobs->Get(request->job_id());
+                    if (!job.ok()) return ToGrpcStatus(job.status());
+                    *response = *std::move(job);
+                    return grpc::Status::OK;
+                  });
+}
+
+grpc::ServerWriteReactor<v1::RematchJob>* JobService::WatchRematch(
+    grpc::CallbackServerContext* context,
+    const v1::GetRematchRequest* request) {
+  return StreamWriter<v1::RematchJob>::Start(
+      std::make_shared<Call>(services_, context, "WatchRematch"), Role::kAdmin,
+      [job_id = request->job_id()](
+          const StreamWriter<v1::RematchJob>::Write& write, Call& call) {
+        if (job_id.empty()) return InvalidArgument({{"job_id", "is required"}});
+        absl::StatusOr<v1::RematchJob> job = call.services().jobs->Get(job_id);
+        while (job.ok()) {
+          if (!write(*job)) {
+            return grpc::Status(grpc::StatusCode::CANCELLED,
+                                "the caller went away");
+          }
+          if (Finished(*job)) return grpc::Status::OK;
+          if (grpc::Status alive = call.CheckAlive(); !alive.ok()) {
+            return alive;
+          }
+          job = call.services().jobs->WaitForChange(job_id, *job,
+                                                    absl::Now() + kWatchPoll);
+        }
+        return ToGrpcStatus(job.status());
+      });
+}
+
+grpc::ServerUnaryReactor* JobService::GetModel(
+    grpc::CallbackServerContext* context,
+    const v1::GetModelRequest* /*request*/, v1::ModelInfo* response) {
+  return RunUnary(services_, context, "GetModel", Role::kAdmin,
+                  [response](Call& call) {
+                    auto engine = call.services().rosters->Current();
+                    if (engine == nullptr) {
+                      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                          "no roster and model are loaded yet");
+                    }
+                    Describe(*engine, response);
+                    return grpc::Status::OK;
+                  });
+}
+
+grpc::ServerUnaryReactor* JobService::LoadModel(
+    grpc::CallbackServerContext* context, const v1::LoadModelRequest* request,
+    v1::ModelInfo* response) {
+  return RunUnary(
+      services_, context, "LoadModel", Role::kAdmin,
+      [request, response](Call& call) {
+        auto engine = call.services().rosters->LoadModel(request->path());
+        if (!engine.ok()) {
+          if (engine.status().code() == absl::StatusCode::kInvalidArgument ||
+              engine.status().code() == absl::StatusCode::kNotFound ||
+              engine.status().code() == absl::StatusCode::kDataLoss) {
+            return InvalidArgument(
+                {{"path", std::string(engine.status().message())}});
+          }
+          return ToGrpcStatus(engine.status());
+        }
+        Describe(**engine, response);
+        return grpc::Status::OK;
+      });
+}
+
+}  // namespace kuromaru::grpc_service

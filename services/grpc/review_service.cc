@@ -1,0 +1,231 @@
+#include "services/grpc/review_service.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "google/protobuf/util/time_util.h"
+#include "services/grpc/status.h"
+#include "services/grpc/stream_writer.h"
+
+namespace kuromaru::grpc_service {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+// How long a change-feed stream waits for news before it looks again (and
+// notices a caller that has gone).
+constexpr absl::Duration kWatchPoll = absl::Seconds(1);
+
+std::optional<absl::Time> TimeOf(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return std::nullopt;
+  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
+}
+
+grpc::Status RequireReceiptId(const std::string& receipt_id) {
+  if (receipt_id.empty()) {
+    return InvalidArgument({{"receipt_id", "is required"}});
+  }
+  return grpc::Status::OK;
+}
+
+template <typename Request>
+store::Decision DecisionOf(const Request& request, const Call& call) {
+  store::Decision d;
+  d.receipt_id = request.receipt_id();
+  d.expected_version = request.expected_version();
+  d.idempotency_key = request.idempotency_key();
+  d.comment = request.comment();
+  d.actor = call.actor();
+  return d;
+}
+
+grpc::Status Answer(const absl::StatusOr<store::CaseWrite>& written,
+                    v1::DecisionResponse* response) {
+  if (!written.ok()) return ToGrpcStatus(written.status());
+  *response->mutable_case_() = written->stored;
+  response->set_replayed(written->replayed);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckDecision(const std::string& receipt_id,
+                           const std::string& idempotency_key,
+                           int64_t expected_version) {
+  std::vector<io::FieldViolation> violations;
+  if (receipt_id.empty()) violations.push_back({"receipt_id", "is required"});
+  if (idempotency_key.empty()) {
+    violations.push_back({"idempotency_key", "is required"});
+  }
+  if (expected_version <= 0) {
+    violations.push_back(
+        {"expected_version", "is required: the version the reviewer saw"});
+  }
+  return violations.empty() ? grpc::Status::OK : InvalidArgument(violations);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* ReviewService::ListCases(
+    grpc::CallbackServerContext* context, const v1::ListCasesRequest* request,
+    v1::ListCasesResponse* response) {
+  return RunUnary(services_, context, "ListCases", Role::kReviewer,
+                  [request, response](Call& call) {
+                    store::CaseFilter filter;
+                    for (int s : request->states()) {
+                      filter.states.push_back(static_cast<v1::CaseState>(s));
+                    }
+                    filter.service_month_from = request->service_month_from();
+                    filter.service_month_to = request->service_month_to();
+                    filter.insurer_number = request->insurer_number();
+                    filter.created_before = TimeOf(request->created_before());
+                    filter.created_after = TimeOf(request->created_after());
+                    filter.page_size = request->page_size();
+                    filter.page_token = request->page_token();
+                    absl::StatusOr<store::CasePage> page =
+                        call.services().store->ListCases(filter);
+                    if (!page.ok()) return ToGrpcStatus(page.status());
+                    for (v1::CaseSummary& c : page->cases) {
+                      *response->add_cases() = std::move(c);
+                    }
+                    response->set_next_page_token(page->next_page_token);
+                    return grpc::Status::OK;
+                  });
+}
+
+grpc::ServerUnaryReactor* ReviewService::GetCase(
+    grpc::CallbackServerContext* context, const v1::GetCaseRequest* request,
+    v1::Case* response) {
+  return RunUnary(
+      services_, context, "GetCase", Role::kReviewer,
+      [request, response](Call& call) {
+        if (auto s = RequireReceiptId(request->receipt_id()); !s.ok()) {
+          return s;
+        }
+        absl::StatusOr<v1::Case> c =
+            call.services().store->GetCase(request->receipt_id(), call.actor(),
+                                           /*audit_open=*/true);
+        if (!c.ok()) return ToGrpcStatus(c.status());
+        *response = *std::move(c);
+        return grpc::Status::OK;
+      });
+}
+
+grpc::ServerUnaryReactor* ReviewService::ConfirmCandidate(
+    grpc::CallbackServerContext* context,
+    const v1::ConfirmCandidateRequest* request,
+    v1::DecisionResponse* response) {
+  return RunUnary(
+      services_, context, "ConfirmCandidate", Role::kReviewer,
+      [request, response](Call& call) {
+        grpc::Status s =
+            CheckDecision(request->receipt_id(), request->idempotency_key(),
+                          request->expected_version());
+        if (s.ok() && request->candidate().insurer_number().empty()) {
+          s = InvalidArgument(
+              {{"candidate", "is required: one of the case's candidates"}});
+        }
+        if (!s.ok()) return s;
+        store::Decision d = DecisionOf(*request, call);
+        d.candidate = request->candidate();
+        return Answer(call.services().store->Confirm(d), response);
+      });
+}
+
+grpc::ServerUnaryReactor* ReviewService::MarkNoMatch(
+    grpc::CallbackServerContext* context, const v1::MarkNoMatchRequest* request,
+    v1::DecisionResponse* response) {
+  return RunUnary(services_, context, "MarkNoMatch", Role::kReviewer,
+                  [request, response](Call& call) {
+                    grpc::Status s = CheckDecision(request->receipt_id(),
+                                                   request->idempotency_key(),
+                                                   request->expected_version());
+                    if (!s.ok()) return s;
+                    return Answer(call.services().store->MarkNoMatch(
+                                      DecisionOf(*request, call)),
+                                  response);
+                  });
+}
+
+grpc::ServerUnaryReactor* ReviewService::ReopenCase(
+    grpc::CallbackServerContext* context, const v1::ReopenCaseRequest* request,
+    v1::DecisionResponse* response) {
+  return RunUnary(
+      services_, context, "ReopenCase", Role::kReviewer,
+      [request, response](Call& call) {
+        grpc::Status s =
+            CheckDecision(request->receipt_id(), request->idempotency_key(),
+                          request->expected_version());
+        if (!s.ok()) return s;
+        return Answer(call.services().store->Reopen(DecisionOf(*request, call)),
+                      response);
+      });
+}
+
+grpc::ServerUnaryReactor* ReviewService::ListChanges(
+    grpc::CallbackServerContext* context, const v1::ListChangesRequest* request,
+    v1::ListChangesResponse* response) {
+  return RunUnary(services_, context, "ListChanges", Role::kClaims,
+                  [request, response](Call& call) {
+                    absl::StatusOr<store::ChangePage> page =
+                        call.services().store->ListChanges(
+                            request->since_cursor(), request->page_size());
+                    if (!page.ok()) return ToGrpcStatus(page.status());
+                    for (v1::Change& c : page->changes) {
+                      *response->add_changes() = std::move(c);
+                    }
+                    response->set_next_cursor(page->next_cursor);
+                    return grpc::Status::OK;
+                  });
+}
+
+grpc::ServerWriteReactor<v1::Change>* ReviewService::WatchChanges(
+    grpc::CallbackServerContext* context,
+    const v1::WatchChangesRequest* request) {
+  std::string cursor = request->since_cursor();
+  return StreamWriter<v1::Change>::Start(
+      std::make_shared<Call>(services_, context, "WatchChanges"), Role::kClaims,
+      [cursor](const StreamWriter<v1::Change>::Write& write,
+               Call& call) mutable {
+        store::CaseStore& store = *call.services().store;
+        for (;;) {
+          if (grpc::Status alive = call.CheckAlive(); !alive.ok()) {
+            return alive;
+          }
+          absl::StatusOr<store::ChangePage> page =
+              store.ListChanges(cursor, 500);
+          if (!page.ok()) return ToGrpcStatus(page.status());
+          for (const v1::Change& c : page->changes) {
+            if (!write(c)) {
+              return grpc::Status(grpc::StatusCode::CANCELLED,
+                                  "the caller went away");
+            }
+          }
+          cursor = page->next_cursor;
+          if (page->changes.empty()) {
+            store.WaitForChanges(cursor, absl::Now() + kWatchPoll);
+          }
+        }
+      });
+}
+
+grpc::ServerWriteReactor<v1::AuditRecord>* ReviewService::ExportAudit(
+    grpc::CallbackServerContext* context,
+    const v1::ExportAuditRequest* request) {
+  store::AuditFilter filter;
+  filter.from = TimeOf(request->from());
+  filter.to = TimeOf(request->to());
+  filter.receipt_id = request->receipt_id();
+  return StreamWriter<v1::AuditRecord>::Start(
+      std::make_shared<Call>(services_, context, "ExportAudit"), Role::kAdmin,
+      [filter](const StreamWriter<v1::AuditRecord>::Write& write, Call& call) {
+        absl::Status status = call.services().store->ExportAudit(
+            filter, [&](const v1::AuditRecord& record) {
+              return write(record)
+                         ? absl::OkStatus()
+                         : absl::CancelledError("the caller went away");
+            });
+        return ToGrpcStatus(status);
+      });
+}
+
+}  // namespace kuromaru::grpc_service

@@ -1,0 +1,106 @@
+#include "services/grpc/roster_service.h"
+
+#include <utility>
+
+#include "google/protobuf/util/time_util.h"
+#include "services/grpc/status.h"
+
+namespace kuromaru::grpc_service {
+namespace {
+
+// A bad request (relative path, unknown encoding) names its field.
+grpc::Status OperationStatus(const absl::StatusOr<v1::RosterOperation>& op,
+                             const char* path_field,
+                             v1::RosterOperation* response) {
+  if (op.ok()) {
+    *response = *op;
+    return grpc::Status::OK;
+  }
+  if (op.status().code() == absl::StatusCode::kInvalidArgument) {
+    return InvalidArgument({{path_field, std::string(op.status().message())}});
+  }
+  return ToGrpcStatus(op.status());
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RosterService::LoadSnapshot(
+    grpc::CallbackServerContext* context,
+    const v1::LoadSnapshotRequest* request, v1::RosterOperation* response) {
+  return RunUnary(services_, context, "LoadSnapshot", Role::kAdmin,
+                  [request, response](Call& call) {
+                    RosterSource source;
+                    source.snapshot_path = request->path();
+                    source.encoding = request->encoding();
+                    source.max_errors = request->max_errors();
+                    source.directory_path = request->directory_path();
+                    // The model in service stays, and the directory unless
+                    // the request names another.
+                    if (auto current = call.services().rosters->Current()) {
+                      source.model_path = current->source.model_path;
+                      if (source.directory_path.empty()) {
+                        source.directory_path = current->source.directory_path;
+                      }
+                    }
+                    return OperationStatus(
+                        call.services().rosters->StartSnapshot(source), "path",
+                        response);
+                  });
+}
+
+grpc::ServerUnaryReactor* RosterService::ApplyDelta(
+    grpc::CallbackServerContext* context, const v1::ApplyDeltaRequest* request,
+    v1::RosterOperation* response) {
+  return RunUnary(
+      services_, context, "ApplyDelta", Role::kAdmin,
+      [request, response](Call& call) {
+        return OperationStatus(
+            call.services().rosters->StartDelta(
+                request->path(), request->encoding(), request->max_errors()),
+            "path", response);
+      });
+}
+
+grpc::ServerUnaryReactor* RosterService::GetOperation(
+    grpc::CallbackServerContext* context,
+    const v1::GetOperationRequest* request, v1::RosterOperation* response) {
+  return RunUnary(services_, context, "GetOperation", Role::kAdmin,
+                  [request, response](Call& call) {
+                    if (request->operation_id().empty()) {
+                      return InvalidArgument({{"operation_id", "is required"}});
+                    }
+                    auto op = call.services().rosters->GetOperation(
+                        request->operation_id());
+                    if (!op.ok()) return ToGrpcStatus(op.status());
+                    *response = *std::move(op);
+                    return grpc::Status::OK;
+                  });
+}
+
+grpc::ServerUnaryReactor* RosterService::GetRosterStatus(
+    grpc::CallbackServerContext* context,
+    const v1::GetRosterStatusRequest* /*request*/, v1::RosterStatus* response) {
+  return RunUnary(
+      services_, context, "GetRosterStatus", Role::kAdmin,
+      [response](Call& call) {
+        const RosterManager& rosters = *call.services().rosters;
+        if (auto running = rosters.Running()) {
+          *response->mutable_running() = *std::move(running);
+        }
+        std::shared_ptr<const Engine> engine = rosters.Current();
+        if (engine == nullptr) return grpc::Status::OK;
+        response->set_version(engine->roster_version);
+        *response->mutable_counts() = engine->counts;
+        response->set_snapshot_path(engine->source.snapshot_path);
+        for (const std::string& d : engine->source.delta_paths) {
+          response->add_delta_paths(d);
+        }
+        *response->mutable_loaded_at() =
+            google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+                absl::ToUnixNanos(engine->loaded_at));
+        response->set_model_version(engine->model_version);
+        return grpc::Status::OK;
+      });
+}
+
+}  // namespace kuromaru::grpc_service
