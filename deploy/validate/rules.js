@@ -1,0 +1,123 @@
+// kuromaru's own rules over a set of manifests, beyond the Kubernetes schema: what
+// the server needs to run safely (one owner of the SQLite store, probes on the
+// health port, non-root read-only containers, files it is told to read mounted).
+"use strict";
+
+function podSpecs(obj) {
+  if (obj.kind === "Deployment") return [obj.spec.template.spec];
+  if (obj.kind === "CronJob") return [obj.spec.jobTemplate.spec.template.spec];
+  if (obj.kind === "Job") return [obj.spec.template.spec];
+  return [];
+}
+
+// The value of `--name=value` in args, or undefined.
+function flag(args, name) {
+  const prefix = `--${name}=`;
+  const arg = (args || []).find((a) => a.startsWith(prefix));
+  return arg === undefined ? undefined : arg.slice(prefix.length);
+}
+
+function checkContainer(where, pod, c, problems) {
+  const sc = c.securityContext || {};
+  if (sc.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem must be true`);
+  if (sc.allowPrivilegeEscalation !== false) {
+    problems.push(`${where}: allowPrivilegeEscalation must be false`);
+  }
+  if (!((sc.capabilities || {}).drop || []).includes("ALL")) {
+    problems.push(`${where}: capabilities must drop ALL`);
+  }
+  const res = c.resources || {};
+  if (!(res.requests || {}).memory || !(res.limits || {}).memory) {
+    problems.push(`${where}: memory request and limit must be set`);
+  }
+  // Absolute paths in flags must be on a mounted volume: the image holds only
+  // the binary.
+  const mounts = (c.volumeMounts || []).map((m) => m.mountPath);
+  for (const arg of c.args || []) {
+    const m = /^--[a-z-]+=(\/.*)$/.exec(arg);
+    if (m && !mounts.some((p) => m[1].startsWith(`${p}/`))) {
+      problems.push(`${where}: ${arg}: not on a mounted volume`);
+    }
+  }
+  const volumes = new Set((pod.volumes || []).map((v) => v.name));
+  for (const m of c.volumeMounts || []) {
+    if (!volumes.has(m.name)) problems.push(`${where}: mount of undefined volume ${m.name}`);
+  }
+}
+
+function checkServer(where, obj, problems) {
+  const c = obj.spec.template.spec.containers[0];
+  if ((c.args || [])[0] !== "serve") return;
+  if (obj.spec.replicas !== 1) problems.push(`${where}: the SQLite store allows one replica`);
+  if ((obj.spec.strategy || {}).type !== "Recreate") {
+    problems.push(`${where}: strategy must be Recreate (no two pods on the store)`);
+  }
+  const health = flag(c.args, "health-listen");
+  const port = health && Number(health.split(":").pop());
+  const probes = { startupProbe: "", livenessProbe: "", readinessProbe: "kuromaru.v1.ReconcileService" };
+  for (const [name, service] of Object.entries(probes)) {
+    const probe = c[name];
+    if (!probe || !probe.grpc) {
+      problems.push(`${where}: ${name} must be a grpc probe`);
+    } else if (probe.grpc.port !== port) {
+      problems.push(`${where}: ${name} must use the --health-listen port ${port}`);
+    } else if ((probe.grpc.service || "") !== service) {
+      problems.push(`${where}: ${name} must ask for service "${service}"`);
+    }
+  }
+  if (Boolean(flag(c.args, "tls-cert")) !== Boolean(flag(c.args, "tls-key"))) {
+    problems.push(`${where}: --tls-cert and --tls-key go together`);
+  }
+}
+
+function checkCronJob(where, obj, problems) {
+  if (obj.spec.timeZone !== "Asia/Tokyo") problems.push(`${where}: timeZone must be Asia/Tokyo`);
+  if (obj.spec.concurrencyPolicy !== "Forbid") problems.push(`${where}: concurrencyPolicy must be Forbid`);
+}
+
+function checkServices(objects, problems) {
+  const pods = objects.filter(({ obj }) => obj.kind === "Deployment");
+  for (const { file, obj } of objects.filter(({ obj }) => obj.kind === "Service")) {
+    const where = `${file}: Service/${obj.metadata.name}`;
+    const selector = obj.spec.selector || {};
+    const target = pods.find(({ obj: d }) => {
+      const labels = d.spec.template.metadata.labels || {};
+      return Object.entries(selector).every(([k, v]) => labels[k] === v);
+    });
+    if (!target) {
+      problems.push(`${where}: selects no Deployment's pods`);
+      continue;
+    }
+    const ports = target.obj.spec.template.spec.containers.flatMap((c) => c.ports || []);
+    for (const p of obj.spec.ports || []) {
+      const t = p.targetPort === undefined ? p.port : p.targetPort;
+      if (!ports.some((cp) => cp.name === t || cp.containerPort === t)) {
+        problems.push(`${where}: targetPort ${t} is no container port`);
+      }
+    }
+  }
+}
+
+function check(objects) {
+  const problems = [];
+  const storeOwners = [];
+  for (const { file, obj } of objects) {
+    const where = `${file}: ${obj.kind}/${obj.metadata && obj.metadata.name}`;
+    for (const pod of podSpecs(obj)) {
+      if (!(pod.securityContext || {}).runAsNonRoot) problems.push(`${where}: runAsNonRoot must be true`);
+      for (const c of pod.containers || []) checkContainer(`${where} container ${c.name}`, pod, c, problems);
+      if ((pod.volumes || []).some((v) => (v.persistentVolumeClaim || {}).claimName === "kuromaru-store")) {
+        storeOwners.push(where);
+      }
+    }
+    if (obj.kind === "Deployment") checkServer(where, obj, problems);
+    if (obj.kind === "CronJob") checkCronJob(where, obj, problems);
+  }
+  if (storeOwners.length > 1) {
+    problems.push(`only the server may mount the store: ${storeOwners.join(", ")}`);
+  }
+  checkServices(objects, problems);
+  return problems;
+}
+
+module.exports = { check };
