@@ -2,9 +2,11 @@
 # The main job on embedded defaults:
 #   1. generates a synthetic roster (mecab-ipadic names, Unihan variants), receipts with
 #      their ground truth, and an insurer directory into demo/;
-#   2. matches the receipts against the roster (kuromaru match);
+#   2. matches the receipts against the roster and routes them with the insurer
+#      directory (kuromaru match);
 #   3. measures the results against the ground truth (kuromaru eval);
-#   4. starts `kuromaru serve` on a free loopback port, checks its health, stops it.
+#   4. starts `kuromaru serve` on the generated roster with a fresh case store and a
+#      generated token, reconciles receipts over gRPC (kuromaru reconcile), stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kuromaru=${KUROMARU:-build/services/kuromaru}
@@ -16,8 +18,8 @@ echo "== kuromaru gen: $persons persons, $receipts receipts -> $out/"
 "$kuromaru" gen --persons "$persons" --receipts "$receipts" --seed 1 --out "$out" 2>/dev/null
 
 echo "== kuromaru match"
-"$kuromaru" match --roster "$out/roster.csv" --receipts "$out/receipts.jsonl" \
-  --out "$out/results.jsonl" 2>/dev/null
+"$kuromaru" match --roster "$out/roster.csv" --directory "$out/directory.csv" \
+  --receipts "$out/receipts.jsonl" --out "$out/results.jsonl" 2>/dev/null
 
 echo "== kuromaru eval"
 "$kuromaru" eval --truth "$out/truth.jsonl" --results "$out/results.jsonl" 2>/dev/null |
@@ -26,11 +28,14 @@ echo "   (full report: $kuromaru eval --truth $out/truth.jsonl --results $out/re
 echo "== one result, as the claims system gets it"
 head -c 600 "$out/results.jsonl"; echo " …"
 
-echo "== kuromaru serve"
+echo "== kuromaru serve: the generated roster, a fresh store, a generated token"
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
-"$kuromaru" serve --listen 127.0.0.1:0 2>"$work/serve.log" &
+"$kuromaru" token new --role claims --subject demo-claims >"$work/claims.token" 2>"$work/tokens.conf"
+chmod 600 "$work/tokens.conf"
+"$kuromaru" serve --listen 127.0.0.1:0 --store "$work/cases.db" --auth-config "$work/tokens.conf" \
+  --roster "$out/roster.csv" --directory "$out/directory.csv" 2>"$work/serve.log" &
 server=$!
 for _ in $(seq 100); do
   grep -q '"msg":"listening"' "$work/serve.log" && break
@@ -38,7 +43,20 @@ for _ in $(seq 100); do
 done
 port=$(grep -o '"port":[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2)
 [ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
-echo "serving on 127.0.0.1:$port; health: $("$kuromaru" health --server "127.0.0.1:$port")"
+for _ in $(seq 600); do
+  "$kuromaru" health --server "127.0.0.1:$port" --service kuromaru.v1.ReconcileService \
+    >/dev/null 2>&1 && break
+  sleep 0.1
+done
+echo "serving on 127.0.0.1:$port; reconcile: $("$kuromaru" health --server "127.0.0.1:$port" \
+  --service kuromaru.v1.ReconcileService)"
+
+echo "== kuromaru reconcile: 1000 receipts over gRPC, with the token; cases by state"
+head -n 1000 "$out/receipts.jsonl" >"$work/batch.jsonl"
+"$kuromaru" reconcile --server "127.0.0.1:$port" --token-file "$work/claims.token" \
+  --receipts "$work/batch.jsonl" --out "$out/answers.jsonl"
+echo "== one answer, as the claims system gets it over gRPC"
+head -n 1 "$out/answers.jsonl" | head -c 400; echo " …"
 kill -TERM "$server"
 wait "$server"
 server=
