@@ -9,7 +9,6 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -32,6 +31,7 @@ struct LoadFlags {
   std::string mode = "unary";
   int64_t concurrency = 64;
   int64_t streams = 4;
+  int64_t window = 512;
   int64_t count = 30000;
   std::string json_path;
 };
@@ -155,15 +155,22 @@ void RunStream(const grpc_service::Client& client, const LoadFlags& f,
       grpc::ClientContext context;
       client.Prepare(&context, std::chrono::minutes(30));
       auto stream = stub->ReconcileStream(&context);
-      // Answers come in request order: the send times queue up in order.
-      std::mutex mu;
+      // Answers come in request order: the send times queue up in order. At
+      // most f.window requests are unanswered, so that a latency is the
+      // service's, not the time a request waited in the client's own buffers.
+      absl::Mutex mu;
       std::vector<absl::Time> sent(per_stream);
+      int64_t answered = 0;
       std::thread writer([&] {
         for (int64_t i = 0; i < per_stream; ++i) {
           v1::ReconcileRequest request =
               RequestFor(receipts, run, s * per_stream + i);
           {
-            std::lock_guard<std::mutex> lock(mu);
+            absl::MutexLock lock(&mu);
+            auto room = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu) {
+              return i - answered < f.window;
+            };
+            mu.Await(absl::Condition(&room));
             sent[i] = absl::Now();
           }
           if (!stream->Write(request)) break;
@@ -174,11 +181,16 @@ void RunStream(const grpc_service::Client& client, const LoadFlags& f,
       for (int64_t i = 0; stream->Read(&response); ++i) {
         absl::Time at;
         {
-          std::lock_guard<std::mutex> lock(mu);
+          absl::MutexLock lock(&mu);
           at = sent[i];
+          answered = i + 1;
         }
         recorder->Add(absl::Now() - at,
                       static_cast<grpc::StatusCode>(response.status().code()));
+      }
+      {
+        absl::MutexLock lock(&mu);
+        answered = per_stream;  // the stream ended: the writer stops waiting
       }
       writer.join();
       grpc::Status status = stream->Finish();
@@ -207,11 +219,12 @@ int RunBenchGrpc(const std::vector<std::string>& args) {
                "unary (Reconcile) or stream (ReconcileStream)");
   flags.Int("concurrency", &f.concurrency, "unary: calls in flight");
   flags.Int("streams", &f.streams, "stream: concurrent streams");
+  flags.Int("window", &f.window, "stream: unanswered requests per stream");
   flags.Int("count", &f.count, "requests in all");
   flags.String("json", &f.json_path, "also write the figures as JSON here");
   if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
   if (f.receipts_path.empty() || (f.mode != "unary" && f.mode != "stream") ||
-      f.concurrency < 1 || f.streams < 1 || f.count < 1) {
+      f.concurrency < 1 || f.streams < 1 || f.window < 1 || f.count < 1) {
     std::fprintf(stderr, "kuromaru bench grpc: bad flags\n%s",
                  flags.Usage().c_str());
     return kExitUsage;

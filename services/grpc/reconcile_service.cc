@@ -20,9 +20,9 @@ grpc::Status NotARequest() {
       {{"receipt", "the message is not a kuromaru.v1.ReconcileRequest"}});
 }
 
-void FillFromCase(const v1::Case& stored, bool replayed,
+void FillFromCase(v1::Case stored, bool replayed,
                   v1::ReconcileResponse* response) {
-  *response->mutable_result() = stored.result();
+  *response->mutable_result() = std::move(*stored.mutable_result());
   response->set_state(stored.state());
   response->set_case_version(stored.version());
   response->set_replayed(replayed);
@@ -53,12 +53,12 @@ grpc::Status ReconcileOne(const Call& call, const v1::Receipt& receipt,
   new_case.receipt = receipt;
   new_case.actor = call.actor();
   absl::StatusOr<store::CaseWrite> written =
-      services.store->CreateCase(new_case);
+      services.store->CreateCase(std::move(new_case));
   if (!written.ok()) return ToGrpcStatus(written.status());
-  FillFromCase(written->stored, written->replayed, response);
   if (!written->replayed && services.metrics != nullptr) {
     services.metrics->RecordDecision(written->stored.result().decision());
   }
+  FillFromCase(std::move(written->stored), written->replayed, response);
   return grpc::Status::OK;
 }
 
@@ -91,7 +91,7 @@ grpc::ServerUnaryReactor* ReconcileService::GetResult(
         absl::StatusOr<v1::Case> stored = call.services().store->GetCase(
             request->receipt_id(), call.actor(), /*audit_open=*/false);
         if (!stored.ok()) return ToGrpcStatus(stored.status());
-        FillFromCase(*stored, /*replayed=*/true, response);
+        FillFromCase(*std::move(stored), /*replayed=*/true, response);
         return grpc::Status::OK;
       });
 }

@@ -57,8 +57,12 @@ void BindCase(Statement& s, const CaseRow& row) {
       .Bind(13, static_cast<int64_t>(c.resolved_by()))
       .Bind(14, c.roster_version())
       .Bind(15, c.model_version())
-      .BindBlob(16, row.receipt_bytes)
-      .BindBlob(17, c.result().SerializeAsString());
+      .BindBlob(16, row.receipt_bytes);
+  if (row.result_bytes.empty()) {
+    s.BindBlob(17, c.result().SerializeAsString());
+  } else {
+    s.BindBlob(17, row.result_bytes);
+  }
   if (c.has_resolved()) {
     s.BindBlob(18, c.resolved().SerializeAsString());
   } else {
@@ -260,7 +264,6 @@ absl::Status RecordTransition(Connection& db, const Transition& t,
     change.set_version(after->version());
     change.set_actor_kind(t.kind);
     *change.mutable_at() = e.at();
-    *change.mutable_result() = after->result();
     if (after->has_resolved()) *change.mutable_resolved() = after->resolved();
     ASSIGN_OR_RETURN(auto c, db.Prepare("INSERT INTO changes (receipt_id, "
                                         "at_us, change_pb) VALUES (?,?,?)"));

@@ -31,6 +31,9 @@ struct CaseRow {
   v1::Case c;
   std::string receipt_bytes;  // as stored, for the idempotency check
   bool reopened = false;      // a reviewer reopened it once
+  // c.result() serialized, when the caller already has it (serialized outside
+  // the writer); empty: serialized when written.
+  std::string result_bytes;
 };
 
 // nullopt when there is no case `receipt_id`.
@@ -56,7 +59,9 @@ struct Transition {
 };
 
 // Writes the history event, the feed entry (when t.feed) and the audit row
-// for `after`, and appends the event to after->history.
+// for `after`, and appends the event to after->history. The feed entry does
+// not copy the result: ListChanges takes it from the case while the entry is
+// the case's latest version (see CaseStore::ListChanges).
 absl::Status RecordTransition(Connection& db, const Transition& t,
                               v1::Case* after);
 

@@ -184,7 +184,7 @@ class CaseStore {
   // returns the stored case with replayed = true; a different receipt under
   // a known receipt_id is ALREADY_EXISTS. INVALID_ARGUMENT without a
   // receipt_id, or when result names another receipt.
-  virtual absl::StatusOr<CaseWrite> CreateCase(const NewCase& c) = 0;
+  virtual absl::StatusOr<CaseWrite> CreateCase(NewCase c) = 0;
 
   // The case with its history. With audit_open, the opening is written to
   // the history and the audit trail in the transaction that reads the case
@@ -220,6 +220,9 @@ class CaseStore {
 
   // Every change after since_cursor (empty: from the first), at most
   // page_size (1..1000; 0 means 100). INVALID_ARGUMENT for a bad cursor.
+  // A change carries the case's result while it is the case's latest version;
+  // a superseded change carries its state, version and resolution only (the
+  // later change, further on in the feed, has the result).
   virtual absl::StatusOr<ChangePage> ListChanges(
       const std::string& since_cursor, int page_size) = 0;
 

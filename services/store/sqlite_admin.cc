@@ -56,8 +56,13 @@ absl::StatusOr<ChangePage> SqliteCaseStore::ListChanges(
   ChangePage page;
   page.next_cursor = since_cursor;
   absl::Status done = Read([&](Connection& db) -> absl::Status {
-    ASSIGN_OR_RETURN(auto s, db.Prepare("SELECT seq, change_pb FROM changes "
-                                        "WHERE seq > ? ORDER BY seq LIMIT ?"));
+    // The result comes from the case while the change is its latest version
+    // (a feed entry does not store a copy of it).
+    ASSIGN_OR_RETURN(auto s,
+                     db.Prepare("SELECT ch.seq, ch.change_pb, c.version, "
+                                "c.result_pb FROM changes ch LEFT JOIN cases c "
+                                "ON c.receipt_id = ch.receipt_id "
+                                "WHERE ch.seq > ? ORDER BY ch.seq LIMIT ?"));
     s->Bind(1, since).Bind(2, static_cast<int64_t>(page_size));
     while (true) {
       ASSIGN_OR_RETURN(bool row, s->Step());
@@ -65,6 +70,11 @@ absl::StatusOr<ChangePage> SqliteCaseStore::ListChanges(
       v1::Change change;
       if (!change.ParseFromString(s->Text(1))) {
         return absl::DataLossError("unreadable stored change");
+      }
+      if (!change.has_result() && !s->IsNull(2) &&
+          s->Int(2) == change.version() &&
+          !change.mutable_result()->ParseFromString(s->Text(3))) {
+        return absl::DataLossError("unreadable stored result");
       }
       change.set_cursor(absl::StrCat(s->Int(0)));
       page.next_cursor = change.cursor();

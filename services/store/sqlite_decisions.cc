@@ -119,18 +119,39 @@ absl::Status ApplyDecision(DecisionKind kind, const Decision& d, CaseRow* row,
 
 }  // namespace
 
-absl::StatusOr<CaseWrite> SqliteCaseStore::CreateCase(const NewCase& in) {
-  const std::string& id = in.receipt.receipt_id();
+absl::StatusOr<CaseWrite> SqliteCaseStore::CreateCase(NewCase in) {
+  const std::string id = in.receipt.receipt_id();
   if (id.empty()) return absl::InvalidArgumentError("receipt_id is required");
   if (!in.result.receipt_id().empty() && in.result.receipt_id() != id) {
     return absl::InvalidArgumentError("the result is for another receipt");
   }
-  std::string receipt_bytes = in.receipt.SerializeAsString();
+  // The case is built and serialized before the writer is taken: the writer
+  // is the store's one serial section.
+  CaseRow row;
+  row.receipt_bytes = in.receipt.SerializeAsString();
+  v1::Case& c = row.c;
+  c.set_receipt_id(id);
+  c.set_state(StateForDecision(in.result.decision()));
+  if (c.state() == v1::CASE_STATE_AUTO_RESOLVED &&
+      in.result.candidates_size() == 0) {
+    c.set_state(v1::CASE_STATE_UNMATCHED);
+  }
+  c.set_version(1);
+  *c.mutable_receipt() = std::move(in.receipt);
+  *c.mutable_result() = std::move(in.result);
+  c.mutable_result()->set_receipt_id(id);
+  row.result_bytes = c.result().SerializeAsString();
+  if (c.state() == v1::CASE_STATE_AUTO_RESOLVED) {
+    *c.mutable_resolved() = KeyOf(c.result().candidates(0));
+    c.set_resolved_by(v1::ACTOR_KIND_INTAKE);
+  }
+  c.set_roster_version(c.result().roster_version());
+  c.set_model_version(c.result().model_version());
   CaseWrite out;
   absl::Status done = Write([&](Connection& db) -> absl::Status {
     ASSIGN_OR_RETURN(std::optional<CaseRow> existing, LoadCase(db, id));
     if (existing) {
-      if (existing->receipt_bytes != receipt_bytes) {
+      if (existing->receipt_bytes != row.receipt_bytes) {
         return absl::AlreadyExistsError(
             absl::StrCat("another receipt is stored as ", id));
       }
@@ -138,26 +159,7 @@ absl::StatusOr<CaseWrite> SqliteCaseStore::CreateCase(const NewCase& in) {
       out.replayed = true;
       return LoadHistory(db, &out.stored);
     }
-    CaseRow row;
-    row.receipt_bytes = receipt_bytes;
-    v1::Case& c = row.c;
     const absl::Time now = Now();
-    c.set_receipt_id(id);
-    c.set_state(StateForDecision(in.result.decision()));
-    if (c.state() == v1::CASE_STATE_AUTO_RESOLVED &&
-        in.result.candidates_size() == 0) {
-      c.set_state(v1::CASE_STATE_UNMATCHED);
-    }
-    c.set_version(1);
-    *c.mutable_receipt() = in.receipt;
-    *c.mutable_result() = in.result;
-    c.mutable_result()->set_receipt_id(id);
-    if (c.state() == v1::CASE_STATE_AUTO_RESOLVED) {
-      *c.mutable_resolved() = KeyOf(in.result.candidates(0));
-      c.set_resolved_by(v1::ACTOR_KIND_INTAKE);
-    }
-    c.set_roster_version(in.result.roster_version());
-    c.set_model_version(in.result.model_version());
     *c.mutable_created_at() = ToTimestamp(now);
     *c.mutable_updated_at() = ToTimestamp(now);
     RETURN_IF_ERROR(InsertCase(db, row));
@@ -167,7 +169,7 @@ absl::StatusOr<CaseWrite> SqliteCaseStore::CreateCase(const NewCase& in) {
     t.actor = &in.actor;
     t.at = now;
     t.detail = absl::StrCat("state=", StateName(c.state()),
-                            " candidates=", in.result.candidates_size());
+                            " candidates=", c.result().candidates_size());
     RETURN_IF_ERROR(RecordTransition(db, t, &c));
     out.stored = std::move(c);
     return absl::OkStatus();

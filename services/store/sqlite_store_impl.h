@@ -36,7 +36,7 @@ class SqliteCaseStore final : public CaseStore {
   absl::Status Start(std::unique_ptr<Connection> writer,
                      std::unique_ptr<WalCheckpointer> checkpointer);
 
-  absl::StatusOr<CaseWrite> CreateCase(const NewCase& c) override;
+  absl::StatusOr<CaseWrite> CreateCase(NewCase c) override;
   absl::StatusOr<v1::Case> GetCase(const std::string& receipt_id,
                                    const Actor& actor,
                                    bool audit_open) override;

@@ -116,6 +116,11 @@ TEST_F(StoreFeedTest, ChangesComeInCommitOrderWithCursors) {
   EXPECT_EQ(all->changes[2].resolved().number(), "1");
   EXPECT_EQ(all->changes[3].state(), v1::CASE_STATE_AUTO_RESOLVED);
   EXPECT_EQ(all->changes[3].result().roster_version(), "roster-2");
+  // Superseded changes keep state and version; the latest carries the result.
+  EXPECT_FALSE(all->changes[0].has_result());
+  EXPECT_FALSE(all->changes[1].has_result());
+  EXPECT_EQ(all->changes[1].state(), v1::CASE_STATE_UNMATCHED);
+  EXPECT_EQ(all->changes[2].result().candidates_size(), 1);
   EXPECT_EQ(all->next_cursor, all->changes[3].cursor());
 
   auto first = store_->ListChanges("", 3);
@@ -133,6 +138,15 @@ TEST_F(StoreFeedTest, ChangesComeInCommitOrderWithCursors) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->ListChanges("", 5000).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoreFeedTest, TheLatestChangeOfACaseCarriesItsResult) {
+  Create("A", Result(v1::DECISION_REVIEW, {"1", "2"}));
+  auto page = store_->ListChanges("", 10);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->changes.size(), 1u);
+  EXPECT_EQ(page->changes[0].result().receipt_id(), "A");
+  EXPECT_EQ(page->changes[0].result().candidates_size(), 2);
 }
 
 TEST_F(StoreFeedTest, WaitForChangesWakesOnCommit) {
