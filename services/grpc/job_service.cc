@@ -1,13 +1,19 @@
 #include "services/grpc/job_service.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "services/grpc/status.h"
 #include "services/grpc/stream_writer.h"
 
 namespace kuromaru::grpc_service {
 namespace {
+
+// Matching threads a job may ask for: more than this is a mistake.
+constexpr int kMaxRematchThreads = 256;
 
 constexpr absl::Duration kWatchPoll = absl::Seconds(1);
 
@@ -26,14 +32,29 @@ void Describe(const Engine& engine, v1::ModelInfo* info) {
 grpc::ServerUnaryReactor* JobService::StartRematch(
     grpc::CallbackServerContext* context,
     const v1::StartRematchRequest* request, v1::RematchJob* response) {
-  return RunUnary(services_, context, "StartRematch", Role::kAdmin,
-                  [request, response](Call& call) {
-                    auto job =
-                        call.services().jobs->Start(*request, call.actor());
-                    if (!job.ok()) return ToGrpcStatus(job.status());
-                    *response = *std::move(job);
-                    return grpc::Status::OK;
-                  });
+  return RunUnary(
+      services_, context, "StartRematch", Role::kAdmin,
+      [request, response](Call& call) {
+        std::vector<FieldViolation> bad;
+        CheckMonth("service_month_from", request->service_month_from(), &bad);
+        CheckMonth("service_month_to", request->service_month_to(), &bad);
+        if (request->shard_count() < 0) {
+          bad.push_back({"shard_count", "must be 0 (one) or more"});
+        }
+        const int count = std::max(1, request->shard_count());
+        if (request->shard_index() < 0 || request->shard_index() >= count) {
+          bad.push_back({"shard_index", "must be in [0, shard_count)"});
+        }
+        if (request->threads() < 0 || request->threads() > kMaxRematchThreads) {
+          bad.push_back({"threads", absl::StrCat("must be 0 (one per core) to ",
+                                                 kMaxRematchThreads)});
+        }
+        if (!bad.empty()) return InvalidArgument(bad);
+        auto job = call.services().jobs->Start(*request, call.actor());
+        if (!job.ok()) return ToGrpcStatus(job.status());
+        *response = *std::move(job);
+        return grpc::Status::OK;
+      });
 }
 
 grpc::ServerUnaryReactor* JobService::GetRematch(

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -117,13 +118,63 @@ class StreamReactor final
     StartRead(&request_);
   }
 
+  // Every path decides under mu_ whether the stream is finished, and calls
+  // Finish only after releasing it: Finish may run OnDone (delete this) on
+  // another thread at once, and a work-queue thread, unlike a reaction, is
+  // not waited for.
   void OnReadDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    if (!ok) {
-      reads_done_ = true;
-      MaybeFinishLocked();
-      return;
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!ok) {
+        reads_done_ = true;
+        finish = MaybeFinishLocked();
+      } else {
+        AcceptLocked();
+      }
     }
+    if (finish) FinishNow(*finish);
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) broken_ = true;
+      ++next_write_;
+      --in_flight_;
+      if (read_paused_ && !broken_) {
+        read_paused_ = false;
+        StartRead(&request_);
+      }
+      MaybeWriteLocked();
+      finish = MaybeFinishLocked();
+    }
+    if (finish) FinishNow(*finish);
+  }
+
+  void OnCancel() override {
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      broken_ = true;
+      if (read_paused_) {  // no read will complete: count it as the end
+        read_paused_ = false;
+        reads_done_ = true;
+      }
+      MaybeWriteLocked();
+      finish = MaybeFinishLocked();
+    }
+    if (finish) FinishNow(*finish);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // A request was read: queue its matching, and read on while the window
+  // allows.
+  void AcceptLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int64_t seq = next_read_++;
     ++in_flight_;
     auto request = std::make_shared<grpc::ByteBuffer>();
@@ -145,34 +196,6 @@ class StreamReactor final
     }
   }
 
-  void OnWriteDone(bool ok) override {
-    absl::MutexLock lock(&mu_);
-    writing_ = false;
-    if (!ok) broken_ = true;
-    ++next_write_;
-    --in_flight_;
-    if (read_paused_ && !broken_) {
-      read_paused_ = false;
-      StartRead(&request_);
-    }
-    MaybeWriteLocked();
-    MaybeFinishLocked();
-  }
-
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    broken_ = true;
-    if (read_paused_) {  // no read will complete: count it as the end
-      read_paused_ = false;
-      reads_done_ = true;
-    }
-    MaybeWriteLocked();
-    MaybeFinishLocked();
-  }
-
-  void OnDone() override { delete this; }
-
- private:
   void Process(int64_t seq, const grpc::ByteBuffer& raw) {
     v1::ReconcileRequest request;
     v1::ReconcileResponse response;
@@ -191,11 +214,15 @@ class StreamReactor final
       *response.mutable_status() = ToRpcStatus(status);
     }
     grpc::ByteBuffer answer = SerializeResponse(response);
-    absl::MutexLock lock(&mu_);
-    ready_.emplace(seq, std::move(answer));
-    MaybeWriteLocked();
-    // A broken stream drops the answer: it may have been the last one.
-    MaybeFinishLocked();
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      ready_.emplace(seq, std::move(answer));
+      MaybeWriteLocked();
+      // A broken stream drops the answer: it may have been the last one.
+      finish = MaybeFinishLocked();
+    }
+    if (finish) FinishNow(*finish);  // the last use of this
   }
 
   void MaybeWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -215,12 +242,18 @@ class StreamReactor final
     }
   }
 
-  void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || !reads_done_ || in_flight_ > 0 || writing_) return;
+  // The status to finish with, once, when everything read is answered.
+  std::optional<grpc::Status> MaybeFinishLocked()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || !reads_done_ || in_flight_ > 0 || writing_) {
+      return std::nullopt;
+    }
     finished_ = true;
-    grpc::Status status =
-        broken_ ? grpc::Status(grpc::StatusCode::CANCELLED, "stream broken")
-                : grpc::Status::OK;
+    return broken_ ? grpc::Status(grpc::StatusCode::CANCELLED, "stream broken")
+                   : grpc::Status::OK;
+  }
+
+  void FinishNow(const grpc::Status& status) ABSL_LOCKS_EXCLUDED(mu_) {
     call_->Done(status);
     Finish(status);
   }

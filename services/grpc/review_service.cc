@@ -68,28 +68,37 @@ grpc::Status CheckDecision(const std::string& receipt_id,
 grpc::ServerUnaryReactor* ReviewService::ListCases(
     grpc::CallbackServerContext* context, const v1::ListCasesRequest* request,
     v1::ListCasesResponse* response) {
-  return RunUnary(services_, context, "ListCases", Role::kReviewer,
-                  [request, response](Call& call) {
-                    store::CaseFilter filter;
-                    for (int s : request->states()) {
-                      filter.states.push_back(static_cast<v1::CaseState>(s));
-                    }
-                    filter.service_month_from = request->service_month_from();
-                    filter.service_month_to = request->service_month_to();
-                    filter.insurer_number = request->insurer_number();
-                    filter.created_before = TimeOf(request->created_before());
-                    filter.created_after = TimeOf(request->created_after());
-                    filter.page_size = request->page_size();
-                    filter.page_token = request->page_token();
-                    absl::StatusOr<store::CasePage> page =
-                        call.services().store->ListCases(filter);
-                    if (!page.ok()) return ToGrpcStatus(page.status());
-                    for (v1::CaseSummary& c : page->cases) {
-                      *response->add_cases() = std::move(c);
-                    }
-                    response->set_next_page_token(page->next_page_token);
-                    return grpc::Status::OK;
-                  });
+  return RunUnary(
+      services_, context, "ListCases", Role::kReviewer,
+      [request, response](Call& call) {
+        std::vector<FieldViolation> bad;
+        CheckMonth("service_month_from", request->service_month_from(), &bad);
+        CheckMonth("service_month_to", request->service_month_to(), &bad);
+        CheckPageSize("page_size", request->page_size(), 1000, &bad);
+        if (!bad.empty()) return InvalidArgument(bad);
+        store::CaseFilter filter;
+        for (int s : request->states()) {
+          filter.states.push_back(static_cast<v1::CaseState>(s));
+        }
+        filter.service_month_from = request->service_month_from();
+        filter.service_month_to = request->service_month_to();
+        filter.insurer_number = request->insurer_number();
+        filter.created_before = TimeOf(request->created_before());
+        filter.created_after = TimeOf(request->created_after());
+        filter.page_size = request->page_size();
+        filter.page_token = request->page_token();
+        absl::StatusOr<store::CasePage> page =
+            call.services().store->ListCases(filter);
+        // What is left to refuse is the page token.
+        if (!page.ok()) {
+          return ToGrpcStatus(page.status(), "page_token");
+        }
+        for (v1::CaseSummary& c : page->cases) {
+          *response->add_cases() = std::move(c);
+        }
+        response->set_next_page_token(page->next_page_token);
+        return grpc::Status::OK;
+      });
 }
 
 grpc::ServerUnaryReactor* ReviewService::GetCase(
@@ -166,10 +175,16 @@ grpc::ServerUnaryReactor* ReviewService::ListChanges(
     v1::ListChangesResponse* response) {
   return RunUnary(services_, context, "ListChanges", Role::kClaims,
                   [request, response](Call& call) {
+                    std::vector<FieldViolation> bad;
+                    CheckPageSize("page_size", request->page_size(), 1000,
+                                  &bad);
+                    if (!bad.empty()) return InvalidArgument(bad);
                     absl::StatusOr<store::ChangePage> page =
                         call.services().store->ListChanges(
                             request->since_cursor(), request->page_size());
-                    if (!page.ok()) return ToGrpcStatus(page.status());
+                    if (!page.ok()) {
+                      return ToGrpcStatus(page.status(), "since_cursor");
+                    }
                     for (v1::Change& c : page->changes) {
                       *response->add_changes() = std::move(c);
                     }
@@ -193,7 +208,7 @@ grpc::ServerWriteReactor<v1::Change>* ReviewService::WatchChanges(
           }
           absl::StatusOr<store::ChangePage> page =
               store.ListChanges(cursor, 500);
-          if (!page.ok()) return ToGrpcStatus(page.status());
+          if (!page.ok()) return ToGrpcStatus(page.status(), "since_cursor");
           for (const v1::Change& c : page->changes) {
             if (!write(c)) {
               return grpc::Status(grpc::StatusCode::CANCELLED,

@@ -139,15 +139,8 @@ void DecodeSourceExtras(const std::string& value, RosterSource* source) {
 }
 
 absl::StatusOr<bool> IsCp932(const std::string& encoding) {
-  if (encoding.empty() || encoding == "utf-8" || encoding == "utf8") {
-    return false;
-  }
-  if (encoding == "cp932" || encoding == "windows-31j" ||
-      encoding == "shift_jis") {
-    return true;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("encoding: \"", encoding, "\" is not utf-8 or cp932"));
+  ASSIGN_OR_RETURN(io::CsvEncoding parsed, io::ParseCsvEncoding(encoding));
+  return parsed == io::CsvEncoding::kCp932;
 }
 
 RosterManager::RosterManager(store::CaseStore* store,

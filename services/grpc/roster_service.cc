@@ -1,14 +1,34 @@
 #include "services/grpc/roster_service.h"
 
+#include <cstdint>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "google/protobuf/util/time_util.h"
 #include "services/grpc/status.h"
+#include "services/io/roster_csv.h"
 
 namespace kuromaru::grpc_service {
 namespace {
 
-// A bad request (relative path, unknown encoding) names its field.
+// Violations of the fields a load names besides its path.
+std::vector<FieldViolation> CheckSource(const std::string& encoding,
+                                        int64_t max_errors,
+                                        const std::string& directory_path) {
+  std::vector<FieldViolation> bad;
+  if (auto parsed = io::ParseCsvEncoding(encoding); !parsed.ok()) {
+    bad.push_back({"encoding", std::string(parsed.status().message())});
+  }
+  if (max_errors < 0) bad.push_back({"max_errors", "must be 0 or more"});
+  if (!directory_path.empty() && directory_path[0] != '/') {
+    bad.push_back({"directory_path", "must be an absolute path on the server"});
+  }
+  return bad;
+}
+
+// A bad request names its field: what CheckSource passed and the manager
+// still refuses is the path (relative, or holding a newline).
 grpc::Status OperationStatus(const absl::StatusOr<v1::RosterOperation>& op,
                              const char* path_field,
                              v1::RosterOperation* response) {
@@ -29,6 +49,10 @@ grpc::ServerUnaryReactor* RosterService::LoadSnapshot(
     const v1::LoadSnapshotRequest* request, v1::RosterOperation* response) {
   return RunUnary(services_, context, "LoadSnapshot", Role::kAdmin,
                   [request, response](Call& call) {
+                    std::vector<FieldViolation> bad =
+                        CheckSource(request->encoding(), request->max_errors(),
+                                    request->directory_path());
+                    if (!bad.empty()) return InvalidArgument(bad);
                     RosterSource source;
                     source.snapshot_path = request->path();
                     source.encoding = request->encoding();
@@ -54,6 +78,9 @@ grpc::ServerUnaryReactor* RosterService::ApplyDelta(
   return RunUnary(
       services_, context, "ApplyDelta", Role::kAdmin,
       [request, response](Call& call) {
+        std::vector<FieldViolation> bad =
+            CheckSource(request->encoding(), request->max_errors(), "");
+        if (!bad.empty()) return InvalidArgument(bad);
         return OperationStatus(
             call.services().rosters->StartDelta(
                 request->path(), request->encoding(), request->max_errors()),

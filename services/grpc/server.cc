@@ -206,6 +206,9 @@ Server::~Server() {
   stop_housekeeping_.Notify();
   if (housekeeping_.joinable()) housekeeping_.join();
   parts_->jobs->CancelAndWait();
+  // A roster load still running finishes here, while everything its swap
+  // touches (the health services, the metrics) is still alive.
+  parts_->rosters.reset();
 }
 
 RosterManager& Server::rosters() { return *parts_->rosters; }

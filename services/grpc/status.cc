@@ -12,6 +12,31 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
+grpc::Status ToGrpcStatus(const absl::Status& status,
+                          const std::string& field) {
+  if (absl::IsInvalidArgument(status)) {
+    return InvalidArgument({{field, std::string(status.message())}});
+  }
+  return ToGrpcStatus(status);
+}
+
+void CheckMonth(const std::string& field, const std::string& month,
+                std::vector<FieldViolation>* out) {
+  if (month.empty()) return;
+  bool ok = month.size() == 6;
+  for (char ch : month) ok = ok && ch >= '0' && ch <= '9';
+  ok = ok && ((month[4] == '0' && month[5] >= '1') ||
+              (month[4] == '1' && month[5] <= '2'));
+  if (!ok) out->push_back({field, "must be YYYYMM, or empty"});
+}
+
+void CheckPageSize(const std::string& field, int64_t size, int64_t max,
+                   std::vector<FieldViolation>* out) {
+  if (size < 0 || size > max) {
+    out->push_back({field, absl::StrCat("must be 0 (the default) to ", max)});
+  }
+}
+
 grpc::Status InvalidArgument(const std::vector<FieldViolation>& violations) {
   google::rpc::BadRequest bad_request;
   std::vector<std::string> parts;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "normalizer/status_macros.h"
@@ -22,7 +23,7 @@ namespace {
 std::string CheckpointPrefix(const std::string& roster_version,
                              const std::string& model_version,
                              const RematchOptions& o) {
-  return absl::StrCat("v1\t", roster_version, "\t", model_version, "\t",
+  return absl::StrCat("v2\t", roster_version, "\t", model_version, "\t",
                       o.month_from, "\t", o.month_to, "\t");
 }
 
@@ -103,22 +104,34 @@ void Tally(const std::vector<Outcome>& outcomes, RematchProgress* p) {
   }
 }
 
-// Where a previous run of the same roster, model and months stopped; empty
-// for a fresh start.
-absl::StatusOr<std::string> ResumePoint(store::CaseStore& store,
-                                        const std::string& name,
-                                        const std::string& prefix) {
+// Where a previous run of the same roster, model and months stopped, and the
+// errors it had met by then (the checkpoint's "<errors>\t<receipt_id>" after
+// the prefix); empty and 0 for a fresh start.
+struct Resume {
+  std::string after;
+  int64_t errors = 0;
+};
+
+absl::StatusOr<Resume> ResumePoint(store::CaseStore& store,
+                                   const std::string& name,
+                                   const std::string& prefix) {
   ASSIGN_OR_RETURN(std::optional<std::string> saved,
                    store.LoadCheckpoint(name));
-  if (!saved || saved->empty()) return std::string();
-  if (saved->compare(0, prefix.size(), prefix) != 0) {
+  if (!saved || saved->empty()) return Resume();
+  const size_t tab = saved->find('\t', prefix.size());
+  Resume resume;
+  if (saved->compare(0, prefix.size(), prefix) != 0 ||
+      tab == std::string::npos ||
+      !absl::SimpleAtoi(saved->substr(prefix.size(), tab - prefix.size()),
+                        &resume.errors)) {
     io::Log(io::LogLevel::kInfo,
             "rematch checkpoint is for another roster, model or month range; "
             "starting over",
             {{"job", name}});
-    return std::string();
+    return Resume();
   }
-  return saved->substr(prefix.size());
+  resume.after = saved->substr(tab + 1);
+  return resume;
 }
 
 class Job {
@@ -141,8 +154,11 @@ class Job {
 
   absl::StatusOr<RematchReport> Run(const LeaseKeeper& lease) {
     const absl::Time start = absl::Now();
-    ASSIGN_OR_RETURN(report_.resumed_after,
-                     ResumePoint(store_, name_, prefix_));
+    ASSIGN_OR_RETURN(Resume resume, ResumePoint(store_, name_, prefix_));
+    report_.resumed_after = resume.after;
+    // The cases an interrupted run failed on are behind the checkpoint: they
+    // count against this run too, so that its exit says the night was partial.
+    report_.errors = resume.errors;
     scan_after_ = report_.resumed_after;
     Report(start);
     // Declared before the applier, whose threads may read `applying` until
@@ -207,7 +223,8 @@ class Job {
     if (page.empty()) return absl::OkStatus();
     Tally(applier.Wait(), &report_);
     RETURN_IF_ERROR(store_.SaveCheckpoint(
-        name_, absl::StrCat(prefix_, page.back().receipt_id)));
+        name_,
+        absl::StrCat(prefix_, report_.errors, "\t", page.back().receipt_id)));
     page.clear();
     Report(start);
     return absl::OkStatus();

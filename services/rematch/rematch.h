@@ -56,7 +56,9 @@ struct RematchProgress {
   int64_t changed = 0;    // candidates changed, back in review
   int64_t unchanged = 0;  // nothing written
   int64_t skipped = 0;    // decided by someone else while the job ran
-  int64_t errors = 0;     // cases that could not be re-matched or written
+  // Cases that could not be re-matched or written; a resumed run includes
+  // those of the run it resumed (they are behind its checkpoint).
+  int64_t errors = 0;
   absl::Duration duration;
   std::string roster_version;
   std::string model_version;

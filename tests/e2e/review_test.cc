@@ -54,6 +54,57 @@ TEST_F(ServiceTest, ListCasesFiltersByStateAndPages) {
   EXPECT_GE(pages, 2);
 }
 
+TEST_F(ServiceTest, ListFiltersAndCursorsNameTheirBadField) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  {
+    v1::ListCasesRequest request;
+    request.set_service_month_from("2024-4");
+    request.set_service_month_to("202413");
+    request.set_page_size(5000);
+    v1::ListCasesResponse response;
+    auto context = ContextWith(tokens().reviewer);
+    const grpc::Status status =
+        review_->ListCases(context.get(), request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(
+        BadRequestFields(status),
+        ElementsAre("service_month_from", "service_month_to", "page_size"));
+  }
+  {
+    v1::ListCasesRequest request;
+    request.set_page_token("not a token");
+    v1::ListCasesResponse response;
+    auto context = ContextWith(tokens().reviewer);
+    const grpc::Status status =
+        review_->ListCases(context.get(), request, &response);
+    EXPECT_THAT(BadRequestFields(status), ElementsAre("page_token"));
+  }
+  {
+    v1::ListChangesRequest request;
+    request.set_since_cursor("yesterday");
+    v1::ListChangesResponse response;
+    auto context = ContextWith(tokens().claims);
+    const grpc::Status status =
+        review_->ListChanges(context.get(), request, &response);
+    EXPECT_THAT(BadRequestFields(status), ElementsAre("since_cursor"));
+  }
+  {
+    auto jobs = env_->jobs();
+    v1::StartRematchRequest request;
+    request.set_shard_index(4);
+    request.set_shard_count(4);
+    request.set_threads(1000000);
+    request.set_service_month_to("april");
+    v1::RematchJob job;
+    auto context = ContextWith(tokens().admin);
+    const grpc::Status status =
+        jobs->StartRematch(context.get(), request, &job);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(BadRequestFields(status),
+                ElementsAre("service_month_to", "shard_index", "threads"));
+  }
+}
+
 TEST_F(ServiceTest, ReviewFlowConfirmsRejectsAndReopensByVersion) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   const v1::ReconcileResponse c = PendingCase();

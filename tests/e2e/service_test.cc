@@ -426,6 +426,19 @@ TEST_F(ServiceTest, RosterPathsMustBeAbsolute) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(BadRequestFields(status), ElementsAre("path"));
   }
+  {
+    // Each bad field is named: the encoding and the directory, not the path.
+    v1::LoadSnapshotRequest request;
+    request.set_path(data().roster_path);
+    request.set_encoding("latin-1");
+    request.set_directory_path("directory.csv");
+    auto context = ContextWith(tokens().admin);
+    const grpc::Status status =
+        roster_->LoadSnapshot(context.get(), request, &op);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(BadRequestFields(status),
+                ElementsAre("encoding", "directory_path"));
+  }
   v1::ApplyDeltaRequest request;
   request.set_path("delta.csv");
   auto context = ContextWith(tokens().admin);

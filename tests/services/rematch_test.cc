@@ -323,6 +323,37 @@ TEST_F(RematchTest, ResumesAfterTheCheckpoint) {
   EXPECT_EQ(**saved, "");
 }
 
+// A case that fails in a run that is then interrupted lies behind the
+// checkpoint: the run that resumes reports it, so the night is not "done".
+TEST_F(RematchTest, AResumedRunReportsTheErrorsOfTheRunItResumes) {
+  for (int i = 0; i < 30; ++i) {
+    v1::Receipt r = Hanako(absl::StrCat("H", 1000 + i));
+    if (i == 3) r.clear_birth_date();  // stored, but cannot be matched
+    Create(r, Unmatched());
+  }
+  options_.page_size = 10;
+  std::atomic<bool> cancel{false};
+  options_.cancel = &cancel;
+  options_.on_progress = [&](const RematchProgress& p) {
+    if (p.examined >= 10) cancel = true;
+  };
+  auto first = Run();
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kCancelled);
+  cancel = false;
+  options_.on_progress = nullptr;
+  auto second = Run();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->resumed_after, "H1019");  // pages of 10 overlap by one
+  EXPECT_EQ(second->resolved, 10);
+  EXPECT_EQ(second->errors, 1);
+  // The next night tries it again, on its own.
+  auto third = Run();
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(third->resumed_after, "");
+  EXPECT_EQ(third->examined, 1);
+  EXPECT_EQ(third->errors, 1);
+}
+
 TEST_F(RematchTest, ACheckpointOfAnotherRosterIsNotResumed) {
   for (int i = 0; i < 30; ++i) {
     Create(Stranger(absl::StrCat("S", 1000 + i)), Unmatched());
