@@ -48,6 +48,7 @@ JobRunner::~JobRunner() { CancelAndWait(); }
 
 absl::StatusOr<v1::RematchJob> JobRunner::Start(
     const v1::StartRematchRequest& request, const store::Actor& actor) {
+  JoinFinished();
   const int count = request.shard_count() == 0 ? 1 : request.shard_count();
   if (count < 1 || request.shard_index() < 0 ||
       request.shard_index() >= count) {
@@ -80,8 +81,8 @@ absl::StatusOr<v1::RematchJob> JobRunner::Start(
       order_.erase(order_.begin());
     }
   }
-  threads_.emplace_back(&JobRunner::Run, this, job.job_id(), request, actor,
-                        std::move(engine));
+  threads_[job.job_id()] = std::thread(&JobRunner::Run, this, job.job_id(),
+                                       request, actor, std::move(engine));
   return job;
 }
 
@@ -171,16 +172,34 @@ absl::StatusOr<v1::RematchJob> JobRunner::WaitForChange(
   return it->second;
 }
 
+void JobRunner::JoinFinished() {
+  std::vector<std::thread> finished;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = threads_.begin(); it != threads_.end();) {
+      auto job = jobs_.find(it->first);
+      if (job == jobs_.end() ||
+          job->second.state() != v1::RematchJob::STATE_RUNNING) {
+        finished.push_back(std::move(it->second));
+        it = threads_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (std::thread& t : finished) t.join();
+}
+
 void JobRunner::Cancel() { cancel_.store(true); }
 
 void JobRunner::CancelAndWait() {
   Cancel();
-  std::vector<std::thread> threads;
+  std::map<std::string, std::thread> threads;
   {
     absl::MutexLock lock(&mu_);
     threads.swap(threads_);
   }
-  for (std::thread& t : threads) t.join();
+  for (auto& [id, t] : threads) t.join();
 }
 
 }  // namespace kuromaru::grpc_service

@@ -50,6 +50,8 @@ class JobRunner {
   void CancelAndWait();
 
  private:
+  // Joins the threads of jobs that are no longer running.
+  void JoinFinished() ABSL_LOCKS_EXCLUDED(mu_);
   void Run(const std::string& job_id, const v1::StartRematchRequest& request,
            store::Actor actor, const std::shared_ptr<const Engine>& engine);
 
@@ -61,7 +63,8 @@ class JobRunner {
   std::map<std::string, v1::RematchJob> jobs_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> running_shards_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
+  // By job id; a finished job's thread is joined when the next job starts.
+  std::map<std::string, std::thread> threads_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kuromaru::grpc_service
