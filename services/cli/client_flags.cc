@@ -1,5 +1,11 @@
 #include "services/cli/client_flags.h"
 
+#include <cstdio>
+#include <string>
+
+#include "google/protobuf/util/json_util.h"
+#include "services/cli/commands.h"
+
 namespace kuromaru::cli {
 
 void AddClientFlags(Flags& flags, grpc_service::ClientOptions* options) {
@@ -11,6 +17,24 @@ void AddClientFlags(Flags& flags, grpc_service::ClientOptions* options) {
   flags.String("tls-cert", &options->tls_cert,
                "client certificate (PEM), for mTLS");
   flags.String("tls-key", &options->tls_key, "client key (PEM), for mTLS");
+}
+
+int RpcFailed(const char* command, const char* rpc,
+              const grpc::Status& status) {
+  std::fprintf(stderr, "kuromaru %s: %s: %s (%d)\n", command, rpc,
+               status.error_message().c_str(),
+               static_cast<int>(status.error_code()));
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ? kExitCannotRun
+                                                              : kExitFailure;
+}
+
+void PrintJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  std::printf("%s", json.c_str());
 }
 
 }  // namespace kuromaru::cli

@@ -1,8 +1,9 @@
 // `kuromaru model`: fit a matching model by EM on a roster and receipts, or
-// refit it on the reviewers' decisions in a case store, and show a model
-// file's weights.
+// refit it on the reviewers' decisions in a case store, show a model file's
+// weights, and put a model into service on a running server.
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -13,9 +14,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "kuromaru/v1/jobs.grpc.pb.h"
 #include "matcher/comparison.h"
 #include "matcher/model.h"
 #include "normalizer/status_macros.h"
+#include "services/cli/client_flags.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
@@ -365,15 +368,68 @@ int Show(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// `model load` and `model status`: the model in service on a running server
+// (role admin). `load` names a model file on the server; the server swaps it
+// in over the roster in service and records it, so that a restart keeps it.
+int OnServer(const std::string& verb, const std::vector<std::string>& args) {
+  grpc_service::ClientOptions client_options;
+  std::string path;
+  Flags flags(
+      absl::StrCat("kuromaru model ", verb,
+                   " --server HOST:PORT --token-file FILE",
+                   verb == "load" ? " --path MODEL" : ""),
+      verb == "load"
+          ? "Puts a model file (a path on the server) into service over the\n"
+            "roster in service; the store records it, so a restart keeps it.\n"
+            "Prints the model in service."
+          : "Prints the version and source of the model in service.");
+  AddClientFlags(flags, &client_options);
+  if (verb == "load") {
+    flags.String("path", &path,
+                 "absolute path of the model file on the server");
+  }
+  if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
+  if (verb == "load" && path.empty()) {
+    std::fprintf(stderr, "kuromaru model load: --path is required\n");
+    return kExitUsage;
+  }
+  auto client = grpc_service::Client::Connect(client_options);
+  if (!client.ok()) {
+    std::fprintf(stderr, "kuromaru model: %s\n",
+                 std::string(client.status().message()).c_str());
+    return kExitCannotRun;
+  }
+  auto stub = v1::JobService::NewStub(client->channel());
+  grpc::ClientContext context;
+  client->Prepare(&context, std::chrono::seconds(120));
+  v1::ModelInfo info;
+  grpc::Status status;
+  if (verb == "load") {
+    v1::LoadModelRequest request;
+    request.set_path(path);
+    status = stub->LoadModel(&context, request, &info);
+  } else {
+    status = stub->GetModel(&context, v1::GetModelRequest(), &info);
+  }
+  if (!status.ok()) {
+    return RpcFailed("model", verb == "load" ? "LoadModel" : "GetModel",
+                     status);
+  }
+  PrintJson(info);
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunModel(const std::vector<std::string>& args) {
   const std::string usage =
-      "usage: kuromaru model fit|show [flags]\n\n"
-      "  fit    fit a model by EM on a roster and receipts, or with\n"
-      "         --from-decisions on a case store's reviewed cases; write a\n"
-      "         model file\n"
-      "  show   print a model file's weights\n";
+      "usage: kuromaru model fit|show|load|status [flags]\n\n"
+      "  fit     fit a model by EM on a roster and receipts, or with\n"
+      "          --from-decisions on a case store's reviewed cases; write a\n"
+      "          model file\n"
+      "  show    print a model file's weights\n"
+      "  load    put a model file into service on a running server (admin)\n"
+      "  status  print the model in service on a running server\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::fputs(usage.c_str(), args.empty() ? stderr : stdout);
     return args.empty() ? kExitUsage : kExitOk;
@@ -388,6 +444,7 @@ int RunModel(const std::vector<std::string>& args) {
     return Fit(rest);
   }
   if (args[0] == "show") return Show(rest);
+  if (args[0] == "load" || args[0] == "status") return OnServer(args[0], rest);
   std::fprintf(stderr, "kuromaru model: unknown subcommand '%s'\n\n%s",
                args[0].c_str(), usage.c_str());
   return kExitUsage;

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <thread>
 
-#include "google/protobuf/util/json_util.h"
 #include "kuromaru/v1/roster.grpc.pb.h"
 #include "services/cli/client_flags.h"
 #include "services/cli/commands.h"
@@ -15,21 +14,8 @@ namespace {
 
 constexpr std::chrono::milliseconds kRpcTimeout(30000);
 
-int Failed(const char* what, const grpc::Status& status) {
-  std::fprintf(stderr, "kuromaru roster: %s: %s (%d)\n", what,
-               status.error_message().c_str(),
-               static_cast<int>(status.error_code()));
-  return status.error_code() == grpc::StatusCode::UNAVAILABLE ? kExitCannotRun
-                                                              : kExitFailure;
-}
-
-void PrintJson(const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
-  std::printf("%s", json.c_str());
+int Failed(const char* rpc, const grpc::Status& status) {
+  return RpcFailed("roster", rpc, status);
 }
 
 // Polls the operation until it ends; prints it. Exit 0 when it succeeded.

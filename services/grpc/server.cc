@@ -226,6 +226,18 @@ absl::StatusOr<std::string> Server::RestoreRoster(const RosterSource& initial) {
   RosterSource source = initial;
   absl::StatusOr<store::RosterState> active = parts_->store->GetActiveRoster();
   if (active.ok()) {
+    // An operator who changed the flags expects them to count: say plainly
+    // that they do not, and how to change the roster or model instead.
+    if ((!initial.snapshot_path.empty() &&
+         initial.snapshot_path != active->snapshot_path) ||
+        (!initial.model_path.empty() &&
+         initial.model_path != active->model_path)) {
+      Log(LogLevel::kWarning,
+          "the store's active roster and model are restored; the roster and "
+          "model flags apply only to a store without one (use `kuromaru "
+          "roster load` or `kuromaru model load`)",
+          {{"roster_version", active->version}});
+    }
     source.snapshot_path = active->snapshot_path;
     source.delta_paths = active->delta_paths;
     source.model_path = active->model_path;
