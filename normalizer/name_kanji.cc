@@ -11,7 +11,9 @@
 #include "normalizer/utf8.h"
 #include "normalizer/variant_kanji.h"
 #include "unicode/normalizer2.h"
+#include "unicode/stringpiece.h"
 #include "unicode/uchar.h"
+#include "unicode/unistr.h"
 #include "unicode/utf8.h"
 
 namespace kuromaru::normalizer {
@@ -146,22 +148,24 @@ bool AllKana(std::string_view key) {
   return true;
 }
 
-// True if nothing before `given`'s first character can change it under NFKC.
-bool JoinsCleanly(std::string_view given) {
-  if (given.empty() || static_cast<unsigned char>(given[0]) < 0x80) return true;
+// True if `key` reads back as itself under NFKC. Removing separators can
+// put side by side two characters that compose (conjoining jamo, a base and
+// a combining mark), between the surname and the given name or within either.
+bool IsNfkcNormalized(std::string_view key) {
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(error);
   if (U_FAILURE(error)) return true;
-  UChar32 first = 0;
-  int32_t i = 0;
-  U8_NEXT(reinterpret_cast<const uint8_t*>(given.data()), i,
-          static_cast<int32_t>(given.size()), first);
-  return first < 0 || nfkc->hasBoundaryBefore(first);
+  const icu::UnicodeString text = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(key.data(), static_cast<int32_t>(key.size())));
+  const bool normalized = nfkc->isNormalized(text, error);
+  return U_FAILURE(error) || normalized;
 }
 
-}  // namespace
+// Normalizing a joined key again can join nothing new, so one more pass
+// suffices; the bound only guards against a table that disagrees.
+constexpr int kMaxPasses = 3;
 
-absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
+absl::StatusOr<KanjiName> Normalize(std::string_view text, int pass) {
   KanjiName name;
   bool needs_nfkc = false;
   absl::StatusOr<std::string> stripped =
@@ -173,12 +177,13 @@ absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
   }
   BuildKey(*stripped, &name);
   if (name.key.empty()) return absl::InvalidArgumentError("empty name");
-  if (!JoinsCleanly(name.given)) {
-    // The given name's first character composes with the surname's last once
-    // the separator is gone (conjoining jamo, say): the joined key is
-    // normalized again so that it reads back as itself, and the split is given
-    // up.
-    absl::StatusOr<KanjiName> joined = NormalizeKanjiName(*Nfkc(name.key));
+  if (needs_nfkc && pass < kMaxPasses && !IsNfkcNormalized(name.key)) {
+    // Characters composed once the separators were gone: the joined key is
+    // normalized again so that it reads back as itself, and the split is
+    // given up.
+    absl::StatusOr<std::string> joined_text = Nfkc(name.key);
+    if (!joined_text.ok()) return joined_text.status();
+    absl::StatusOr<KanjiName> joined = Normalize(*joined_text, pass + 1);
     if (!joined.ok()) return joined.status();
     joined->variation_notes = std::move(name.variation_notes);
     return joined;
@@ -195,6 +200,12 @@ absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
     }
   }
   return name;
+}
+
+}  // namespace
+
+absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
+  return Normalize(text, 1);
 }
 
 NameMatch CompareKanjiNames(const KanjiName& a, const KanjiName& b) {

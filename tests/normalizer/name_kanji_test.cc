@@ -209,5 +209,18 @@ TEST(NameKanjiTest, PartsThatComposeOnceJoinedGiveAStableKey) {
   EXPECT_EQ(again->key, name->key);
 }
 
+TEST(NormalizeKanjiNameTest, PartsThatComposeWithinTheGivenNameAreJoined) {
+  // Half-width jamo separated by a tab inside the given name (found by the
+  // fuzzer): KHIEUKH then YA compose into one syllable once joined.
+  const std::string input = "S\u25C3\uFF7B\tS\u25E1 \uFFC4\uFFBB\t\uFFC4\uFF84";
+  absl::StatusOr<KanjiName> name = NormalizeKanjiName(input);
+  ASSERT_TRUE(name.ok()) << name.status();
+  EXPECT_NE(name->key.find("\uCEAC"), std::string::npos);  // 캬, composed
+  absl::StatusOr<KanjiName> again = NormalizeKanjiName(name->key);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->key, name->key);
+  EXPECT_EQ(again->loose_key, name->loose_key);
+}
+
 }  // namespace
 }  // namespace kuromaru::normalizer
