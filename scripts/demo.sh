@@ -41,7 +41,7 @@ for _ in $(seq 100); do
   grep -q '"msg":"listening"' "$work/serve.log" && break
   sleep 0.1
 done
-port=$(grep -o '"port":[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2)
+port=$(grep -o -m1 '"port":[0-9]*' "$work/serve.log" | cut -d: -f2)
 [ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
 for _ in $(seq 600); do
   "$kuromaru" health --server "127.0.0.1:$port" --service kuromaru.v1.ReconcileService \
@@ -51,12 +51,12 @@ done
 echo "serving on 127.0.0.1:$port; reconcile: $("$kuromaru" health --server "127.0.0.1:$port" \
   --service kuromaru.v1.ReconcileService)"
 
-echo "== kuromaru reconcile: 1000 receipts over gRPC, with the token; cases by state"
 head -n 1000 "$out/receipts.jsonl" >"$work/batch.jsonl"
+echo "== kuromaru reconcile: $(wc -l <"$work/batch.jsonl") receipts over gRPC, with the token; cases by state"
 "$kuromaru" reconcile --server "127.0.0.1:$port" --token-file "$work/claims.token" \
   --receipts "$work/batch.jsonl" --out "$out/answers.jsonl"
 echo "== one answer, as the claims system gets it over gRPC"
-head -n 1 "$out/answers.jsonl" | head -c 400; echo " …"
+head -c 400 "$out/answers.jsonl"; echo " …"
 kill -TERM "$server"
 wait "$server"
 server=
