@@ -41,6 +41,7 @@ int RunRoster(const std::vector<std::string>& args) {
   grpc_service::ClientOptions client_options;
   std::string path;
   std::string encoding;
+  std::string directory;
   int64_t max_errors = 0;
   bool no_wait = false;
   Flags flags(
@@ -56,6 +57,8 @@ int RunRoster(const std::vector<std::string>& args) {
   AddClientFlags(flags, &client_options);
   flags.String("path", &path, "absolute path of the file on the server");
   flags.String("encoding", &encoding, "utf-8 (default) or cp932");
+  flags.String("directory", &directory,
+               "load: absolute path of an insurer directory on the server");
   flags.Int("max-errors", &max_errors,
             "rejected rows allowed (0: the server's default budget)");
   flags.Bool("no-wait", &no_wait, "print the started operation and return");
@@ -65,6 +68,10 @@ int RunRoster(const std::vector<std::string>& args) {
   if (verb != "load" && verb != "delta" && verb != "status") {
     std::fprintf(stderr, "kuromaru roster: expected load, delta or status\n%s",
                  flags.Usage().c_str());
+    return kExitUsage;
+  }
+  if (verb != "load" && !directory.empty()) {
+    std::fprintf(stderr, "kuromaru roster: --directory goes with load\n");
     return kExitUsage;
   }
   if (verb != "status" && path.empty()) {
@@ -95,6 +102,7 @@ int RunRoster(const std::vector<std::string>& args) {
     request.set_path(path);
     request.set_encoding(encoding);
     request.set_max_errors(max_errors);
+    request.set_directory_path(directory);
     status = stub->LoadSnapshot(&context, request, &op);
   } else {
     v1::ApplyDeltaRequest request;

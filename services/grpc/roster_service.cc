@@ -126,6 +126,10 @@ grpc::ServerUnaryReactor* RosterService::GetRosterStatus(
             google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
                 absl::ToUnixNanos(engine->loaded_at));
         response->set_model_version(engine->model_version);
+        if (engine->directory != nullptr) {
+          response->set_directory_path(engine->source.directory_path);
+          response->set_directory_version(engine->directory->version());
+        }
         return grpc::Status::OK;
       });
 }

@@ -226,24 +226,27 @@ absl::StatusOr<std::string> Server::RestoreRoster(const RosterSource& initial) {
   RosterSource source = initial;
   absl::StatusOr<store::RosterState> active = parts_->store->GetActiveRoster();
   if (active.ok()) {
-    // An operator who changed the flags expects them to count: say plainly
-    // that they do not, and how to change the roster or model instead.
-    if ((!initial.snapshot_path.empty() &&
-         initial.snapshot_path != active->snapshot_path) ||
-        (!initial.model_path.empty() &&
-         initial.model_path != active->model_path)) {
-      Log(LogLevel::kWarning,
-          "the store's active roster and model are restored; the roster and "
-          "model flags apply only to a store without one (use `kuromaru "
-          "roster load` or `kuromaru model load`)",
-          {{"roster_version", active->version}});
-    }
     source.snapshot_path = active->snapshot_path;
     source.delta_paths = active->delta_paths;
     source.model_path = active->model_path;
     ASSIGN_OR_RETURN(std::optional<std::string> extras,
                      parts_->store->LoadCheckpoint(SourceKey(active->version)));
     DecodeSourceExtras(extras.value_or("utf-8\n"), &source);
+    // An operator who changed the flags expects them to count: say plainly
+    // that they do not, and how to change what is in service instead.
+    auto differs = [](const auto& given, const auto& restored) {
+      return !given.empty() && given != restored;
+    };
+    if (differs(initial.snapshot_path, source.snapshot_path) ||
+        differs(initial.delta_paths, source.delta_paths) ||
+        differs(initial.model_path, source.model_path) ||
+        differs(initial.directory_path, source.directory_path)) {
+      Log(LogLevel::kWarning,
+          "the store's active roster, deltas, model and directory are "
+          "restored; the flags naming them apply only to a store without "
+          "one (use `kuromaru roster load|delta` or `kuromaru model load`)",
+          {{"roster_version", active->version}});
+    }
     Log(LogLevel::kInfo, "restoring the active roster",
         {{"roster_version", active->version},
          {"deltas", static_cast<int64_t>(source.delta_paths.size())}});
