@@ -216,13 +216,25 @@ class MunicipalityIndex {
   size_t max_length_ = 0;
 };
 
+// If `name` is written at s[pos], with spaces allowed inside it (北海 道, as
+// between the parts of a municipality), the position after it; else npos.
+size_t MatchSpaced(std::u32string_view s, size_t pos,
+                   std::u32string_view name) {
+  for (size_t i = 0; i < name.size(); ++i, ++pos) {
+    if (i > 0) pos = SkipSpaces(s, pos);
+    if (pos == s.size() || s[pos] != name[i]) return std::u32string_view::npos;
+  }
+  return pos;
+}
+
 // Prefecture (1..47) written in full at folded[pos], or 0; advances pos.
 int ReadPrefecture(std::u32string_view folded, size_t& pos, bool short_form) {
   for (int p = 1; p <= 47; ++p) {
     std::u32string name = Decode(table::kPrefectures[p - 1]);
     if (short_form && p != 1) name.pop_back();  // 東京, 大阪, 神奈川
-    if (StartsWith(folded, pos, name)) {
-      pos += name.size();
+    const size_t end = MatchSpaced(folded, pos, name);
+    if (end != std::u32string_view::npos) {
+      pos = end;
       return p;
     }
   }

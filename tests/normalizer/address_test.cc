@@ -72,6 +72,11 @@ TEST(NormalizeAddressTest, SpacesVariantsAndOddCharacters) {
                  "三保野", "888", ""});
   ExpectAddress({"〒100-8977 東京都千代田区霞ヶ関１－１－１", "東京都",
                  "千代田区", "霞ケ関", "1-1-1", ""});
+  // A space inside the prefecture's name, as inside a municipality's.
+  ExpectAddress({"北海　道倶知安町北1条東2丁目", "北海道", "虻田郡倶知安町",
+                 "北1条東", "2", ""});
+  ExpectAddress(
+      {"東京 都千代田区霞が関1", "東京都", "千代田区", "霞ケ関", "1", ""});
 }
 
 TEST(NormalizeAddressTest, KanjiNumeralsAndSeparators) {
@@ -125,7 +130,8 @@ TEST(NormalizeAddressTest, KeyRenormalizesToItself) {
         "東京都千代田区三番町２番地４", "府中市宮西町2丁目24番地",
         "どこか 不明な 住所", "東京都どこか1-2",
         "東京都港区麻布十番２丁目１６－６", "埼玉県戸田市大字新曽２２４２",
-        "串本町串本千二百三十四", "青森県上北郡 横浜町字三保野888"}) {
+        "串本町串本千二百三十四", "青森県上北郡 横浜町字三保野888",
+        "北海　道倶知安町北1条東2丁目", "東 京都どこか1"}) {
     absl::StatusOr<Address> a = NormalizeAddress(s);
     ASSERT_TRUE(a.ok()) << s;
     EXPECT_TRUE(IsValidUtf8(a->key));
