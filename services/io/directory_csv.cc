@@ -1,7 +1,5 @@
 #include "services/io/directory_csv.h"
 
-#include <unicode/ucnv.h>
-
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "normalizer/status_macros.h"
 #include "normalizer/utf8.h"
+#include "services/io/cp932.h"
 
 namespace kuromaru::io {
 namespace {
@@ -78,47 +77,6 @@ bool NextRecord(std::string_view text, size_t* pos, int64_t* line, Record* r) {
     return true;
   }
 }
-
-// CP932 → UTF-8; undecodable bytes are an error, never replaced.
-class Cp932 {
- public:
-  Cp932() {
-    UErrorCode status = U_ZERO_ERROR;
-    conv_ = ucnv_open("windows-31j", &status);
-    if (U_FAILURE(status)) conv_ = nullptr;
-    if (conv_ != nullptr) {
-      ucnv_setToUCallBack(conv_, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr,
-                          nullptr, &status);
-    }
-  }
-  ~Cp932() {
-    if (conv_ != nullptr) ucnv_close(conv_);
-  }
-  Cp932(const Cp932&) = delete;
-  Cp932& operator=(const Cp932&) = delete;
-  bool ok() const { return conv_ != nullptr; }
-
-  bool Decode(std::string_view in, std::string* out) {
-    out->clear();
-    if (in.empty()) return true;
-    std::vector<UChar> utf16(in.size() + 1);
-    UErrorCode status = U_ZERO_ERROR;
-    ucnv_reset(conv_);
-    const int32_t n =
-        ucnv_toUChars(conv_, utf16.data(), static_cast<int32_t>(utf16.size()),
-                      in.data(), static_cast<int32_t>(in.size()), &status);
-    if (U_FAILURE(status)) return false;
-    for (int32_t i = 0; i < n;) {
-      UChar32 c;
-      U16_NEXT(utf16.data(), i, n, c);
-      normalizer::AppendUtf8(static_cast<char32_t>(c), out);
-    }
-    return true;
-  }
-
- private:
-  UConverter* conv_ = nullptr;
-};
 
 constexpr std::array<const char*, 7> kColumns = {
     "insurer_number", "name",    "name_kana", "aliases",

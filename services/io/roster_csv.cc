@@ -1,8 +1,5 @@
 #include "services/io/roster_csv.h"
 
-#include <unicode/ucnv.h>
-#include <unicode/ustring.h>
-
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -14,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "normalizer/status_macros.h"
 #include "normalizer/utf8.h"
+#include "services/io/cp932.h"
 
 namespace kuromaru::io {
 namespace {
@@ -127,48 +125,6 @@ class CsvReader {
   int64_t line_ = 1;
   std::string text_;
   std::vector<size_t> ends_;
-};
-
-// CP932 → UTF-8 with ICU's windows-31j table; undecodable bytes are an
-// error, never replaced. One per load: converters are not thread-safe.
-class Cp932Decoder {
- public:
-  Cp932Decoder() {
-    UErrorCode status = U_ZERO_ERROR;
-    conv_ = ucnv_open("windows-31j", &status);
-    if (U_FAILURE(status)) conv_ = nullptr;
-    if (conv_ != nullptr) {
-      ucnv_setToUCallBack(conv_, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr,
-                          nullptr, &status);
-    }
-  }
-  ~Cp932Decoder() {
-    if (conv_ != nullptr) ucnv_close(conv_);
-  }
-  bool ok() const { return conv_ != nullptr; }
-
-  bool Decode(std::string_view in, std::string* out) {
-    if (in.empty()) return true;
-    utf16_.resize(in.size() + 1);
-    UErrorCode status = U_ZERO_ERROR;
-    ucnv_reset(conv_);
-    const int32_t n16 =
-        ucnv_toUChars(conv_, utf16_.data(), static_cast<int32_t>(utf16_.size()),
-                      in.data(), static_cast<int32_t>(in.size()), &status);
-    if (U_FAILURE(status)) return false;
-    const size_t start = out->size();
-    out->resize(start + static_cast<size_t>(n16) * 3);
-    int32_t n8 = 0;
-    u_strToUTF8(out->data() + start, static_cast<int32_t>(n16 * 3), &n8,
-                utf16_.data(), n16, &status);
-    if (U_FAILURE(status)) return false;
-    out->resize(start + static_cast<size_t>(n8));
-    return true;
-  }
-
- private:
-  UConverter* conv_ = nullptr;
-  std::vector<UChar> utf16_;
 };
 
 // Column positions of a header; -1 when absent.
@@ -325,7 +281,7 @@ class Loader {
 
   const RosterLoadOptions& options_;
   RosterLoadReport* report_;
-  Cp932Decoder cp932_;
+  Cp932 cp932_;
   size_t header_size_ = 0;
   std::string decoded_;
 };

@@ -1,7 +1,5 @@
 #include "services/io/uke.h"
 
-#include <unicode/ucnv.h>
-
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -18,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "normalizer/date.h"
 #include "normalizer/utf8.h"
+#include "services/io/cp932.h"
 
 namespace kuromaru::io {
 namespace {
@@ -78,28 +77,13 @@ std::string_view TrimAllSpaces(std::string_view s) {
   }
 }
 
-class Cp932 {
+// CP932 as a UKE file carries it: JIS X 0208 and half-width kana; anything
+// else (外字 in the user-defined area, vendor extensions) is a wildcard.
+class UkeText {
  public:
-  Cp932() {
-    UErrorCode status = U_ZERO_ERROR;
-    conv_ = ucnv_open("windows-31j", &status);
-    if (U_FAILURE(status)) conv_ = nullptr;
-    if (conv_ != nullptr) {
-      ucnv_setToUCallBack(conv_, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr,
-                          nullptr, &status);
-      ucnv_setFromUCallBack(conv_, UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr,
-                            nullptr, &status);
-    }
-  }
-  ~Cp932() {
-    if (conv_ != nullptr) ucnv_close(conv_);
-  }
-  Cp932(const Cp932&) = delete;
-  Cp932& operator=(const Cp932&) = delete;
-
   // CP932 bytes to UTF-8; wildcards outside JIS X 0208.
   absl::StatusOr<std::string> Decode(std::string_view in) {
-    if (conv_ == nullptr) {
+    if (!cp932_.ok()) {
       return absl::InternalError("ICU has no windows-31j converter");
     }
     std::string bytes;
@@ -120,21 +104,9 @@ class Cp932 {
         return absl::InvalidArgumentError("bytes that are not CP932");
       }
     }
-    utf16_.resize(bytes.size() + 1);
-    UErrorCode status = U_ZERO_ERROR;
-    ucnv_reset(conv_);
-    const int32_t n = ucnv_toUChars(
-        conv_, utf16_.data(), static_cast<int32_t>(utf16_.size()), bytes.data(),
-        static_cast<int32_t>(bytes.size()), &status);
-    if (U_FAILURE(status)) {
-      return absl::InvalidArgumentError("a character CP932 does not define");
-    }
     std::string out;
-    out.reserve(n * 3);
-    for (int32_t i = 0; i < n;) {
-      UChar32 c;
-      U16_NEXT(utf16_.data(), i, n, c);
-      normalizer::AppendUtf8(static_cast<char32_t>(c), &out);
+    if (!cp932_.Decode(bytes, &out)) {
+      return absl::InvalidArgumentError("a character CP932 does not define");
     }
     return out;
   }
@@ -150,26 +122,16 @@ class Cp932 {
       return {static_cast<char>(0xF0 + index / 188),
               static_cast<char>(trail >= 0x7F ? trail + 1 : trail)};
     }
-    if (conv_ == nullptr) return kWildcardCp932;
-    UChar units[2];
-    int32_t length = 0;
-    UBool error = false;
-    U16_APPEND(units, length, 2, static_cast<UChar32>(c), error);
-    char bytes[8];
-    UErrorCode status = U_ZERO_ERROR;
-    ucnv_resetFromUnicode(conv_);
-    const int32_t n =
-        ucnv_fromUChars(conv_, bytes, sizeof(bytes), units, length, &status);
-    if (error || U_FAILURE(status) || n < 1) return kWildcardCp932;
+    std::string bytes = cp932_.EncodeOne(c);
+    if (bytes.empty()) return kWildcardCp932;
     const auto b = static_cast<unsigned char>(bytes[0]);
-    if (n == 1 && b >= 0xA1 && b <= 0xDF) return std::string(bytes, 1);
-    if (n == 2 && IsJisX0208Lead(b)) return std::string(bytes, 2);
+    if (bytes.size() == 1 && b >= 0xA1 && b <= 0xDF) return bytes;
+    if (bytes.size() == 2 && IsJisX0208Lead(b)) return bytes;
     return kWildcardCp932;
   }
 
  private:
-  UConverter* conv_ = nullptr;
-  std::vector<UChar> utf16_;
+  Cp932 cp932_;
 };
 
 // The labelled items of a 不詳 receipt's 摘要.
@@ -239,7 +201,7 @@ class Parser {
               const std::vector<std::string_view>& f);
   void Close();
 
-  Cp932 cp932_;
+  UkeText text_;
   UkeFile file_;
   bool in_block_ = false;
   bool seen_block_ = false;
@@ -268,7 +230,7 @@ absl::Status Parser::Line(int64_t line, std::string_view raw) {
     return Fatal(line, absl::StrCat(std::string(type),
                                     " record outside an IR … GO block"));
   }
-  absl::StatusOr<std::string> text = cp932_.Decode(raw);
+  absl::StatusOr<std::string> text = text_.Decode(raw);
   if (!text.ok()) {
     if (type == "IR" || !current_)
       return Fatal(line, std::string(text.status().message()));
@@ -456,7 +418,7 @@ absl::StatusOr<UkeFile> ReadUkeFile(const std::string& path) {
 }
 
 struct UkeTextEncoder::Converter {
-  Cp932 cp932;
+  UkeText text;
   absl::flat_hash_map<char32_t, std::string> cache;
 };
 
@@ -467,7 +429,7 @@ std::string UkeTextEncoder::Encode(std::string_view utf8) {
   std::string out;
   normalizer::ForEachCodePoint(utf8, [&](char32_t c, size_t, size_t) {
     auto [it, inserted] = converter_->cache.try_emplace(c);
-    if (inserted) it->second = converter_->cp932.EncodeOne(c);
+    if (inserted) it->second = converter_->text.EncodeOne(c);
     out += it->second;
     return absl::OkStatus();
   }).IgnoreError();
@@ -475,7 +437,7 @@ std::string UkeTextEncoder::Encode(std::string_view utf8) {
 }
 
 absl::StatusOr<std::string> DecodeUkeText(std::string_view cp932) {
-  Cp932 converter;
+  UkeText converter;
   return converter.Decode(cp932);
 }
 
