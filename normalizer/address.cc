@@ -441,7 +441,15 @@ std::string_view PrefectureName(std::string_view code) {
   return n >= 1 && n <= 47 ? table::kPrefectures[n - 1] : std::string_view();
 }
 
-absl::StatusOr<Address> NormalizeAddress(std::string_view raw) {
+namespace {
+
+// A key is parsed again when spaces were dropped from its town (千丁 目 keys
+// as 千丁目, where 千 reads as a number): one more pass reads a space-free key
+// as itself; the bound only guards against a table that disagrees. Spaces
+// around and inside the prefecture and municipality are read through.
+constexpr int kMaxPasses = 3;
+
+absl::StatusOr<Address> Normalize(std::string_view raw, int pass) {
   if (!IsValidUtf8(raw)) return absl::InvalidArgumentError("invalid UTF-8");
   Text text;
   RETURN_IF_ERROR(Prepare(raw, text));
@@ -466,7 +474,22 @@ absl::StatusOr<Address> NormalizeAddress(std::string_view raw) {
                rest < folded.size() ? text.origin[rest] : text.written.size());
   out.key =
       absl::StrCat(out.prefecture, out.municipality, out.town, out.blocks);
+  const bool spaced =
+      std::any_of(folded.begin() + pos, folded.begin() + town_end, IsSpace);
+  if (spaced && pass < kMaxPasses) {
+    absl::StatusOr<Address> joined = Normalize(out.key, pass + 1);
+    if (joined.ok() && joined->key != out.key) {
+      joined->building = std::move(out.building);
+      return joined;
+    }
+  }
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Address> NormalizeAddress(std::string_view raw) {
+  return Normalize(raw, 1);
 }
 
 absl::StatusOr<std::string> NormalizePostalCode(std::string_view text) {

@@ -131,7 +131,8 @@ TEST(NormalizeAddressTest, KeyRenormalizesToItself) {
         "どこか 不明な 住所", "東京都どこか1-2",
         "東京都港区麻布十番２丁目１６－６", "埼玉県戸田市大字新曽２２４２",
         "串本町串本千二百三十四", "青森県上北郡 横浜町字三保野888",
-        "北海　道倶知安町北1条東2丁目", "東 京都どこか1"}) {
+        "北海　道倶知安町北1条東2丁目", "東 京都どこか1",
+        "東京都千丁 目２番三３号", "東京都港区三 番町2"}) {
     absl::StatusOr<Address> a = NormalizeAddress(s);
     ASSERT_TRUE(a.ok()) << s;
     EXPECT_TRUE(IsValidUtf8(a->key));
