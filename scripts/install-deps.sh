@@ -11,7 +11,7 @@ packages=(
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libicu-dev libre2-dev libabsl-dev libsqlite3-dev libssl-dev prometheus-cpp-dev
-  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   # data the build turns into tables, and the demo's synthetic names
   unicode-data mecab-ipadic skkdic-extra
   # deployment checks (scripts/validate-deploy.sh); NodeSource's nodejs bundles npm

@@ -13,6 +13,7 @@
 #include "services/grpc/roster_manager.h"
 #include "services/io/log.h"
 #include "services/io/match_result.h"
+#include "services/io/memory.h"
 #include "services/io/receipts.h"
 
 namespace kuromaru::cli {
@@ -115,6 +116,7 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
                    matcher::Matcher::Create(std::move(index), std::move(model),
                                             options, std::move(directory)));
   out.index_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  io::ReleaseFreeMemory();
   const matcher::RosterCounts& c = out.report.counts;
   io::Log(io::LogLevel::kInfo, "roster loaded",
           {{"version", out.report.version},

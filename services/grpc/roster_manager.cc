@@ -12,6 +12,7 @@
 #include "normalizer/status_macros.h"
 #include "services/io/directory_csv.h"
 #include "services/io/log.h"
+#include "services/io/memory.h"
 #include "services/io/roster_csv.h"
 
 namespace kuromaru::grpc_service {
@@ -255,6 +256,7 @@ void RosterManager::RunSnapshot(const std::string& id, RosterSource source) {
     progress.set_resulting_version(engine->roster_version);
     return Swap(engine);
   }();
+  io::ReleaseFreeMemory();
   Finish(id, status, progress);
 }
 
@@ -282,6 +284,7 @@ void RosterManager::RunDelta(const std::string& id, std::string path,
     progress.set_resulting_version(engine->roster_version);
     return Swap(engine);
   }();
+  io::ReleaseFreeMemory();
   Finish(id, status, progress);
 }
 

@@ -12,6 +12,7 @@
 #include "normalizer/status_macros.h"
 #include "normalizer/utf8.h"
 #include "services/io/cp932.h"
+#include "services/io/memory.h"
 
 namespace kuromaru::io {
 namespace {
@@ -292,9 +293,16 @@ absl::StatusOr<std::shared_ptr<const Roster>> Load(
   RosterLoadReport local;
   if (report == nullptr) report = &local;
   *report = RosterLoadReport();
-  RosterBuilder builder =
-      base == nullptr ? RosterBuilder() : RosterBuilder(*base);
-  return Loader(options, report).Run(in, &builder, base != nullptr);
+  absl::StatusOr<std::shared_ptr<const Roster>> roster;
+  {
+    RosterBuilder builder =
+        base == nullptr ? RosterBuilder() : RosterBuilder(*base);
+    roster = Loader(options, report).Run(in, &builder, base != nullptr);
+  }
+  // The builder's buffers are gone; the index build that follows reuses
+  // nothing of them.
+  ReleaseFreeMemory();
+  return roster;
 }
 
 absl::StatusOr<std::shared_ptr<const Roster>> LoadFile(
