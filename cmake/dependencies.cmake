@@ -13,8 +13,9 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # tcmalloc (libgoogle-perftools-dev) as the server's allocator: with many threads
 # allocating and freeing per request, glibc's malloc returned pages to the kernel
-# only to fault them in again, and cost about a sixth of the CPU of a reconciled
-# receipt (docs/SERVICE.md §Throughput). Sanitizers bring their own allocator.
+# only to fault them in again: about a fifth of the server's CPU profile under a
+# stream of receipts (docs/SERVICE.md §Throughput). Sanitizers bring their own
+# allocator.
 option(KUROMARU_TCMALLOC "Link the kuromaru binary with tcmalloc" ON)
 if(KUROMARU_TCMALLOC AND KUROMARU_SANITIZE STREQUAL "" AND NOT KUROMARU_BUILD_FUZZERS)
   pkg_check_modules(TCMALLOC REQUIRED IMPORTED_TARGET libtcmalloc_minimal)
