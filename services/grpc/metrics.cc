@@ -1,11 +1,14 @@
 #include "services/grpc/metrics.h"
 
+#include <cstdint>
 #include <exception>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "prometheus/collectable.h"
 #include "prometheus/exposer.h"
+#include "prometheus/metric_family.h"
 
 namespace kuromaru::grpc_service {
 namespace {
@@ -41,6 +44,35 @@ const char* CodeName(grpc::StatusCode code) {
   const int i = static_cast<int>(code);
   return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
 }
+
+// The store's counters, read when scraped.
+class StoreStatsCollectable final : public prometheus::Collectable {
+ public:
+  explicit StoreStatsCollectable(const store::CaseStore* store)
+      : store_(store) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    const store::StoreStats stats = store_->GetStats();
+    auto family = [](const char* name, const char* help, int64_t value) {
+      prometheus::MetricFamily f;
+      f.name = name;
+      f.help = help;
+      f.type = prometheus::MetricType::Counter;
+      f.metric.emplace_back().counter.value = static_cast<double>(value);
+      return f;
+    };
+    return {
+        family("kuromaru_store_writes_total",
+               "Writes to the case store, failed ones included", stats.writes),
+        family("kuromaru_store_commits_total",
+               "Transactions committed; group commit puts many writes "
+               "in one",
+               stats.commits)};
+  }
+
+ private:
+  const store::CaseStore* const store_;
+};
 
 }  // namespace
 
@@ -92,7 +124,12 @@ absl::Status Metrics::Serve(const std::string& address) {
         absl::StrCat("cannot serve metrics on ", address, ": ", e.what()));
   }
   exposer_->RegisterCollectable(registry_);
+  if (store_stats_ != nullptr) exposer_->RegisterCollectable(store_stats_);
   return absl::OkStatus();
+}
+
+void Metrics::WatchStore(const store::CaseStore* store) {
+  store_stats_ = std::make_shared<StoreStatsCollectable>(store);
 }
 
 int Metrics::port() const {

@@ -6,8 +6,12 @@
 //   kuromaru_cases{state}                       cases in the store by state
 //   kuromaru_roster_rows, _persons              the roster in service
 //   kuromaru_roster_info{roster_version,model_version}  1 for the one in
-//   service kuromaru_roster_loaded                      0 while no roster is
-//   loaded
+//                                               service
+//   kuromaru_roster_loaded                      0 while no roster is loaded
+//   kuromaru_store_writes_total                 writes to the store
+//   kuromaru_store_commits_total                their transactions: writes
+//                                               per commit is how well
+//                                               group commit shares fsyncs
 //
 // Thread-safe.
 #ifndef KUROMARU_SERVICES_GRPC_METRICS_H_
@@ -30,10 +34,12 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "services/store/case_store.h"
 
 namespace prometheus {
+class Collectable;
 class Exposer;
-}
+}  // namespace prometheus
 
 namespace kuromaru::grpc_service {
 
@@ -45,6 +51,9 @@ class Metrics {
   // Serves /metrics on `address` (HOST:PORT). UNAVAILABLE when it cannot
   // bind. Call at most once.
   absl::Status Serve(const std::string& address);
+  // Reports `store`'s writes and commits at every scrape. Call before
+  // Serve; `store` outlives this.
+  void WatchStore(const store::CaseStore* store);
   // The port /metrics is served on; 0 before Serve.
   int port() const;
 
@@ -75,6 +84,7 @@ class Metrics {
   std::map<std::string, prometheus::Histogram*, std::less<>> histograms_
       ABSL_GUARDED_BY(mu_);
   prometheus::Gauge* info_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::shared_ptr<prometheus::Collectable> store_stats_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };
 

@@ -1,8 +1,10 @@
 #include "services/grpc/reconcile_service.h"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -33,34 +35,74 @@ void FillFromCase(v1::Case stored, bool replayed,
 
 grpc::Status ReconcileOne(const Call& call, const v1::Receipt& receipt,
                           v1::ReconcileResponse* response) {
+  std::vector<grpc::Status> statuses;
+  std::vector<v1::ReconcileResponse> responses;
+  ReconcileBatch(call, {&receipt}, &statuses, &responses);
+  if (statuses.front().ok()) *response = std::move(responses.front());
+  return statuses.front();
+}
+
+void ReconcileBatch(const Call& call,
+                    const std::vector<const v1::Receipt*>& receipts,
+                    std::vector<grpc::Status>* statuses,
+                    std::vector<v1::ReconcileResponse>* responses) {
   const ServiceContext& services = call.services();
-  std::vector<io::FieldViolation> violations =
-      io::ValidateReceipt(receipt, "receipt.");
-  if (!violations.empty()) return InvalidArgument(violations);
+  const size_t n = receipts.size();
+  statuses->assign(n, grpc::Status::OK);
+  responses->clear();
+  responses->resize(n);
+  // The receipts to store, and which of `receipts` each one is.
+  std::vector<store::NewCase> cases;
+  std::vector<size_t> index;
+  cases.reserve(n);
+  index.reserve(n);
   std::shared_ptr<const Engine> engine = services.rosters->Current();
-  if (engine == nullptr) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        "no roster is loaded yet; retry later");
+  for (size_t i = 0; i < n; ++i) {
+    const v1::Receipt& receipt = *receipts[i];
+    std::vector<io::FieldViolation> violations =
+        io::ValidateReceipt(receipt, "receipt.");
+    grpc::Status& status = (*statuses)[i];
+    if (!violations.empty()) {
+      status = InvalidArgument(violations);
+    } else if (engine == nullptr) {
+      status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            "no roster is loaded yet; retry later");
+    } else {
+      // A caller gone or out of time stops the work between receipts.
+      status = call.CheckAlive();
+    }
+    if (!status.ok()) continue;
+    const matcher::ReceiptMatch match =
+        engine->matcher->Match(io::TextOf(receipt));
+    store::NewCase& new_case = cases.emplace_back();
+    new_case.result =
+        io::ToMatchResult(receipt.receipt_id(), match, engine->roster_version,
+                          engine->model_version);
+    new_case.receipt = receipt;
+    new_case.actor = call.actor();
+    index.push_back(i);
   }
-  const matcher::ReceiptMatch match =
-      engine->matcher->Match(io::TextOf(receipt));
-  store::NewCase new_case;
-  new_case.result =
-      io::ToMatchResult(receipt.receipt_id(), match, engine->roster_version,
-                        engine->model_version);
-  // The caller may have gone while the receipt was matched: then nothing is
-  // stored (a retry matches again).
-  if (grpc::Status alive = call.CheckAlive(); !alive.ok()) return alive;
-  new_case.receipt = receipt;
-  new_case.actor = call.actor();
-  absl::StatusOr<store::CaseWrite> written =
-      services.store->CreateCase(std::move(new_case));
-  if (!written.ok()) return ToGrpcStatus(written.status());
-  if (!written->replayed && services.metrics != nullptr) {
-    services.metrics->RecordDecision(written->stored.result().decision());
+  if (cases.empty()) return;
+  // The caller may have gone while the receipts were matched: then nothing
+  // is stored (a retry matches again).
+  if (grpc::Status alive = call.CheckAlive(); !alive.ok()) {
+    for (size_t i : index) (*statuses)[i] = alive;
+    return;
   }
-  FillFromCase(std::move(written->stored), written->replayed, response);
-  return grpc::Status::OK;
+  std::vector<absl::StatusOr<store::CaseWrite>> written =
+      services.store->CreateCases(std::move(cases));
+  for (size_t k = 0; k < written.size(); ++k) {
+    const size_t i = index[k];
+    if (!written[k].ok()) {
+      (*statuses)[i] = ToGrpcStatus(written[k].status());
+      continue;
+    }
+    if (!written[k]->replayed && services.metrics != nullptr) {
+      services.metrics->RecordDecision(written[k]->stored.result().decision());
+    }
+    FillFromCase(std::move(written[k]->stored), written[k]->replayed,
+                 &(*responses)[i]);
+  }
 }
 
 grpc::ServerUnaryReactor* ReconcileService::Reconcile(
@@ -99,10 +141,12 @@ grpc::ServerUnaryReactor* ReconcileService::GetResult(
 
 namespace {
 
-// One ReconcileStream. Each request read is matched and stored on the work
-// queue; answers are written in request order. At most kStreamWindow requests
-// are in flight; reading resumes as answers are written. An invalid receipt
-// is answered with its status in the response, and the stream goes on.
+// One ReconcileStream. Requests read wait in `waiting_` for one of the
+// stream's workers (tasks on the work queue, kStreamWorkers at most), which
+// take them in batches, match them, and store each batch in one write;
+// answers are written in request order. At most kStreamWindow requests are
+// in flight; reading resumes as answers are written. An invalid receipt is
+// answered with its status in the response, and the stream goes on.
 class StreamReactor final
     : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
@@ -120,8 +164,8 @@ class StreamReactor final
 
   // Every path decides under mu_ whether the stream is finished, and calls
   // Finish only after releasing it: Finish may run OnDone (delete this) on
-  // another thread at once, and a work-queue thread, unlike a reaction, is
-  // not waited for.
+  // another thread at once, and a worker, unlike a reaction, is not waited
+  // for; so the stream finishes only once no worker is left.
   void OnReadDone(bool ok) override {
     std::optional<grpc::Status> finish;
     {
@@ -172,22 +216,25 @@ class StreamReactor final
   void OnDone() override { delete this; }
 
  private:
-  // A request was read: queue its matching, and read on while the window
-  // allows.
+  struct Waiting {
+    int64_t seq;
+    grpc::ByteBuffer raw;
+  };
+
+  // A request was read: it waits for a worker, started here if the stream
+  // has fewer than it may; read on while the window allows.
   void AcceptLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    const int64_t seq = next_read_++;
+    Waiting& waiting = waiting_.emplace_back();
+    waiting.seq = next_read_++;
+    waiting.raw.Swap(&request_);
     ++in_flight_;
-    auto request = std::make_shared<grpc::ByteBuffer>();
-    request->Swap(&request_);
-    const bool queued = call_->services().work->Submit(
-        [this, seq, request] { Process(seq, *request); });
-    if (!queued) {
-      v1::ReconcileResponse refused;
-      *refused.mutable_status() = ToRpcStatus(
-          grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                       "the server is saturated; resend this receipt"));
-      ready_.emplace(seq, SerializeResponse(refused));
-      MaybeWriteLocked();
+    if (workers_ < ReconcileService::kStreamWorkers) {
+      ++workers_;
+      if (!call_->services().work->Submit([this] { Work(); })) {
+        --workers_;
+        // With no worker left to take them, the waiting are refused.
+        if (workers_ == 0) RefuseWaitingLocked();
+      }
     }
     if (in_flight_ < ReconcileService::kStreamWindow) {
       StartRead(&request_);
@@ -196,33 +243,94 @@ class StreamReactor final
     }
   }
 
-  void Process(int64_t seq, const grpc::ByteBuffer& raw) {
-    v1::ReconcileRequest request;
-    v1::ReconcileResponse response;
-    grpc::Status status = call_->CheckAlive();
-    if (status.ok() && !ParseRequest(raw, &request)) status = NotARequest();
-    if (status.ok())
-      status = ReconcileOne(*call_, request.receipt(), &response);
-    if (!status.ok()) {
-      response.Clear();
-      // The id tells the caller which receipt was refused, unless the id
-      // itself is what is wrong.
-      const std::string& id = request.receipt().receipt_id();
-      if (normalizer::IsValidUtf8(id)) {
-        response.mutable_result()->set_receipt_id(id);
+  void RefuseWaitingLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    v1::ReconcileResponse refused;
+    *refused.mutable_status() = ToRpcStatus(
+        grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     "the server is saturated; resend this receipt"));
+    for (Waiting& w : waiting_) {
+      ready_.emplace(w.seq, SerializeResponse(refused));
+    }
+    waiting_.clear();
+    MaybeWriteLocked();
+  }
+
+  // A worker: takes what waits, a batch at a time, until nothing does.
+  void Work() {
+    std::vector<Waiting> batch;
+    std::vector<grpc::ByteBuffer> answers;
+    while (true) {
+      std::optional<grpc::Status> finish;
+      {
+        absl::MutexLock lock(&mu_);
+        for (size_t i = 0; i < answers.size(); ++i) {
+          ready_.emplace(batch[i].seq, std::move(answers[i]));
+        }
+        // A broken stream drops the answers: they may have been the last.
+        MaybeWriteLocked();
+        batch.clear();
+        while (!waiting_.empty() &&
+               batch.size() < ReconcileService::kStreamBatch) {
+          batch.push_back(std::move(waiting_.front()));
+          waiting_.pop_front();
+        }
+        if (batch.empty()) {
+          --workers_;
+          finish = MaybeFinishLocked();
+        }
       }
-      *response.mutable_status() = ToRpcStatus(status);
+      if (batch.empty()) {
+        if (finish) FinishNow(*finish);  // the last use of this
+        return;
+      }
+      answers = Answer(batch);
     }
-    grpc::ByteBuffer answer = SerializeResponse(response);
-    std::optional<grpc::Status> finish;
-    {
-      absl::MutexLock lock(&mu_);
-      ready_.emplace(seq, std::move(answer));
-      MaybeWriteLocked();
-      // A broken stream drops the answer: it may have been the last one.
-      finish = MaybeFinishLocked();
+  }
+
+  // The answers to `batch`, in its order.
+  std::vector<grpc::ByteBuffer> Answer(const std::vector<Waiting>& batch) {
+    const size_t n = batch.size();
+    std::vector<v1::ReconcileRequest> requests(n);
+    std::vector<grpc::Status> statuses(n);
+    std::vector<const v1::Receipt*> receipts;
+    std::vector<size_t> index;
+    const grpc::Status alive = call_->CheckAlive();
+    for (size_t i = 0; i < n; ++i) {
+      if (!alive.ok()) {
+        statuses[i] = alive;
+      } else if (!ParseRequest(batch[i].raw, &requests[i])) {
+        statuses[i] = NotARequest();
+      } else {
+        index.push_back(i);
+        receipts.push_back(&requests[i].receipt());
+      }
     }
-    if (finish) FinishNow(*finish);  // the last use of this
+    std::vector<grpc::Status> matched;
+    std::vector<v1::ReconcileResponse> responses;
+    ReconcileBatch(*call_, receipts, &matched, &responses);
+    std::vector<grpc::ByteBuffer> answers(n);
+    size_t k = 0;
+    for (size_t i = 0; i < n; ++i) {
+      v1::ReconcileResponse refused;
+      v1::ReconcileResponse* response = &refused;
+      if (k < index.size() && index[k] == i) {
+        statuses[i] = matched[k];
+        response = &responses[k];
+        ++k;
+      }
+      if (!statuses[i].ok()) {
+        response->Clear();
+        // The id tells the caller which receipt was refused, unless the id
+        // itself is what is wrong.
+        const std::string& id = requests[i].receipt().receipt_id();
+        if (normalizer::IsValidUtf8(id)) {
+          response->mutable_result()->set_receipt_id(id);
+        }
+        *response->mutable_status() = ToRpcStatus(statuses[i]);
+      }
+      answers[i] = SerializeResponse(*response);
+    }
+    return answers;
   }
 
   void MaybeWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -242,10 +350,12 @@ class StreamReactor final
     }
   }
 
-  // The status to finish with, once, when everything read is answered.
+  // The status to finish with, once, when everything read is answered and
+  // no worker is left.
   std::optional<grpc::Status> MaybeFinishLocked()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || !reads_done_ || in_flight_ > 0 || writing_) {
+    if (finished_ || !reads_done_ || in_flight_ > 0 || writing_ ||
+        workers_ > 0) {
       return std::nullopt;
     }
     finished_ = true;
@@ -262,10 +372,12 @@ class StreamReactor final
   grpc::ByteBuffer request_;   // the read in progress
   grpc::ByteBuffer response_;  // the write in progress
   absl::Mutex mu_;
+  std::deque<Waiting> waiting_ ABSL_GUARDED_BY(mu_);  // read, not yet taken
   std::map<int64_t, grpc::ByteBuffer> ready_ ABSL_GUARDED_BY(mu_);
   int64_t next_read_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t next_write_ ABSL_GUARDED_BY(mu_) = 0;
-  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;  // read and not yet answered
+  int workers_ ABSL_GUARDED_BY(mu_) = 0;
   bool read_paused_ ABSL_GUARDED_BY(mu_) = false;
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;

@@ -11,6 +11,8 @@
 #ifndef KUROMARU_SERVICES_GRPC_RECONCILE_SERVICE_H_
 #define KUROMARU_SERVICES_GRPC_RECONCILE_SERVICE_H_
 
+#include <vector>
+
 #include "kuromaru/v1/reconcile.grpc.pb.h"
 #include "services/grpc/call.h"
 
@@ -29,6 +31,13 @@ class ReconcileService final : public ReconcileServiceBase {
   // Requests a stream may have in flight: reading pauses when they are
   // taken, which is the stream's flow control.
   static constexpr int kStreamWindow = 256;
+  // A stream's requests are matched by at most kStreamWorkers tasks at a
+  // time, each taking up to kStreamBatch of those read and waiting, and
+  // storing them in one write: under load, one hand-off to a work thread
+  // and one wait for the group commit serve many receipts; a lone receipt
+  // goes alone.
+  static constexpr int kStreamWorkers = 2;
+  static constexpr int kStreamBatch = 64;
 
   explicit ReconcileService(const ServiceContext& services)
       : services_(services) {}
@@ -51,6 +60,14 @@ class ReconcileService final : public ReconcileServiceBase {
 // Matches and stores one receipt as `call`'s actor.
 grpc::Status ReconcileOne(const Call& call, const v1::Receipt& receipt,
                           v1::ReconcileResponse* response);
+
+// Matches receipts against one roster snapshot and stores them as `call`'s
+// actor in one durable write: (*statuses)[i] for receipts[i], and where it
+// is OK, (*responses)[i]. Each receipt succeeds or fails on its own.
+void ReconcileBatch(const Call& call,
+                    const std::vector<const v1::Receipt*>& receipts,
+                    std::vector<grpc::Status>* statuses,
+                    std::vector<v1::ReconcileResponse>* responses);
 
 }  // namespace kuromaru::grpc_service
 

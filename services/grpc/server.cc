@@ -120,6 +120,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   p->store = std::move(store);
   p->tokens = std::move(tokens);
   if (!options.metrics_listen.empty()) {
+    p->metrics.WatchStore(p->store.get());
     RETURN_IF_ERROR(p->metrics.Serve(options.metrics_listen));
   }
   p->work =

@@ -1,5 +1,7 @@
 #include "services/grpc/work_queue.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 namespace kuromaru::grpc_service {
@@ -7,7 +9,10 @@ namespace kuromaru::grpc_service {
 WorkQueue::WorkQueue(int threads, size_t max_queued) : max_queued_(max_queued) {
   threads_.reserve(threads < 1 ? 1 : threads);
   for (int i = 0; i < (threads < 1 ? 1 : threads); ++i) {
-    threads_.emplace_back(&WorkQueue::Run, this);
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "work");  // for top -H, perf
+      Run();
+    });
   }
 }
 

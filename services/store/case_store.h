@@ -186,6 +186,12 @@ class CaseStore {
   // receipt_id, or when result names another receipt.
   virtual absl::StatusOr<CaseWrite> CreateCase(NewCase c) = 0;
 
+  // CreateCase for each, in order: each case succeeds or fails on its own,
+  // and all are durable when this returns. A store may commit them together,
+  // so a caller with many receipts at hand waits once instead of many times.
+  virtual std::vector<absl::StatusOr<CaseWrite>> CreateCases(
+      std::vector<NewCase> cases) = 0;
+
   // The case with its history. With audit_open, the opening is written to
   // the history and the audit trail in the transaction that reads the case
   // (an OPENED event; the version does not change and the feed does not

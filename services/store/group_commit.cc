@@ -1,5 +1,7 @@
 #include "services/store/group_commit.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -19,7 +21,10 @@ absl::Status RunCached(Connection& c, const std::string& sql) {
 GroupCommitter::GroupCommitter(std::unique_ptr<Connection> connection,
                                Options options)
     : options_(std::move(options)), connection_(std::move(connection)) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store-writer");  // for top -H, perf
+    Loop();
+  });
 }
 
 GroupCommitter::~GroupCommitter() {
@@ -31,13 +36,33 @@ GroupCommitter::~GroupCommitter() {
 }
 
 absl::Status GroupCommitter::Run(Work work) {
-  Unit unit;
-  unit.work = std::move(work);
-  absl::MutexLock lock(&mu_);
-  if (stopping_) return absl::UnavailableError("the store is closing");
-  queue_.push_back(&unit);
-  mu_.Await(absl::Condition(&unit.done));
-  return unit.status;
+  std::vector<Work> works;
+  works.push_back(std::move(work));
+  return std::move(RunAll(std::move(works)).front());
+}
+
+std::vector<absl::Status> GroupCommitter::RunAll(std::vector<Work> works) {
+  std::vector<Unit> units(works.size());
+  int pending = static_cast<int>(units.size());
+  for (size_t i = 0; i < units.size(); ++i) {
+    units[i].work = std::move(works[i]);
+    units[i].pending = &pending;
+  }
+  std::vector<absl::Status> statuses;
+  statuses.reserve(units.size());
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      statuses.assign(units.size(),
+                      absl::UnavailableError("the store is closing"));
+      return statuses;
+    }
+    for (Unit& unit : units) queue_.push_back(&unit);
+    mu_.Await(absl::Condition(
+        +[](int* left) { return *left == 0; }, &pending));
+  }
+  for (Unit& unit : units) statuses.push_back(std::move(unit.status));
+  return statuses;
 }
 
 absl::Status GroupCommitter::WithConnection(const Work& fn) {
@@ -90,7 +115,7 @@ void GroupCommitter::Loop() {
     absl::MutexLock lock(&mu_);
     writes_ += static_cast<int64_t>(batch.size());
     if (committed) ++commits_;
-    for (Unit* unit : batch) unit->done = true;
+    for (Unit* unit : batch) --*unit->pending;
   }
 }
 

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -51,6 +52,12 @@ class GroupCommitter {
   // committed (or the commit's error). `work` must not call Run().
   absl::Status Run(Work work);
 
+  // Runs every unit of `works`, each under its own savepoint, in the next
+  // batch (or batches, past max_batch); returns their statuses, in order,
+  // once all are committed. One wait for the lot: a caller with many writes
+  // at hand hands them over together.
+  std::vector<absl::Status> RunAll(std::vector<Work> works);
+
   // Runs `fn` on the writer's connection between batches (no transaction
   // open). For stores without separate read connections.
   absl::Status WithConnection(const Work& fn);
@@ -62,7 +69,7 @@ class GroupCommitter {
   struct Unit {
     Work work;
     absl::Status status;
-    bool done = false;
+    int* pending = nullptr;  // the caller's count of units not yet done
   };
 
   void Loop();

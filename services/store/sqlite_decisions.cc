@@ -117,17 +117,23 @@ absl::Status ApplyDecision(DecisionKind kind, const Decision& d, CaseRow* row,
   return absl::OkStatus();
 }
 
-}  // namespace
+// A new case, built and serialized before the writer is taken: the writer
+// is the store's one serial section.
+struct PreparedCase {
+  CaseRow row;
+  Actor actor;
+  CaseWrite out;
+};
 
-absl::StatusOr<CaseWrite> SqliteCaseStore::CreateCase(NewCase in) {
-  const std::string id = in.receipt.receipt_id();
+absl::StatusOr<PreparedCase> PrepareCase(NewCase in) {
+  const std::string& id = in.receipt.receipt_id();
   if (id.empty()) return absl::InvalidArgumentError("receipt_id is required");
   if (!in.result.receipt_id().empty() && in.result.receipt_id() != id) {
     return absl::InvalidArgumentError("the result is for another receipt");
   }
-  // The case is built and serialized before the writer is taken: the writer
-  // is the store's one serial section.
-  CaseRow row;
+  PreparedCase p;
+  p.actor = std::move(in.actor);
+  CaseRow& row = p.row;
   row.receipt_bytes = in.receipt.SerializeAsString();
   v1::Case& c = row.c;
   c.set_receipt_id(id);
@@ -139,7 +145,7 @@ absl::StatusOr<CaseWrite> SqliteCaseStore::CreateCase(NewCase in) {
   c.set_version(1);
   *c.mutable_receipt() = std::move(in.receipt);
   *c.mutable_result() = std::move(in.result);
-  c.mutable_result()->set_receipt_id(id);
+  c.mutable_result()->set_receipt_id(c.receipt_id());
   row.result_bytes = c.result().SerializeAsString();
   if (c.state() == v1::CASE_STATE_AUTO_RESOLVED) {
     *c.mutable_resolved() = KeyOf(c.result().candidates(0));
@@ -147,35 +153,81 @@ absl::StatusOr<CaseWrite> SqliteCaseStore::CreateCase(NewCase in) {
   }
   c.set_roster_version(c.result().roster_version());
   c.set_model_version(c.result().model_version());
-  CaseWrite out;
-  absl::Status done = Write([&](Connection& db) -> absl::Status {
-    ASSIGN_OR_RETURN(std::optional<CaseRow> existing, LoadCase(db, id));
-    if (existing) {
-      if (existing->receipt_bytes != row.receipt_bytes) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("another receipt is stored as ", id));
-      }
-      out.stored = std::move(existing->c);
-      out.replayed = true;
-      return LoadHistory(db, &out.stored);
+  return p;
+}
+
+// Stores `p`, or finds the same receipt stored before; on the writer.
+absl::Status InsertPrepared(Connection& db, absl::Time now, PreparedCase& p) {
+  CaseRow& row = p.row;
+  v1::Case& c = row.c;
+  const std::string& id = c.receipt_id();
+  ASSIGN_OR_RETURN(std::optional<CaseRow> existing, LoadCase(db, id));
+  if (existing) {
+    if (existing->receipt_bytes != row.receipt_bytes) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("another receipt is stored as ", id));
     }
-    const absl::Time now = Now();
-    *c.mutable_created_at() = ToTimestamp(now);
-    *c.mutable_updated_at() = ToTimestamp(now);
-    RETURN_IF_ERROR(InsertCase(db, row));
-    Transition t;
-    t.action = "RECONCILED";
-    t.kind = v1::ACTOR_KIND_INTAKE;
-    t.actor = &in.actor;
-    t.at = now;
-    t.detail = absl::StrCat("state=", StateName(c.state()),
-                            " candidates=", c.result().candidates_size());
-    RETURN_IF_ERROR(RecordTransition(db, t, &c));
-    out.stored = std::move(c);
-    return absl::OkStatus();
-  });
-  if (!done.ok()) return done;
-  return out;
+    p.out.stored = std::move(existing->c);
+    p.out.replayed = true;
+    return LoadHistory(db, &p.out.stored);
+  }
+  *c.mutable_created_at() = ToTimestamp(now);
+  *c.mutable_updated_at() = ToTimestamp(now);
+  RETURN_IF_ERROR(InsertCase(db, row));
+  Transition t;
+  t.action = "RECONCILED";
+  t.kind = v1::ACTOR_KIND_INTAKE;
+  t.actor = &p.actor;
+  t.at = now;
+  t.detail = absl::StrCat("state=", StateName(c.state()),
+                          " candidates=", c.result().candidates_size());
+  RETURN_IF_ERROR(RecordTransition(db, t, &c));
+  p.out.stored = std::move(c);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CaseWrite> SqliteCaseStore::CreateCase(NewCase in) {
+  std::vector<NewCase> one;
+  one.push_back(std::move(in));
+  return std::move(CreateCases(std::move(one)).front());
+}
+
+std::vector<absl::StatusOr<CaseWrite>> SqliteCaseStore::CreateCases(
+    std::vector<NewCase> cases) {
+  std::vector<absl::StatusOr<CaseWrite>> results;
+  results.reserve(cases.size());
+  // The valid ones, and where each one's result goes.
+  std::vector<PreparedCase> prepared;
+  std::vector<size_t> slot;
+  prepared.reserve(cases.size());
+  for (NewCase& in : cases) {
+    absl::StatusOr<PreparedCase> p = PrepareCase(std::move(in));
+    if (p.ok()) {
+      slot.push_back(results.size());
+      prepared.push_back(*std::move(p));
+      results.emplace_back(CaseWrite{});
+    } else {
+      results.emplace_back(p.status());
+    }
+  }
+  if (prepared.empty()) return results;
+  std::vector<Work> works;
+  works.reserve(prepared.size());
+  for (PreparedCase& p : prepared) {
+    works.push_back(
+        [this, &p](Connection& db) { return InsertPrepared(db, Now(), p); });
+  }
+  std::vector<absl::Status> done = writer_->RunAll(std::move(works));
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    if (done[i].ok()) {
+      results[slot[i]] = std::move(prepared[i].out);
+    } else {
+      results[slot[i]] = std::move(done[i]);
+    }
+  }
+  return results;
 }
 
 absl::StatusOr<CaseWrite> SqliteCaseStore::Confirm(const Decision& d) {

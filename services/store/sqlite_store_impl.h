@@ -37,6 +37,8 @@ class SqliteCaseStore final : public CaseStore {
                      std::unique_ptr<WalCheckpointer> checkpointer);
 
   absl::StatusOr<CaseWrite> CreateCase(NewCase c) override;
+  std::vector<absl::StatusOr<CaseWrite>> CreateCases(
+      std::vector<NewCase> cases) override;
   absl::StatusOr<v1::Case> GetCase(const std::string& receipt_id,
                                    const Actor& actor,
                                    bool audit_open) override;

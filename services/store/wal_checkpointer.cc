@@ -1,5 +1,6 @@
 #include "services/store/wal_checkpointer.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <utility>
@@ -22,7 +23,10 @@ absl::StatusOr<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
 WalCheckpointer::WalCheckpointer(std::unique_ptr<Connection> connection,
                                  absl::Duration interval)
     : interval_(interval), connection_(std::move(connection)) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "wal-checkpoint");
+    Loop();
+  });
 }
 
 WalCheckpointer::~WalCheckpointer() {

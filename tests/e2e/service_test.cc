@@ -2,6 +2,7 @@
 // generated roster, called through real gRPC clients with bearer tokens.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <memory>
@@ -9,9 +10,12 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -201,17 +205,29 @@ TEST_F(ServiceTest, CallersAreAuthenticatedAndNeedTheirRole) {
   EXPECT_EQ(cases.cases_size(), 0);
 }
 
+// The stream matches its receipts in batches, stored together: a bad
+// receipt, a retry and a clash among them are each answered on their own.
 TEST_F(ServiceTest, StreamAnswersEveryReceiptInOrderAndGoesOnAfterABadOne) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
   constexpr int kCount = 300;
   constexpr int kBad = 77;
+  constexpr int kRetry = 150;  // receipt kRetry - 1 again
+  constexpr int kClash = 200;  // another receipt under kClash - 1's id
   auto context = ContextWith(tokens().claims, absl::Seconds(120));
   auto stream = reconcile_->ReconcileStream(context.get());
+  auto sent = [&](int i) {
+    v1::ReconcileRequest request = RequestFor(data().receipts[i]);
+    if (i == kBad) request.mutable_receipt()->clear_birth_date();
+    if (i == kRetry) request = RequestFor(data().receipts[i - 1]);
+    if (i == kClash) {
+      request.mutable_receipt()->set_receipt_id(
+          data().receipts[i - 1].receipt_id());
+    }
+    return request;
+  };
   std::thread writer([&] {
     for (int i = 0; i < kCount; ++i) {
-      v1::ReconcileRequest request = RequestFor(data().receipts[i]);
-      if (i == kBad) request.mutable_receipt()->clear_birth_date();
-      if (!stream->Write(request)) break;
+      if (!stream->Write(sent(i))) break;
     }
     stream->WritesDone();
   });
@@ -224,17 +240,36 @@ TEST_F(ServiceTest, StreamAnswersEveryReceiptInOrderAndGoesOnAfterABadOne) {
   for (int i = 0; i < kCount; ++i) {
     SCOPED_TRACE(i);
     const v1::ReconcileResponse& r = responses[i];
-    EXPECT_EQ(r.result().receipt_id(), data().receipts[i].receipt_id());
+    EXPECT_EQ(r.result().receipt_id(), sent(i).receipt().receipt_id());
     if (i == kBad) {
       EXPECT_EQ(r.status().code(), grpc::StatusCode::INVALID_ARGUMENT);
       EXPECT_THAT(BadRequestFields(r.status()),
                   ElementsAre("receipt.birth_date"));
       continue;
     }
+    if (i == kClash - 1 || i == kClash) continue;  // below
     EXPECT_EQ(r.status().code(), 0) << r.status().message();
     EXPECT_EQ(r.case_version(), 1);
     EXPECT_EQ(r.state(), StateFor(r.result().decision()));
   }
+  // The two sends of one receipt may be stored in either order: one stores
+  // the case, the other is its replay.
+  EXPECT_NE(responses[kRetry - 1].replayed(), responses[kRetry].replayed());
+  EXPECT_EQ(responses[kRetry - 1].result().SerializeAsString(),
+            responses[kRetry].result().SerializeAsString());
+  // Of two receipts under one id, whichever came second is refused.
+  const int first_code = responses[kClash - 1].status().code();
+  const int second_code = responses[kClash].status().code();
+  EXPECT_EQ(std::min(first_code, second_code), 0);
+  EXPECT_EQ(std::max(first_code, second_code),
+            grpc::StatusCode::ALREADY_EXISTS);
+  // Every receipt answered OK is stored once; no others.
+  v1::ListCasesResponse cases;
+  v1::ListCasesRequest list;
+  list.set_page_size(1000);
+  auto review_context = ContextWith(tokens().reviewer);
+  ASSERT_TRUE(review_->ListCases(review_context.get(), list, &cases).ok());
+  EXPECT_EQ(cases.cases_size(), kCount - 3);
 }
 
 TEST_F(ServiceTest, GetResultReturnsTheStoredCase) {
@@ -323,6 +358,43 @@ TEST_F(ServiceTest, MetricsCountRequestsAndTheRoster) {
   EXPECT_THAT(*page, HasSubstr("method=\"Reconcile\""));
   EXPECT_THAT(*page, HasSubstr("kuromaru_roster_rows "));
   EXPECT_THAT(*page, ::testing::Not(HasSubstr(data().receipts[0].name_kana())));
+}
+
+// A value from a /metrics page; -1 when the sample is not there.
+double Sample(const std::string& page, const std::string& name) {
+  for (absl::string_view line : absl::StrSplit(page, '\n')) {
+    if (absl::ConsumePrefix(&line, name + " ")) {
+      double value = 0;
+      if (absl::SimpleAtod(line, &value)) return value;
+    }
+  }
+  return -1;
+}
+
+// Receipts sent on a stream together are stored together: their writes
+// share commits, and the metrics say how well.
+TEST_F(ServiceTest, StreamedReceiptsShareCommits) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(ServeOptions{.metrics_listen = true}));
+  constexpr int kCount = 300;
+  auto context = ContextWith(tokens().claims, absl::Seconds(120));
+  auto stream = reconcile_->ReconcileStream(context.get());
+  for (int i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(stream->Write(RequestFor(data().receipts[i])));
+  }
+  stream->WritesDone();
+  int answered = 0;
+  for (v1::ReconcileResponse r; stream->Read(&r); ++answered) {
+    EXPECT_EQ(r.status().code(), 0) << r.status().message();
+  }
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(answered, kCount);
+  auto page = testing::HttpGet(env_->server().metrics_port(), "/metrics");
+  ASSERT_TRUE(page.ok()) << page.status();
+  const double writes = Sample(*page, "kuromaru_store_writes_total");
+  const double commits = Sample(*page, "kuromaru_store_commits_total");
+  EXPECT_GE(writes, kCount) << *page;
+  EXPECT_GT(commits, 0) << *page;
+  EXPECT_LE(commits * 4, writes) << "streamed writes were not grouped";
 }
 
 // A client reconciles continuously while an admin swaps in another roster:

@@ -201,5 +201,46 @@ TEST_F(StoreFileTest, ConcurrentWritersShareCommits) {
   EXPECT_EQ(RawCount("changes"), kThreads * kPerThread);
 }
 
+// A batch is one commit; each case in it stands or falls on its own, and a
+// later one sees an earlier one in the same batch.
+TEST_F(StoreFileTest, CreateCasesCommitsABatchOnceAndEachCaseOnItsOwn) {
+  constexpr int kGood = 100;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    const StoreStats before = store->GetStats();
+    std::vector<NewCase> batch;
+    for (int i = 0; i < kGood; ++i) batch.push_back(Case(absl::StrCat("B", i)));
+    batch.push_back(Case(""));    // no receipt_id: refused before the writer
+    batch.push_back(Case("B7"));  // the same receipt again: replayed
+    NewCase clash = Case("B8");   // another receipt under B8's id
+    clash.receipt.set_service_month("202405");
+    batch.push_back(clash);
+    std::vector<absl::StatusOr<CaseWrite>> written =
+        store->CreateCases(std::move(batch));
+    ASSERT_EQ(written.size(), static_cast<size_t>(kGood + 3));
+    for (int i = 0; i < kGood; ++i) {
+      ASSERT_TRUE(written[i].ok()) << i << ": " << written[i].status();
+      EXPECT_FALSE(written[i]->replayed);
+      EXPECT_EQ(written[i]->stored.receipt_id(), absl::StrCat("B", i));
+      EXPECT_EQ(written[i]->stored.version(), 1);
+    }
+    EXPECT_EQ(written[kGood].status().code(),
+              absl::StatusCode::kInvalidArgument);
+    ASSERT_TRUE(written[kGood + 1].ok()) << written[kGood + 1].status();
+    EXPECT_TRUE(written[kGood + 1]->replayed);
+    EXPECT_EQ(written[kGood + 1]->stored.history_size(), 1);
+    EXPECT_EQ(written[kGood + 2].status().code(),
+              absl::StatusCode::kAlreadyExists);
+    const StoreStats after = store->GetStats();
+    EXPECT_EQ(after.writes - before.writes, kGood + 2);
+    EXPECT_EQ(after.commits - before.commits, 1);
+  }
+  // Durable once returned, and the refused ones left nothing.
+  EXPECT_EQ(RawCount("cases"), kGood);
+  EXPECT_EQ(RawCount("audit WHERE action = 'RECONCILED'"), kGood);
+  EXPECT_EQ(RawCount("cases WHERE service_month = '202405'"), 0);
+}
+
 }  // namespace
 }  // namespace kuromaru::store
