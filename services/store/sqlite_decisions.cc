@@ -126,7 +126,7 @@ struct PreparedCase {
 };
 
 absl::StatusOr<PreparedCase> PrepareCase(NewCase in) {
-  const std::string& id = in.receipt.receipt_id();
+  const std::string id = in.receipt.receipt_id();  // a copy: it is moved
   if (id.empty()) return absl::InvalidArgumentError("receipt_id is required");
   if (!in.result.receipt_id().empty() && in.result.receipt_id() != id) {
     return absl::InvalidArgumentError("the result is for another receipt");
@@ -145,7 +145,7 @@ absl::StatusOr<PreparedCase> PrepareCase(NewCase in) {
   c.set_version(1);
   *c.mutable_receipt() = std::move(in.receipt);
   *c.mutable_result() = std::move(in.result);
-  c.mutable_result()->set_receipt_id(c.receipt_id());
+  c.mutable_result()->set_receipt_id(id);
   row.result_bytes = c.result().SerializeAsString();
   if (c.state() == v1::CASE_STATE_AUTO_RESOLVED) {
     *c.mutable_resolved() = KeyOf(c.result().candidates(0));
