@@ -26,6 +26,7 @@ struct ServeFlags {
   std::string deltas;
   std::string grace = "10s";
   int64_t work_threads = 64;
+  int64_t match_threads = 0;
 };
 
 void Define(Flags& flags, ServeFlags* f) {
@@ -60,6 +61,9 @@ void Define(Flags& flags, ServeFlags* f) {
                "how long RPCs in flight may run after a stop signal");
   flags.Int("work-threads", &f->work_threads,
             "threads that match receipts and wait for durable writes");
+  flags.Int("match-threads", &f->match_threads,
+            "receipts matched at once across all calls (0: one per core; "
+            "under a CPU limit, the limit)");
 }
 
 absl::Status Check(ServeFlags* f) {
@@ -79,6 +83,10 @@ absl::Status Check(ServeFlags* f) {
     return absl::InvalidArgumentError("--work-threads: 1 to 1024");
   }
   f->server.work_threads = static_cast<int>(f->work_threads);
+  if (f->match_threads < 0 || f->match_threads > 1024) {
+    return absl::InvalidArgumentError("--match-threads: 0 to 1024");
+  }
+  f->server.match_threads = static_cast<int>(f->match_threads);
   if (!f->deltas.empty()) {
     f->roster.delta_paths = absl::StrSplit(f->deltas, ',', absl::SkipEmpty());
   }

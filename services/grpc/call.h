@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <semaphore>
 #include <string>
 
 #include "absl/time/time.h"
@@ -29,6 +30,9 @@ struct ServiceContext {
   Metrics* metrics = nullptr;           // optional
   WorkQueue* work = nullptr;
   JobRunner* jobs = nullptr;
+  // Slots for matching (ServerOptions::match_threads); optional: without
+  // it, matching is bounded by the work threads only.
+  std::counting_semaphore<>* matching = nullptr;
 };
 
 class Call {

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +32,26 @@ void FillFromCase(v1::Case stored, bool replayed,
   response->set_replayed(replayed);
 }
 
+// Holds one of `slots` while in scope, or until Release; nothing without
+// slots.
+class MatchingSlot {
+ public:
+  explicit MatchingSlot(std::counting_semaphore<>* slots) : slots_(slots) {
+    if (slots_ != nullptr) slots_->acquire();
+  }
+  ~MatchingSlot() { Release(); }
+  MatchingSlot(const MatchingSlot&) = delete;
+  MatchingSlot& operator=(const MatchingSlot&) = delete;
+
+  void Release() {
+    if (slots_ != nullptr) slots_->release();
+    slots_ = nullptr;
+  }
+
+ private:
+  std::counting_semaphore<>* slots_;
+};
+
 }  // namespace
 
 grpc::Status ReconcileOne(const Call& call, const v1::Receipt& receipt,
@@ -57,6 +78,8 @@ void ReconcileBatch(const Call& call,
   cases.reserve(n);
   index.reserve(n);
   std::shared_ptr<const Engine> engine = services.rosters->Current();
+  // A slot for the matching, given back before the wait for the write.
+  MatchingSlot slot(services.matching);
   for (size_t i = 0; i < n; ++i) {
     const v1::Receipt& receipt = *receipts[i];
     std::vector<io::FieldViolation> violations =
@@ -82,6 +105,7 @@ void ReconcileBatch(const Call& call,
     new_case.actor = call.actor();
     index.push_back(i);
   }
+  slot.Release();
   if (cases.empty()) return;
   // The caller may have gone while the receipts were matched: then nothing
   // is stored (a retry matches again).

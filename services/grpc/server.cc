@@ -1,9 +1,12 @@
 #include "services/grpc/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <semaphore>
+#include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -81,6 +84,12 @@ bool NeedsRoster(const std::string& service) {
          service == v1::JobService::service_full_name();
 }
 
+// Slots for matching: the option, or one per core.
+int MatchThreads(const ServerOptions& options) {
+  if (options.match_threads > 0) return options.match_threads;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
 }  // namespace
 
 // Everything behind the RPCs. Declared in dependency order: destroyed in
@@ -90,6 +99,7 @@ struct Server::Parts {
   std::unique_ptr<TokenKeeper> tokens;
   Metrics metrics;
   std::unique_ptr<WorkQueue> work;
+  std::unique_ptr<std::counting_semaphore<>> matching;
   std::function<void(const Engine&)> on_swap;  // set once the server exists
   std::unique_ptr<RosterManager> rosters;
   std::unique_ptr<JobRunner> jobs;
@@ -131,8 +141,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                                                    p->on_swap(engine);
                                                });
   p->jobs = std::make_unique<JobRunner>(p->store.get(), p->rosters.get());
-  p->context = ServiceContext{p->store.get(), p->rosters.get(), p->tokens.get(),
-                              &p->metrics,    p->work.get(),    p->jobs.get()};
+  p->matching =
+      std::make_unique<std::counting_semaphore<>>(MatchThreads(options));
+  p->context = ServiceContext{
+      p->store.get(), p->rosters.get(), p->tokens.get(),  &p->metrics,
+      p->work.get(),  p->jobs.get(),    p->matching.get()};
   p->reconcile = std::make_unique<ReconcileService>(p->context);
   p->review = std::make_unique<ReviewService>(p->context);
   p->roster = std::make_unique<RosterService>(p->context);

@@ -70,6 +70,10 @@ struct ServerOptions {
   // may wait for one. Defaults: 64 and 8192.
   int work_threads = 64;
   size_t max_queued = 8192;
+  // Receipts matched at once, across all calls: matching is CPU work, and
+  // more of it at once than there are cores only interleaves it. A call
+  // waiting for a durable write holds no slot. 0: one per core.
+  int match_threads = 0;
 
   matcher::MatcherOptions matcher;
 };

@@ -397,6 +397,50 @@ TEST_F(ServiceTest, StreamedReceiptsShareCommits) {
   EXPECT_LE(commits * 4, writes) << "streamed writes were not grouped";
 }
 
+// With one matching slot, two streams and a unary caller share it: every
+// path through matching, a refused receipt's included, gives it back (a
+// slot kept would stall every later call until its deadline).
+TEST_F(ServiceTest, OneMatchingSlotServesConcurrentCallers) {
+  ASSERT_NO_FATAL_FAILURE(
+      StartServer(ServeOptions{.extra_args = {"--match-threads", "1"}}));
+  constexpr int kPerStream = 150;
+  std::atomic<int> failures{0};
+  auto streamer = [&](int offset) {
+    auto context = ContextWith(tokens().claims, absl::Seconds(60));
+    auto stream = reconcile_->ReconcileStream(context.get());
+    std::thread writer([&] {
+      for (int i = 0; i < kPerStream; ++i) {
+        v1::ReconcileRequest request = RequestFor(data().receipts[offset + i]);
+        if (i % 50 == 7) request.mutable_receipt()->clear_birth_date();
+        if (!stream->Write(request)) break;
+      }
+      stream->WritesDone();
+    });
+    int answered = 0;
+    for (v1::ReconcileResponse r; stream->Read(&r); ++answered) {
+      const int i = answered;
+      const int want = i % 50 == 7 ? grpc::StatusCode::INVALID_ARGUMENT : 0;
+      if (r.status().code() != want) ++failures;
+    }
+    writer.join();
+    if (!stream->Finish().ok() || answered != kPerStream) ++failures;
+  };
+  std::thread first(streamer, 0);
+  std::thread second(streamer, kPerStream);
+  for (int i = 0; i < 40; ++i) {
+    v1::ReconcileResponse response;
+    const grpc::Status status =
+        Reconcile(RequestFor(data().receipts[2 * kPerStream + i]), &response);
+    if (!status.ok()) {
+      ++failures;
+      break;
+    }
+  }
+  first.join();
+  second.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
 // A client reconciles continuously while an admin swaps in another roster:
 // no call fails, and every call started after the swap sees the new version.
 TEST_F(ServiceTest, RosterSwapUnderLoadLosesNothing) {
