@@ -72,6 +72,7 @@ void ReconcileBatch(const Call& call,
   statuses->assign(n, grpc::Status::OK);
   responses->clear();
   responses->resize(n);
+  if (n == 0) return;  // e.g. a batch whose caller is gone: no slot needed
   // The receipts to store, and which of `receipts` each one is.
   std::vector<store::NewCase> cases;
   std::vector<size_t> index;
