@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "matcher/normalize_person.h"
+#include "matcher/person_linkage.h"
 #include "normalizer/date.h"
 #include "normalizer/insurer.h"
 #include "normalizer/member.h"
@@ -96,21 +97,6 @@ absl::StatusOr<Sex> StrictSex(std::string_view text) {
 
 uint8_t PrefixBytes(std::string_view surname) {
   return static_cast<uint8_t>(std::min<size_t>(surname.size(), 255));
-}
-
-// Equal code-point lengths and every position equal or a ● on either side.
-bool KanjiCompatible(std::string_view a, std::string_view b) {
-  if (a == b) return true;
-  absl::StatusOr<std::u32string> ua = nz::DecodeUtf8(a);
-  absl::StatusOr<std::u32string> ub = nz::DecodeUtf8(b);
-  if (!ua.ok() || !ub.ok() || ua->size() != ub->size()) return false;
-  for (size_t i = 0; i < ua->size(); ++i) {
-    char32_t x = (*ua)[i], y = (*ub)[i];
-    if (x != y && x != nz::kNameWildcard && y != nz::kNameWildcard) {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -420,90 +406,13 @@ absl::Status RosterBuilder::Apply(DeltaOp op, const RosterRow& row) {
   return absl::OkStatus();
 }
 
-// Enrollments of one person: same kana key (the kanji loose key when there is
-// no kana), birth date and sex, compatible kanji loose keys, and periods that
-// do not overlap — one person holds one enrollment at a time, so two
-// overlapping ones are namesakes (or twins with one name), never one person.
+// Enrollments of one person: see person_linkage.h.
 void RosterBuilder::GroupPersons() {
   Roster& r = *roster_;
   const size_t n = r.records_.size();
-  auto group_text = [&](const EnrollmentRecord& e) {
-    return e.kana_key != 0 ? r.pool_.Get(e.kana_key)
-                           : r.pool_.Get(e.kanji_loose_key);
-  };
-  std::vector<std::pair<uint64_t, EnrollmentId>> order(n);
-  for (EnrollmentId id = 0; id < n; ++id) {
-    const EnrollmentRecord& e = r.records_[id];
-    uint64_t h = HashBytes(group_text(e), e.kana_key != 0 ? 1 : 2);
-    order[id] = {HashMix(HashMix(h, e.birth_date), static_cast<int>(e.sex)),
-                 id};
-  }
-  std::sort(order.begin(), order.end());
-  std::vector<PersonId> person(n);
-  PersonId next = 0;
-  struct Group {
-    std::string_view kanji;
-    PersonId person;
-    std::vector<std::pair<PackedDate, PackedDate>> periods;  // [from, until)
-  };
-  auto overlaps = [](const Group& g, const EnrollmentRecord& e) {
-    const PackedDate until =
-        e.qualified_until == 0 ? 99999999 : e.qualified_until;
-    for (const auto& [from, g_until] : g.periods) {
-      if (e.qualified_from < (g_until == 0 ? 99999999 : g_until) &&
-          from < until) {
-        return true;
-      }
-    }
-    return false;
-  };
-  std::vector<Group> groups;  // within a run
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && order[j].first == order[i].first) ++j;
-    groups.clear();
-    // Rows without wildcards first, so that a wildcard row finds their group;
-    // then by period, so that overlaps are seen in time order.
-    std::stable_sort(order.begin() + i, order.begin() + j,
-                     [&](auto& a, auto& b) {
-                       const EnrollmentRecord& x = r.records_[a.second];
-                       const EnrollmentRecord& y = r.records_[b.second];
-                       if ((x.wildcard_count == 0) != (y.wildcard_count == 0)) {
-                         return x.wildcard_count == 0;
-                       }
-                       return x.qualified_from < y.qualified_from;
-                     });
-    for (size_t k = i; k < j; ++k) {
-      const EnrollmentRecord& e = r.records_[order[k].second];
-      const std::string_view text = group_text(e);
-      const std::string_view kanji = r.pool_.Get(e.kanji_loose_key);
-      PersonId found = kNoEnrollment;
-      Group* group = nullptr;
-      for (Group& g : groups) {
-        if (KanjiCompatible(kanji, g.kanji) && !overlaps(g, e)) {
-          found = g.person;
-          group = &g;
-          break;
-        }
-      }
-      // A hash collision between different texts is a different person.
-      if (found != kNoEnrollment) {
-        const EnrollmentRecord& first = r.records_[order[i].second];
-        if (group_text(first) != text || first.birth_date != e.birth_date ||
-            first.sex != e.sex) {
-          found = kNoEnrollment;
-        }
-      }
-      if (found == kNoEnrollment) {
-        found = next++;
-        groups.push_back({kanji, found, {}});
-        group = &groups.back();
-      }
-      group->periods.emplace_back(e.qualified_from, e.qualified_until);
-      person[order[k].second] = found;
-    }
-    i = j;
-  }
+  PersonLinks links = LinkPersons(r);
+  const std::vector<uint32_t>& person = links.person_of;
+  const PersonId next = links.persons;
   // Each person's enrollments, sorted by period.
   r.person_start_.assign(next + 1, 0);
   for (EnrollmentId id = 0; id < n; ++id) {

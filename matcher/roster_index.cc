@@ -52,12 +52,6 @@ std::string_view LastLetter(std::string_view text) {
   return i == 0 ? text : text.substr(i - 1);
 }
 
-// 記号|番号 without the branch: receipts often omit or mistype it.
-std::string_view WithoutBranch(std::string_view member_key) {
-  const size_t bar = member_key.rfind('|');
-  return bar == std::string_view::npos ? member_key : member_key.substr(0, bar);
-}
-
 bool IsSentinelNumber(std::string_view number) {
   return number == "777777777" || number == "77777777";
 }

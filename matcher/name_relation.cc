@@ -1,0 +1,148 @@
+#include "matcher/name_relation.h"
+
+#include <string>
+
+#include "matcher/comparison.h"
+#include "normalizer/name_kanji.h"
+#include "normalizer/similarity.h"
+#include "normalizer/utf8.h"
+#include "normalizer/variant_kanji.h"
+
+namespace kuromaru::matcher {
+namespace {
+
+namespace nz = ::kuromaru::normalizer;
+
+// Decodes valid UTF-8 into a per-thread buffer (slot 0..3), so that comparing
+// allocates nothing once the buffers have grown.
+std::u32string_view Decode(std::string_view text, int slot) {
+  thread_local std::u32string buffers[4];
+  std::u32string& out = buffers[slot];
+  out.clear();
+  // Keys come out of the normalizer: valid UTF-8.
+  (void)nz::ForEachCodePoint(text, [&out](char32_t c, size_t, size_t) {
+    out.push_back(c);
+    return absl::OkStatus();
+  });
+  return out;
+}
+
+bool CharsCompatible(char32_t x, char32_t y) {
+  return x == y || x == nz::kNameWildcard || y == nz::kNameWildcard ||
+         nz::FoldVariant(x) == nz::FoldVariant(y);
+}
+
+// Equal lengths and every position compatible (equal, variant-equal or ●).
+bool KanjiCompatible(std::u32string_view a, std::u32string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!CharsCompatible(a[i], b[i])) return false;
+  }
+  return true;
+}
+
+constexpr size_t kMinGivenLength = 2;  // code points
+
+// `given` (split known) against the whole of `other` (split unknown): does
+// `other` end with a compatible given name after a surname unlike `surname`?
+template <typename Same>
+bool EndsWithGiven(std::u32string_view surname, std::u32string_view given,
+                   std::u32string_view other, Same same) {
+  if (given.size() < kMinGivenLength || other.size() <= given.size()) {
+    return false;
+  }
+  const std::u32string_view tail = other.substr(other.size() - given.size());
+  const std::u32string_view head =
+      other.substr(0, other.size() - given.size());
+  return same(tail, given) && !same(head, surname);
+}
+
+// Given names agree and surnames differ, with the split known on at least one
+// side. Keys are decoded into slots 0..3.
+template <typename Same>
+bool SurnameChanged(std::string_view a_key, std::string_view a_surname,
+                    std::string_view b_key, std::string_view b_surname,
+                    Same same) {
+  const std::string_view a_given = GivenPart(a_key, a_surname);
+  const std::string_view b_given = GivenPart(b_key, b_surname);
+  if (a_given.empty() && b_given.empty()) return false;
+  const std::u32string_view as = Decode(a_surname, 0);
+  const std::u32string_view ag = Decode(a_given, 1);
+  const std::u32string_view bs = Decode(b_surname, 2);
+  const std::u32string_view bg = Decode(b_given, 3);
+  if (!a_given.empty() && !b_given.empty()) {
+    return ag.size() >= kMinGivenLength && same(ag, bg) && !same(as, bs);
+  }
+  if (!a_given.empty()) {
+    return EndsWithGiven(as, ag, Decode(b_key, 2), same);
+  }
+  return EndsWithGiven(bs, bg, Decode(a_key, 0), same);
+}
+
+}  // namespace
+
+std::string_view GivenPart(std::string_view key, std::string_view surname) {
+  if (surname.empty() || surname.size() >= key.size()) return {};
+  return key.substr(surname.size());
+}
+
+bool KanjiKeyIsKana(std::string_view kanji_key) {
+  if (kanji_key.empty()) return false;
+  bool all_kana = true;
+  (void)nz::ForEachCodePoint(kanji_key, [&](char32_t c, size_t, size_t) {
+    if (c < 0x3041 || c > 0x30FF) all_kana = false;
+    return absl::OkStatus();
+  });
+  return all_kana;
+}
+
+NameRelation KanaRelation(const PersonView& a, const PersonView& b) {
+  if (a.kana_key.empty() || b.kana_key.empty()) return NameRelation::kUnknown;
+  if (a.kana_loose_key == b.kana_loose_key) return NameRelation::kSame;
+  auto equal = [](std::u32string_view x, std::u32string_view y) {
+    return x == y;
+  };
+  if (SurnameChanged(a.kana_key, a.kana_surname, b.kana_key, b.kana_surname,
+                     equal)) {
+    return NameRelation::kSurnameChanged;
+  }
+  // With one surname on both sides, only the given names can be near: a long
+  // shared surname would make siblings look alike.
+  std::string_view x = a.kana_key, y = b.kana_key;
+  if (!a.kana_surname.empty() && a.kana_surname == b.kana_surname) {
+    x = GivenPart(x, a.kana_surname);
+    y = GivenPart(y, b.kana_surname);
+  }
+  if (nz::JaroWinkler(Decode(x, 0), Decode(y, 1)) >= kKanaNear) {
+    return NameRelation::kNear;
+  }
+  return NameRelation::kDifferent;
+}
+
+NameRelation KanjiRelation(const PersonView& a, const PersonView& b) {
+  if (a.kanji_key.empty() || b.kanji_key.empty() ||
+      KanjiKeyIsKana(a.kanji_key) || KanjiKeyIsKana(b.kanji_key)) {
+    return NameRelation::kUnknown;
+  }
+  switch (nz::CompareKanjiKeys(a.kanji_key, a.kanji_loose_key, b.kanji_key,
+                               b.kanji_loose_key)) {
+    case nz::NameMatch::kExact:
+    case nz::NameMatch::kExactAfterFolding:
+      return NameRelation::kSame;
+    case nz::NameMatch::kWildcardCompatible:
+      return NameRelation::kWildcard;
+    case nz::NameMatch::kDifferent:
+      break;
+  }
+  if (SurnameChanged(a.kanji_key, a.kanji_surname, b.kanji_key,
+                     b.kanji_surname, KanjiCompatible)) {
+    return NameRelation::kSurnameChanged;
+  }
+  if (nz::EditDistance(Decode(a.kanji_loose_key, 0),
+                       Decode(b.kanji_loose_key, 1)) <= 1) {
+    return NameRelation::kNear;
+  }
+  return NameRelation::kDifferent;
+}
+
+}  // namespace kuromaru::matcher
