@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "matcher/name_relation.h"
 #include "normalizer/date.h"
 #include "normalizer/name_kanji.h"
 #include "normalizer/similarity.h"
@@ -26,10 +27,12 @@ constexpr std::string_view kLevelNames[kLevelCount] = {
     "NEAR",
     "SIMILAR",
     "SURNAME_ONLY",
+    "SURNAME_CHANGED",
     "ONE_DIGIT",
     "MONTH_DAY_SWAPPED",
     "WRONG_ERA",
     "SAME_NUMBER",
+    "PREVIOUS_MEMBER",
     "REPAIRED",
     "SAME_HOUBETSU_PREFECTURE",
     "PREVIOUS_INSURER",
@@ -43,18 +46,19 @@ constexpr std::string_view kLevelNames[kLevelCount] = {
     "MISSING",
 };
 
-constexpr Level kKanjiLevels[] = {L::kExact,     L::kExactAfterFolding,
-                                  L::kWildcard,  L::kNear,
-                                  L::kDifferent, L::kMissing};
+constexpr Level kKanjiLevels[] = {
+    L::kExact,          L::kExactAfterFolding, L::kWildcard, L::kNear,
+    L::kSurnameChanged, L::kDifferent,         L::kMissing};
 constexpr Level kKanaLevels[] = {
-    L::kExact,       L::kExactAfterFolding, L::kNear,   L::kSimilar,
-    L::kSurnameOnly, L::kDifferent,         L::kMissing};
+    L::kExact,       L::kExactAfterFolding, L::kNear,      L::kSimilar,
+    L::kSurnameOnly, L::kSurnameChanged,    L::kDifferent, L::kMissing};
 constexpr Level kDateLevels[] = {L::kExact,           L::kOneDigit,
                                  L::kMonthDaySwapped, L::kWrongEra,
                                  L::kDifferent,       L::kMissing};
 constexpr Level kSexLevels[] = {L::kExact, L::kDifferent, L::kMissing};
-constexpr Level kMemberLevels[] = {L::kExact, L::kSameNumber, L::kNear,
-                                   L::kDifferent, L::kMissing};
+constexpr Level kMemberLevels[] = {L::kExact,          L::kSameNumber,
+                                   L::kNear,           L::kPreviousMember,
+                                   L::kDifferent,      L::kMissing};
 constexpr Level kInsurerLevels[] = {
     L::kExact,           L::kRepaired,
     L::kPreviousInsurer, L::kSameHoubetsuPrefecture,
@@ -83,15 +87,6 @@ std::u32string_view Decode(std::string_view text, int slot) {
     return absl::OkStatus();
   });
   return out;
-}
-
-// Katakana, hiragana, the long-vowel mark and ・ only: a name written in kana
-// where kanji were expected.
-bool IsAllKana(std::string_view key) {
-  for (char32_t c : Decode(key, 0)) {
-    if (c < 0x3041 || c > 0x30FF) return false;
-  }
-  return !key.empty();
 }
 
 // One edit, or two adjacent characters exchanged.
@@ -192,7 +187,7 @@ FieldComparison CompareNameKanji(const PersonView& receipt,
                                  const PersonView& roster, bool with_values) {
   const std::string_view a = receipt.kanji_key;
   const std::string_view b = roster.kanji_key;
-  if (a.empty() || b.empty() || IsAllKana(a) != IsAllKana(b)) {
+  if (a.empty() || b.empty() || KanjiKeyIsKana(a) != KanjiKeyIsKana(b)) {
     return Make(L::kMissing, a, b, with_values);
   }
   switch (normalizer::CompareKanjiKeys(a, receipt.kanji_loose_key, b,
@@ -209,6 +204,9 @@ FieldComparison CompareNameKanji(const PersonView& receipt,
   if (normalizer::EditDistance(Decode(receipt.kanji_loose_key, 0),
                                Decode(roster.kanji_loose_key, 1)) <= 1) {
     return Make(L::kNear, a, b, with_values);
+  }
+  if (KanjiSurnameChanged(receipt, roster)) {
+    return Make(L::kSurnameChanged, a, b, with_values);
   }
   return Make(L::kDifferent, a, b, with_values);
 }
@@ -228,6 +226,9 @@ FieldComparison CompareNameKana(const PersonView& receipt,
   if (!receipt.kana_surname.empty() &&
       receipt.kana_surname == roster.kana_surname) {
     return Make(L::kSurnameOnly, a, b, with_values);
+  }
+  if (KanaSurnameChanged(receipt, roster)) {
+    return Make(L::kSurnameChanged, a, b, with_values);
   }
   return Make(L::kDifferent, a, b, with_values);
 }

@@ -128,33 +128,46 @@ PackedMonth ParseServiceMonth(std::string_view text,
 struct PersonHistory {
   bool other_valid = false;
   size_t insurers_begin = 0, insurers_end = 0;  // into a shared list
+  size_t others_begin = 0, others_end = 0;      // likewise
 };
 
+// The person's other enrollments go to `others` (their ids, in the same order,
+// to `other_ids`) and the insurers of those that ended before the month to
+// `insurers`.
 PersonHistory History(const Roster& roster, EnrollmentId enrollment,
                       PackedMonth month,
-                      std::vector<std::string_view>* insurers) {
+                      std::vector<std::string_view>* insurers,
+                      std::vector<OtherEnrollment>* others,
+                      std::vector<EnrollmentId>* other_ids) {
   PersonHistory h;
   h.insurers_begin = insurers->size();
+  h.others_begin = others->size();
   const PackedDate first_day = month * 100 + 1;
   for (EnrollmentId e : roster.Enrollments(roster.PersonOf(enrollment))) {
     if (e == enrollment) continue;
     if (month != 0 && roster.CoversMonth(e, month)) h.other_valid = true;
     const PackedDate until = roster.record(e).qualified_until;
-    if (until != 0 && (month == 0 || until <= first_day)) {
-      insurers->push_back(roster.View(e).insurer_number);
-    }
+    const bool ended = until != 0 && (month == 0 || until <= first_day);
+    const PersonView view = roster.View(e);
+    if (ended) insurers->push_back(view.insurer_number);
+    others->push_back({view, ended});
+    other_ids->push_back(e);
   }
   h.insurers_end = insurers->size();
+  h.others_end = others->size();
   return h;
 }
 
 }  // namespace
 
 // What ScoreAll leaves for Match: the candidates, their inputs (which hold
-// views into `insurers`) and the scorer's outcome.
+// views into `insurers` and `others`) and the scorer's outcome.
 struct Matcher::Scored {
   std::vector<Candidate> candidates;
   std::vector<std::string_view> insurers;
+  std::vector<OtherEnrollment> others;
+  std::vector<EnrollmentId> other_ids;  // parallel to `others`
+  std::vector<size_t> others_begin;     // by candidate
   std::vector<CandidateInput> inputs;
   ReceiptInput receipt;
   MatchOutcome outcome;
@@ -184,8 +197,10 @@ Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
   std::vector<PersonHistory> histories;
   histories.reserve(scored.candidates.size());
   for (const Candidate& c : scored.candidates) {
-    histories.push_back(
-        History(r, c.enrollment, out->service_month, &scored.insurers));
+    histories.push_back(History(r, c.enrollment, out->service_month,
+                                &scored.insurers, &scored.others,
+                                &scored.other_ids));
+    scored.others_begin.push_back(histories.back().others_begin);
   }
   scored.inputs.reserve(scored.candidates.size());
   for (size_t i = 0; i < scored.candidates.size(); ++i) {
@@ -202,6 +217,10 @@ Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
         std::span<const std::string_view>(scored.insurers)
             .subspan(histories[i].insurers_begin,
                      histories[i].insurers_end - histories[i].insurers_begin);
+    in.enrollment.others = std::span<const OtherEnrollment>(scored.others)
+                               .subspan(histories[i].others_begin,
+                                        histories[i].others_end -
+                                            histories[i].others_begin);
     in.enrollment.kana_birth_date_namesakes = Namesakes(c.person);
     scored.inputs.push_back(in);
   }
@@ -234,6 +253,13 @@ ReceiptMatch Matcher::Match(const ReceiptText& text) const {
     m.probability = s.probability;
     m.match_weight = s.match_weight;
     m.evidence = std::move(s.evidence);
+    for (Evidence& e : m.evidence) {
+      if (e.source < 0) continue;
+      const EnrollmentInfo from = r.Info(
+          scored.other_ids[scored.others_begin[s.input_index] + e.source]);
+      e.source_key = {from.insurer_number, from.symbol, from.number,
+                      from.branch, from.qualified_from};
+    }
     out.candidates.push_back(std::move(m));
   }
   Route(text, &out);

@@ -44,14 +44,18 @@ constexpr DefaultParam kDefaults[] = {
     {Field::kNameKanji, L::kExactAfterFolding, 0.08, 0.0005},
     {Field::kNameKanji, L::kWildcard, 0.06, 0.002},
     {Field::kNameKanji, L::kNear, 0.02, 0.10},
-    {Field::kNameKanji, L::kDifferent, 0.04, 0.8955},
+    // A receipt under the surname from before a marriage; among non-matches,
+    // a popular given name on the same birth date.
+    {Field::kNameKanji, L::kSurnameChanged, 0.015, 0.004},
+    {Field::kNameKanji, L::kDifferent, 0.025, 0.8915},
     // Kana name. Blocking pairs receipts with namesakes and relatives in kana.
     {Field::kNameKana, L::kExact, 0.86, 0.01},
     {Field::kNameKana, L::kExactAfterFolding, 0.08, 0.002},
     {Field::kNameKana, L::kNear, 0.02, 0.03},
     {Field::kNameKana, L::kSimilar, 0.01, 0.08},
     {Field::kNameKana, L::kSurnameOnly, 0.01, 0.15},
-    {Field::kNameKana, L::kDifferent, 0.02, 0.728},
+    {Field::kNameKana, L::kSurnameChanged, 0.01, 0.004},
+    {Field::kNameKana, L::kDifferent, 0.01, 0.724},
     // Birth date: blocking also looks up every near miss of the billed date.
     {Field::kBirthDate, L::kExact, 0.93, 0.005},
     {Field::kBirthDate, L::kOneDigit, 0.04, 0.15},
@@ -61,11 +65,14 @@ constexpr DefaultParam kDefaults[] = {
     {Field::kSex, L::kExact, 0.98, 0.55},
     {Field::kSex, L::kDifferent, 0.02, 0.45},
     // Member key: a third of unroutable receipts follow a change of insurer
-    // and carry the old key; a household shares its 番号.
+    // and carry the old key (PREVIOUS_MEMBER); a household shares its 番号.
     {Field::kMember, L::kExact, 0.55, 0.001},
     {Field::kMember, L::kSameNumber, 0.05, 0.15},
     {Field::kMember, L::kNear, 0.08, 0.002},
-    {Field::kMember, L::kDifferent, 0.32, 0.847},
+    // The key of the person's earlier enrollment: a stale card. Unrelated
+    // persons almost never held the billed key.
+    {Field::kMember, L::kPreviousMember, 0.25, 0.0005},
+    {Field::kMember, L::kDifferent, 0.07, 0.8465},
     // Insurer: a large insurer holds many candidates, hence u of EXACT; a
     // household shares its previous insurer too.
     {Field::kInsurer, L::kExact, 0.55, 0.05},

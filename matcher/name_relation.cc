@@ -96,16 +96,21 @@ bool KanjiKeyIsKana(std::string_view kanji_key) {
   return all_kana;
 }
 
+bool KanaSurnameChanged(const PersonView& a, const PersonView& b) {
+  return SurnameChanged(
+      a.kana_key, a.kana_surname, b.kana_key, b.kana_surname,
+      [](std::u32string_view x, std::u32string_view y) { return x == y; });
+}
+
+bool KanjiSurnameChanged(const PersonView& a, const PersonView& b) {
+  return SurnameChanged(a.kanji_key, a.kanji_surname, b.kanji_key,
+                        b.kanji_surname, KanjiCompatible);
+}
+
 NameRelation KanaRelation(const PersonView& a, const PersonView& b) {
   if (a.kana_key.empty() || b.kana_key.empty()) return NameRelation::kUnknown;
   if (a.kana_loose_key == b.kana_loose_key) return NameRelation::kSame;
-  auto equal = [](std::u32string_view x, std::u32string_view y) {
-    return x == y;
-  };
-  if (SurnameChanged(a.kana_key, a.kana_surname, b.kana_key, b.kana_surname,
-                     equal)) {
-    return NameRelation::kSurnameChanged;
-  }
+  if (KanaSurnameChanged(a, b)) return NameRelation::kSurnameChanged;
   // With one surname on both sides, only the given names can be near: a long
   // shared surname would make siblings look alike.
   std::string_view x = a.kana_key, y = b.kana_key;
@@ -134,10 +139,7 @@ NameRelation KanjiRelation(const PersonView& a, const PersonView& b) {
     case nz::NameMatch::kDifferent:
       break;
   }
-  if (SurnameChanged(a.kanji_key, a.kanji_surname, b.kanji_key,
-                     b.kanji_surname, KanjiCompatible)) {
-    return NameRelation::kSurnameChanged;
-  }
+  if (KanjiSurnameChanged(a, b)) return NameRelation::kSurnameChanged;
   if (nz::EditDistance(Decode(a.kanji_loose_key, 0),
                        Decode(b.kanji_loose_key, 1)) <= 1) {
     return NameRelation::kNear;

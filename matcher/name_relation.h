@@ -43,6 +43,11 @@ enum class NameRelation {
 NameRelation KanaRelation(const PersonView& a, const PersonView& b);
 NameRelation KanjiRelation(const PersonView& a, const PersonView& b);
 
+// The kSurnameChanged test alone, for callers that have ruled out the
+// stronger relations themselves.
+bool KanaSurnameChanged(const PersonView& a, const PersonView& b);
+bool KanjiSurnameChanged(const PersonView& a, const PersonView& b);
+
 // True when the kanji field holds kana only (a name written in katakana where
 // kanji were expected).
 bool KanjiKeyIsKana(std::string_view kanji_key);
