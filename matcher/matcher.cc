@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "matcher/person_linkage.h"
 #include "normalizer/date.h"
 
 namespace kuromaru::matcher {
@@ -266,6 +267,62 @@ ReceiptMatch Matcher::Match(const ReceiptText& text) const {
   return out;
 }
 
+bool Matcher::FindEndedPerson(const ReceiptMatch& match, EndedPerson* ended,
+                              std::vector<std::string_view>* household) const {
+  if (match.candidates.empty() || match.service_month == 0) return false;
+  const MatchedCandidate& best = match.candidates.front();
+  if (best.valid_in_service_month) return false;
+  const Roster& r = roster();
+  const std::span<const EnrollmentId> list =
+      r.Enrollments(r.PersonOf(best.enrollment));
+  const EnrollmentId last = list.back();
+  const EnrollmentRecord& record = r.record(last);
+  const PackedDate first_day = match.service_month * 100 + 1;
+  if (record.qualified_until == 0 || record.qualified_until > first_day) {
+    return false;  // a later enrollment exists: not a person who left
+  }
+  const PersonView v = r.View(last);
+  ended->probability = best.probability;
+  ended->insurer_number = v.insurer_number;
+  ended->ended = record.qualified_until;
+  ended->birth_date = record.birth_date;
+  ended->municipality = v.municipality;
+  ended->address_key = v.address_key;
+  const NormalizedPerson& billed = match.normalized;
+  if (billed.member_number.empty() ||
+      (match.billed_insurer && match.billed_insurer->sentinel)) {
+    ended->card = EndedPerson::Card::kUnknown;
+  } else if (WithoutBranch(billed.member_key) == WithoutBranch(v.member_key) ||
+             billed.member_number == v.member_number) {
+    ended->card = EndedPerson::Card::kStale;
+  } else {
+    ended->card = EndedPerson::Card::kNewCard;
+  }
+  // Members of the household who left the same insurer within days of the
+  // person, and the insurer each of them went to.
+  constexpr int kDays = 7;
+  const int64_t left = DayNumber(record.qualified_until);
+  for (EnrollmentId member : index_->Household(last)) {
+    const EnrollmentRecord& m = r.record(member);
+    if (m.person == record.person || m.qualified_until == 0 ||
+        std::abs(DayNumber(m.qualified_until) - left) > kDays) {
+      continue;
+    }
+    const EnrollmentId next = r.Next(member);
+    if (next == kNoEnrollment ||
+        std::abs(DayNumber(r.record(next).qualified_from) - left) > kDays) {
+      continue;
+    }
+    const std::string_view insurer = r.View(next).insurer_number;
+    if (std::find(household->begin(), household->end(), insurer) ==
+        household->end()) {
+      household->push_back(insurer);
+    }
+  }
+  ended->household_insurers = *household;
+  return true;
+}
+
 void Matcher::Route(const ReceiptText& text, ReceiptMatch* out) const {
   std::vector<PersonInsurer> persons;
   persons.reserve(out->candidates.size());
@@ -283,6 +340,9 @@ void Matcher::Route(const ReceiptText& text, ReceiptMatch* out) const {
   in.birth_date = out->normalized.birth_date;
   in.service_month = out->service_month;
   in.persons = persons;
+  EndedPerson ended;
+  std::vector<std::string_view> household;
+  if (FindEndedPerson(*out, &ended, &household)) in.ended = &ended;
   Routing routing = RouteInsurer(directory_.get(), in, options_.routing);
   out->insurer_suggestions = std::move(routing.suggestions);
   out->person_routing = routing.person;

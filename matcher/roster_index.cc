@@ -356,6 +356,26 @@ std::vector<Candidate> RosterIndex::Candidates(
   return out;
 }
 
+std::vector<EnrollmentId> RosterIndex::Household(EnrollmentId id) const {
+  const PersonView v = roster_->View(id);
+  const std::string_view member = WithoutBranch(v.member_key);
+  const uint64_t key =
+      HashBytes(member, TextKey(kSeedInsurerMember, v.insurer_number));
+  Hits hits;
+  int budget = 64;
+  Lookup(key, kInsurerMember, 64, &budget, &hits);
+  std::vector<EnrollmentId> out;
+  for (const auto& [other, pass] : hits) {
+    if (other == id) continue;
+    const PersonView o = roster_->View(other);
+    if (o.insurer_number == v.insurer_number &&
+        WithoutBranch(o.member_key) == member) {
+      out.push_back(other);
+    }
+  }
+  return out;
+}
+
 std::shared_ptr<const RosterIndex> RosterSnapshot::Get() const {
   absl::MutexLock lock(&mu_);
   return current_;

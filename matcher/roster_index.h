@@ -97,6 +97,10 @@ class RosterIndex {
                                     PackedMonth service_month,
                                     const CandidateOptions& options) const;
 
+  // The enrollments under the same insurer and 記号・番号 as `id` (any 枝番:
+  // its household), `id` itself excluded. Thread-safe.
+  std::vector<EnrollmentId> Household(EnrollmentId id) const;
+
   const Roster& roster() const { return *roster_; }
   const std::shared_ptr<const Roster>& roster_ptr() const { return roster_; }
   size_t entries() const { return entries_.size(); }
