@@ -20,8 +20,9 @@ class Matcher::Frequencies : public TermFrequency {
     absl::flat_hash_map<uint64_t, uint32_t> by_name_and_birth;
     by_name_and_birth.reserve(persons);
     std::vector<uint64_t> keys(persons, 0);
-    for (PersonId p = 0; p < persons; ++p) {
-      const std::span<const EnrollmentId> enrollments = roster.Enrollments(p);
+    for (uint32_t p = 0; p < persons; ++p) {
+      const std::span<const EnrollmentId> enrollments =
+          roster.Enrollments(PersonId(p));
       if (enrollments.empty()) continue;
       const PersonView v = roster.View(enrollments.back());
       kana_.Add(v.kana_key);
@@ -32,7 +33,7 @@ class Matcher::Frequencies : public TermFrequency {
       }
     }
     namesakes_.assign(persons, 0);
-    for (PersonId p = 0; p < persons; ++p) {
+    for (uint32_t p = 0; p < persons; ++p) {
       if (keys[p] == 0) continue;
       namesakes_[p] = static_cast<uint16_t>(
           std::min<uint32_t>(by_name_and_birth[keys[p]] - 1, 0xFFFF));
@@ -50,7 +51,8 @@ class Matcher::Frequencies : public TermFrequency {
 
   // Other persons with the same kana key and birth date as `person`.
   int Namesakes(PersonId person) const {
-    return person < namesakes_.size() ? namesakes_[person] : 0;
+    return person.value() < namesakes_.size() ? namesakes_[person.value()]
+                                              : 0;
   }
 
  private:
@@ -208,7 +210,7 @@ Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
     const Candidate& c = scored.candidates[i];
     const EnrollmentRecord& record = r.record(c.enrollment);
     CandidateInput in;
-    in.person_id = c.person;
+    in.person_id = c.person.value();
     in.person = r.View(c.enrollment);
     in.enrollment.qualified_from = record.qualified_from;
     in.enrollment.qualified_until = record.qualified_until;

@@ -131,9 +131,10 @@ std::vector<uint64_t> CandidatePairs(const Roster& roster) {
   for (KeyKind kind : kKinds) {
     keys.clear();
     keys.reserve(n);
-    for (EnrollmentId id = 0; id < n; ++id) {
-      const EnrollmentRecord& r = roster.record(id);
-      KeysOf(kind, roster.View(id), r.qualified_from, r.qualified_until,
+    for (uint32_t id = 0; id < n; ++id) {
+      const EnrollmentRecord& r = roster.record(EnrollmentId(id));
+      KeysOf(kind, roster.View(EnrollmentId(id)), r.qualified_from,
+             r.qualified_until,
              [&](uint64_t key) { keys.emplace_back(key, id); });
     }
     std::sort(keys.begin(), keys.end());
@@ -269,8 +270,8 @@ PersonLinks LinkPersons(const Roster& roster) {
   const std::vector<uint64_t> pairs = CandidatePairs(roster);
   std::vector<std::pair<int, uint64_t>> scored;
   for (uint64_t pair : pairs) {
-    const auto a = static_cast<EnrollmentId>(pair >> 32);
-    const auto b = static_cast<EnrollmentId>(pair & 0xFFFFFFFFu);
+    const EnrollmentId a(static_cast<uint32_t>(pair >> 32));
+    const EnrollmentId b(static_cast<uint32_t>(pair & 0xFFFFFFFFu));
     const int score = LinkScore(SideOf(roster, a), SideOf(roster, b));
     if (score >= kLinkThreshold) scored.emplace_back(-score, pair);
   }
@@ -285,7 +286,8 @@ PersonLinks LinkPersons(const Roster& roster) {
     // Every enrollment of the merged person must be compatible with every
     // other: no overlap, no name that disagrees.
     const bool compatible = groups.AllPairs(ra, rb, [&](uint32_t x, uint32_t y) {
-      return LinkScore(SideOf(roster, x), SideOf(roster, y)) != kNoLink;
+      return LinkScore(SideOf(roster, EnrollmentId(x)),
+                       SideOf(roster, EnrollmentId(y))) != kNoLink;
     });
     if (!compatible) continue;
     groups.Union(ra, rb);

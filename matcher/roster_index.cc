@@ -147,7 +147,7 @@ absl::StatusOr<std::shared_ptr<const RosterIndex>> RosterIndex::Build(
   std::shared_ptr<RosterIndex> index(new RosterIndex(std::move(roster)));
   const size_t n = index->roster_->size();
   index->entries_.reserve(n * 14);
-  for (EnrollmentId id = 0; id < n; ++id) index->AddRow(id);
+  for (uint32_t id = 0; id < n; ++id) index->AddRow(EnrollmentId(id));
   std::sort(index->entries_.begin(), index->entries_.end(),
             [](const Entry& a, const Entry& b) {
               const uint64_t ka = a.key, kb = b.key;

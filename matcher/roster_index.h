@@ -76,7 +76,7 @@ struct CandidateOptions {
 struct Candidate {
   // The person's enrollment valid in the service month, or the nearest one.
   EnrollmentId enrollment = kNoEnrollment;
-  PersonId person = 0;
+  PersonId person;
   // The enrollment a pass matched first; differs from `enrollment` when the
   // receipt matched an earlier or later enrollment of the person.
   EnrollmentId matched = kNoEnrollment;

@@ -47,15 +47,15 @@ std::shared_ptr<const Roster> Build(const std::vector<RosterRow>& rows) {
   return *roster;
 }
 
-bool SamePerson(const Roster& roster, EnrollmentId a, EnrollmentId b) {
-  return roster.PersonOf(a) == roster.PersonOf(b);
+bool SamePerson(const Roster& roster, uint32_t a, uint32_t b) {
+  return roster.PersonOf(EnrollmentId(a)) == roster.PersonOf(EnrollmentId(b));
 }
 
 TEST(PersonLinkageTest, ChainWithBlankKanaIsOnePerson) {
   auto roster = Build({Kokuho(), Kouki()});
   EXPECT_TRUE(SamePerson(*roster, 0, 1));
   EXPECT_EQ(roster->person_count(), 1u);
-  EXPECT_EQ(roster->ValidIn(roster->PersonOf(0), 202406), 1u);
+  EXPECT_EQ(roster->ValidIn(roster->PersonOf(EnrollmentId(0)), 202406), EnrollmentId(1));
 }
 
 TEST(PersonLinkageTest, KanaOnlyAndKanjiOnlyLinkWhenAdjacentAtOneAddress) {
