@@ -56,9 +56,9 @@ constexpr Level kDateLevels[] = {L::kExact,           L::kOneDigit,
                                  L::kMonthDaySwapped, L::kWrongEra,
                                  L::kDifferent,       L::kMissing};
 constexpr Level kSexLevels[] = {L::kExact, L::kDifferent, L::kMissing};
-constexpr Level kMemberLevels[] = {L::kExact,          L::kSameNumber,
-                                   L::kNear,           L::kPreviousMember,
-                                   L::kDifferent,      L::kMissing};
+constexpr Level kMemberLevels[] = {L::kExact,     L::kSameNumber,
+                                   L::kNear,      L::kPreviousMember,
+                                   L::kDifferent, L::kMissing};
 constexpr Level kInsurerLevels[] = {
     L::kExact,           L::kRepaired,
     L::kPreviousInsurer, L::kSameHoubetsuPrefecture,

@@ -136,9 +136,9 @@ struct EnrollmentContext {
 
 // Kanji name. Keys as in PersonView (● wildcards). EXACT, EXACT_AFTER_FOLDING,
 // WILDCARD (normalizer::CompareKanjiKeys), NEAR (loose keys one edit apart),
-// SURNAME_CHANGED (given names agree, surnames differ), DIFFERENT, MISSING. A name written in kana on one side only is MISSING: the
-// kana comparison already weighs the reading, and kana cannot disagree with
-// kanji.
+// SURNAME_CHANGED (given names agree, surnames differ), DIFFERENT, MISSING. A
+// name written in kana on one side only is MISSING: the kana comparison already
+// weighs the reading, and kana cannot disagree with kanji.
 FieldComparison CompareNameKanji(const PersonView& receipt,
                                  const PersonView& roster,
                                  bool with_values = true);

@@ -125,12 +125,13 @@ Signals ReadSignals(const InsurerDirectory* directory, const RoutingInput& in) {
   }
   s.municipality = in.municipality;
   s.age = AgeAt(in.birth_date, in.service_month);
-  if (in.ended != nullptr && in.ended->probability >= kLifeEventMinProbability) {
+  if (in.ended != nullptr &&
+      in.ended->probability >= kLifeEventMinProbability) {
     const EndedPerson& e = *in.ended;
     s.ended = &e;
     if (e.birth_date != 0) s.age = AgeAt(e.birth_date, in.service_month);
-    s.age_at_end = AgeAt(e.birth_date != 0 ? e.birth_date : in.birth_date,
-                         e.ended / 100);
+    s.age_at_end =
+        AgeAt(e.birth_date != 0 ? e.birth_date : in.birth_date, e.ended / 100);
     // Without an address on the receipt, the person's last known one.
     if (s.municipality.empty() && !e.municipality.empty()) {
       s.municipality = e.municipality;

@@ -46,7 +46,7 @@ struct PersonInsurer {
 // service month: the new enrollment is not registered yet (or the person left
 // for a scheme the roster does not hold), and life events point at it.
 struct EndedPerson {
-  double probability = 0;  // the person-level candidate's
+  double probability = 0;           // the person-level candidate's
   std::string_view insurer_number;  // of the last enrollment
   PackedDate ended = 0;             // its 資格喪失日
   // How the billed card relates to the last enrollment: kStale when its
@@ -55,7 +55,7 @@ struct EndedPerson {
   // without a billed member key.
   enum class Card { kUnknown, kStale, kNewCard };
   Card card = Card::kUnknown;
-  PackedDate birth_date = 0;        // as in the roster
+  PackedDate birth_date = 0;  // as in the roster
   // The last enrollment's address (NormalizedPerson::municipality and
   // address_key), for when the receipt carries none.
   std::string_view municipality;

@@ -51,8 +51,7 @@ class Matcher::Frequencies : public TermFrequency {
 
   // Other persons with the same kana key and birth date as `person`.
   int Namesakes(PersonId person) const {
-    return person.value() < namesakes_.size() ? namesakes_[person.value()]
-                                              : 0;
+    return person.value() < namesakes_.size() ? namesakes_[person.value()] : 0;
   }
 
  private:
@@ -220,10 +219,10 @@ Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
         std::span<const std::string_view>(scored.insurers)
             .subspan(histories[i].insurers_begin,
                      histories[i].insurers_end - histories[i].insurers_begin);
-    in.enrollment.others = std::span<const OtherEnrollment>(scored.others)
-                               .subspan(histories[i].others_begin,
-                                        histories[i].others_end -
-                                            histories[i].others_begin);
+    in.enrollment.others =
+        std::span<const OtherEnrollment>(scored.others)
+            .subspan(histories[i].others_begin,
+                     histories[i].others_end - histories[i].others_begin);
     in.enrollment.kana_birth_date_namesakes = Namesakes(c.person);
     scored.inputs.push_back(in);
   }

@@ -52,8 +52,7 @@ bool EndsWithGiven(std::u32string_view surname, std::u32string_view given,
     return false;
   }
   const std::u32string_view tail = other.substr(other.size() - given.size());
-  const std::u32string_view head =
-      other.substr(0, other.size() - given.size());
+  const std::u32string_view head = other.substr(0, other.size() - given.size());
   return same(tail, given) && !same(head, surname);
 }
 

@@ -25,10 +25,10 @@ constexpr size_t kMaxBucket = 48;
 // one person's enrollments does. kWildcard: a ● fits any character, so it is
 // weaker. kNear: a typo or a substitution the variant table lacks, but far
 // more often two persons (siblings, 一郎 / 一男), so it counts only beside a
-// script that agrees. kSurnameChanged: given name kept, surname changed (marriage): common for one
-// person at a link, and not rare between two persons (the same popular given
-// name), so barely positive; the link needs the chain's other evidence.
-// kDifferent: an insurer rarely miswrites a whole name.
+// script that agrees. kSurnameChanged: given name kept, surname changed
+// (marriage): common for one person at a link, and not rare between two persons
+// (the same popular given name), so barely positive; the link needs the chain's
+// other evidence. kDifferent: an insurer rarely miswrites a whole name.
 int NameBits(NameRelation relation) {
   switch (relation) {
     case NameRelation::kSame:
@@ -119,9 +119,9 @@ void KeysOf(KeyKind kind, const PersonView& v, PackedDate from,
   }
 }
 
-constexpr KeyKind kKinds[] = {kKana,         kKanji,     kKanaGiven,
-                              kKanjiGiven,   kKanjiSurname, kHousehold,
-                              kAddressKey,   kWeek};
+constexpr KeyKind kKinds[] = {kKana,       kKanji,        kKanaGiven,
+                              kKanjiGiven, kKanjiSurname, kHousehold,
+                              kAddressKey, kWeek};
 
 // Candidate pairs (lower id << 32 | higher id), sorted and unique.
 std::vector<uint64_t> CandidatePairs(const Roster& roster) {
@@ -285,10 +285,11 @@ PersonLinks LinkPersons(const Roster& roster) {
     if (ra == rb) continue;
     // Every enrollment of the merged person must be compatible with every
     // other: no overlap, no name that disagrees.
-    const bool compatible = groups.AllPairs(ra, rb, [&](uint32_t x, uint32_t y) {
-      return LinkScore(SideOf(roster, EnrollmentId(x)),
-                       SideOf(roster, EnrollmentId(y))) != kNoLink;
-    });
+    const bool compatible =
+        groups.AllPairs(ra, rb, [&](uint32_t x, uint32_t y) {
+          return LinkScore(SideOf(roster, EnrollmentId(x)),
+                           SideOf(roster, EnrollmentId(y))) != kNoLink;
+        });
     if (!compatible) continue;
     groups.Union(ra, rb);
     ++links.links;

@@ -37,7 +37,6 @@
 
 namespace kuromaru::matcher {
 
-
 // A 64-bit hash that is the same in every process (FNV-1a, then mixed), for
 // versions and index keys.
 uint64_t HashBytes(std::string_view bytes, uint64_t seed = 0);
@@ -128,7 +127,8 @@ class Roster {
   // Requires id < size(). The views live as long as the Roster.
   PersonView View(EnrollmentId id) const;
   EnrollmentInfo Info(EnrollmentId id) const;
-  PersonId PersonOf(EnrollmentId id) const { return records_[id.value()].person;
+  PersonId PersonOf(EnrollmentId id) const {
+    return records_[id.value()].person;
   }
 
   // The person's enrollments sorted by qualified_from (then by insurer).

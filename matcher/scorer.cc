@@ -236,16 +236,14 @@ ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
     const Field field = static_cast<Field>(i);
     FieldComparison& c = comparisons[i];
     const int8_t source = scored.sources[i];
-    const PersonView& roster_side =
-        source >= 0 ? e.others[source].person : b;
+    const PersonView& roster_side = source >= 0 ? e.others[source].person : b;
     const double weight = FieldWeight(field, c, roster_side);
     scored.levels[i] = c.level;
     scored.match_weight += weight;
     if (!explain) continue;
-    scored.evidence.push_back({std::string(FieldName(field)),
-                               std::string(LevelName(c.level)), weight,
-                               std::move(c.receipt_value),
-                               std::move(c.roster_value), source});
+    scored.evidence.push_back(
+        {std::string(FieldName(field)), std::string(LevelName(c.level)), weight,
+         std::move(c.receipt_value), std::move(c.roster_value), source});
   }
   scored.probability = model_.Probability(scored.match_weight);
   scored.identified = Identified(scored.levels, e);

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
@@ -372,8 +372,8 @@ TEST(ModelFileTest, VersionOneFilesAreUpgraded) {
     }
     absl::StrAppend(&v1, line, "\n");
   }
-  v1 = Rehash(absl::StrReplaceAll(
-      v1 + "fnv1a64=0\n", {{"kuromaru-model 2", "kuromaru-model 1"}}));
+  v1 = Rehash(absl::StrReplaceAll(v1 + "fnv1a64=0\n",
+                                  {{"kuromaru-model 2", "kuromaru-model 1"}}));
   absl::StatusOr<Model> parsed = ParseModel(v1);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   const Model defaults = Model::Default();

@@ -55,7 +55,8 @@ TEST(PersonLinkageTest, ChainWithBlankKanaIsOnePerson) {
   auto roster = Build({Kokuho(), Kouki()});
   EXPECT_TRUE(SamePerson(*roster, 0, 1));
   EXPECT_EQ(roster->person_count(), 1u);
-  EXPECT_EQ(roster->ValidIn(roster->PersonOf(EnrollmentId(0)), 202406), EnrollmentId(1));
+  EXPECT_EQ(roster->ValidIn(roster->PersonOf(EnrollmentId(0)), 202406),
+            EnrollmentId(1));
 }
 
 TEST(PersonLinkageTest, KanaOnlyAndKanjiOnlyLinkWhenAdjacentAtOneAddress) {

@@ -105,10 +105,9 @@ TEST_F(RosterIndexTest, BirthNearMissAndInitial) {
   ASSERT_NE(hit, nullptr);
   EXPECT_EQ(hit->passes, static_cast<uint32_t>(kBirthInitial));
   // One digit of the year wrong.
-  EXPECT_NE(
-      Find(Query({.name_kana = "タカハスタロ", .birth_date = "19760123"}),
-           EnrollmentId(0)),
-      nullptr);
+  EXPECT_NE(Find(Query({.name_kana = "タカハスタロ", .birth_date = "19760123"}),
+                 EnrollmentId(0)),
+            nullptr);
 }
 
 TEST_F(RosterIndexTest, KanjiNameWithAWildcard) {

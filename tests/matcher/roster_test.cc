@@ -113,7 +113,8 @@ TEST(RosterTest, GroupsThePersonAcrossInsurersSortedByPeriod) {
   EXPECT_EQ(roster->Previous(EnrollmentId(2)), kNoEnrollment);
   EXPECT_EQ(roster->Next(EnrollmentId(0)), kNoEnrollment);
   EXPECT_TRUE(roster->CoversMonth(EnrollmentId(2), 201504));
-  EXPECT_FALSE(roster->CoversMonth(EnrollmentId(2), 202304));  // until is exclusive
+  EXPECT_FALSE(
+      roster->CoversMonth(EnrollmentId(2), 202304));  // until is exclusive
 }
 
 TEST(RosterTest, AWildcardRowJoinsItsPerson) {
@@ -124,8 +125,10 @@ TEST(RosterTest, AWildcardRowJoinsItsPerson) {
   twin.number = "5679";
   auto roster = Build({OldEnrollment(), wild, twin});
   EXPECT_EQ(roster->counts().rows_with_wildcards, 1);
-  EXPECT_EQ(roster->PersonOf(EnrollmentId(1)), roster->PersonOf(EnrollmentId(0)));
-  EXPECT_NE(roster->PersonOf(EnrollmentId(2)), roster->PersonOf(EnrollmentId(0)));
+  EXPECT_EQ(roster->PersonOf(EnrollmentId(1)),
+            roster->PersonOf(EnrollmentId(0)));
+  EXPECT_NE(roster->PersonOf(EnrollmentId(2)),
+            roster->PersonOf(EnrollmentId(0)));
 }
 
 TEST(RosterTest, NamesakesWithOverlappingPeriodsAreTwoPersons) {
@@ -136,8 +139,10 @@ TEST(RosterTest, NamesakesWithOverlappingPeriodsAreTwoPersons) {
   namesake.symbol = "77";
   namesake.qualified_from = "20100401";
   auto roster = Build({OldEnrollment(), NewEnrollment(), namesake});
-  EXPECT_EQ(roster->PersonOf(EnrollmentId(0)), roster->PersonOf(EnrollmentId(1)));
-  EXPECT_NE(roster->PersonOf(EnrollmentId(2)), roster->PersonOf(EnrollmentId(0)));
+  EXPECT_EQ(roster->PersonOf(EnrollmentId(0)),
+            roster->PersonOf(EnrollmentId(1)));
+  EXPECT_NE(roster->PersonOf(EnrollmentId(2)),
+            roster->PersonOf(EnrollmentId(0)));
   EXPECT_EQ(roster->counts().persons, 2);
 }
 
@@ -210,7 +215,8 @@ TEST(RosterTest, DeltaProducesANewSnapshot) {
   const Roster& r = **next;
   EXPECT_EQ(r.size(), 2u);
   EXPECT_EQ(base->size(), 2u);  // untouched
-  EXPECT_EQ(base->Find("01130012", "1234", "5678", "01", 20150401), EnrollmentId(0));
+  EXPECT_EQ(base->Find("01130012", "1234", "5678", "01", 20150401),
+            EnrollmentId(0));
   EXPECT_EQ(r.Find("01130012", "1234", "5678", "01", 20150401), kNoEnrollment);
   const EnrollmentId other = r.Find("01130012", "1234", "9999", "", 20000101);
   ASSERT_NE(other, kNoEnrollment);

@@ -84,7 +84,8 @@ TEST(RosterCsvTest, HeaderByNameWithBomAndUnknownColumns) {
   RosterLoadReport report;
   auto roster = Read(csv, &report);
   ASSERT_TRUE(roster.ok()) << roster.status();
-  EXPECT_EQ((*roster)->View(matcher::EnrollmentId(0)).sex, matcher::Sex::kFemale);
+  EXPECT_EQ((*roster)->View(matcher::EnrollmentId(0)).sex,
+            matcher::Sex::kFemale);
   EXPECT_EQ((*roster)->View(matcher::EnrollmentId(0)).kanji_key, "田中花");
 
   auto missing =
@@ -133,7 +134,8 @@ TEST(RosterCsvTest, Cp932WithUserDefinedCharacters) {
   EXPECT_EQ(r.View(matcher::EnrollmentId(0)).kana_key, "タカハシタロウ");
   EXPECT_EQ(r.View(matcher::EnrollmentId(1)).kanji_key, "髙橋太郎");
   EXPECT_EQ(report.counts.rows_with_wildcards, 1);
-  EXPECT_EQ(r.PersonOf(matcher::EnrollmentId(0)), r.PersonOf(matcher::EnrollmentId(1)));
+  EXPECT_EQ(r.PersonOf(matcher::EnrollmentId(0)),
+            r.PersonOf(matcher::EnrollmentId(1)));
   ASSERT_EQ(report.errors.size(), 1u);
   EXPECT_EQ(report.errors[0].line, 4);
   EXPECT_EQ(report.errors[0].reason, "name_kanji: bytes not valid in CP932");
