@@ -117,93 +117,57 @@ uint64_t HashMix(uint64_t h, uint64_t v) {
   return z ^ (z >> 31);
 }
 
-// ---- StringPool ----
-
-StringPool::StringPool() : index_(0, Hash{&data_}, Eq{&data_}) {
-  data_.push_back('\0');  // offset 0: the empty string
-}
-
-std::string_view StringPool::Get(uint32_t ref) const {
-  return Eq{&data_}.Str(ref);
-}
-
-size_t StringPool::Hash::operator()(uint32_t ref) const {
-  return (*this)(Eq{data}.Str(ref));
-}
-size_t StringPool::Hash::operator()(std::string_view s) const {
-  return HashBytes(s);
-}
-std::string_view StringPool::Eq::Str(uint32_t ref) const {
-  const auto* p = reinterpret_cast<const unsigned char*>(data->data()) + ref;
-  uint32_t len = 0;
-  int shift = 0;
-  while (*p & 0x80) {
-    len |= static_cast<uint32_t>(*p++ & 0x7F) << shift;
-    shift += 7;
-  }
-  len |= static_cast<uint32_t>(*p++) << shift;
-  return {reinterpret_cast<const char*>(p), len};
-}
-
-uint32_t StringPool::Intern(std::string_view s) {
-  if (s.empty()) return 0;
-  auto it = index_.find(s);
-  if (it != index_.end()) return *it;
-  const auto ref = static_cast<uint32_t>(data_.size());
-  uint32_t len = static_cast<uint32_t>(s.size());
-  while (len >= 0x80) {
-    data_.push_back(static_cast<char>((len & 0x7F) | 0x80));
-    len >>= 7;
-  }
-  data_.push_back(static_cast<char>(len));
-  data_.append(s.data(), s.size());
-  index_.insert(ref);
-  return ref;
-}
-
-void StringPool::CopyFrom(const StringPool& other) {
-  index_.clear();
-  data_ = other.data_;
-}
-
-void StringPool::Freeze() {
-  absl::flat_hash_set<uint32_t, Hash, Eq> empty(0, Hash{&data_}, Eq{&data_});
-  index_.swap(empty);
-  data_.shrink_to_fit();
-}
-
 // ---- Roster ----
+
+namespace {
+
+// The length-prefixed member entry of enrollment `id`: from the sampled offset
+// of its stride, skipping the entries before it.
+const char* MemberEntryAt(const char* members, const uint64_t* offsets,
+                          uint32_t id) {
+  const char* p = members + offsets[id / kMemberStride];
+  for (uint32_t k = id % kMemberStride; k > 0; --k) p = SkipMember(p);
+  GetVarint(&p);
+  return p;
+}
+
+}  // namespace
+
+Roster::~Roster() = default;
+
+const char* Roster::MemberEntry(EnrollmentId id) const {
+  return MemberEntryAt(members_.data(), member_offsets_.data(), id.value());
+}
+
+std::string_view Roster::Insurer(uint16_t index) const {
+  const uint32_t begin = insurer_offsets_[index];
+  return {insurer_text_.data() + begin, insurer_offsets_[index + 1] - begin};
+}
 
 PersonView Roster::View(EnrollmentId id) const {
   const EnrollmentRecord& r = records_[id.value()];
   PersonView v;
-  v.kanji_key = pool_.Get(r.kanji_key);
-  v.kanji_loose_key = pool_.Get(r.kanji_loose_key);
-  v.kanji_surname = v.kanji_key.substr(0, r.kanji_surname_bytes);
-  v.wildcard_count = r.wildcard_count;
-  v.kana_key = pool_.Get(r.kana_key);
-  v.kana_loose_key = pool_.Get(r.kana_loose_key);
-  v.kana_surname = v.kana_key.substr(0, r.kana_surname_bytes);
+  DecodeNameView(names_.data() + size_t{r.name} * 4, &v);
+  DecodeAddress(addresses_.data() + size_t{r.address} * 4, &v);
   v.birth_date = r.birth_date;
   v.sex = r.sex;
-  v.insurer_number = pool_.Get(r.insurer);
-  v.member_key = pool_.Get(r.member_key);
-  v.member_number = pool_.Get(r.member_number);
-  v.postal_code = pool_.Get(r.postal_code);
-  v.address_key = pool_.Get(r.address_key);
-  v.municipality = pool_.Get(r.municipality);
+  v.insurer_number = Insurer(r.insurer);
+  const MemberView m = DecodeMember(MemberEntry(id), v.insurer_number);
+  v.member_key = m.member_key;
+  v.member_number = m.member_number;
   return v;
 }
 
 EnrollmentInfo Roster::Info(EnrollmentId id) const {
   const EnrollmentRecord& r = records_[id.value()];
   EnrollmentInfo info;
-  info.insurer_number = pool_.Get(r.raw_insurer);
-  info.symbol = pool_.Get(r.raw_symbol);
-  info.number = pool_.Get(r.raw_number);
-  info.branch = pool_.Get(r.raw_branch);
-  info.name_kanji = pool_.Get(r.raw_kanji);
-  info.name_kana = pool_.Get(r.raw_kana);
+  const MemberView m = DecodeMember(MemberEntry(id), Insurer(r.insurer));
+  info.insurer_number = m.raw_insurer;
+  info.symbol = m.raw_symbol;
+  info.number = m.raw_number;
+  info.branch = m.raw_branch;
+  DecodeRawNames(names_.data() + size_t{r.name} * 4, &info.name_kanji,
+                 &info.name_kana);
   info.birth_date = r.birth_date;
   info.sex = r.sex;
   info.qualified_from = r.qualified_from;
@@ -234,29 +198,48 @@ EnrollmentId Roster::ValidIn(PersonId person, PackedMonth month) const {
 }
 
 EnrollmentId Roster::Previous(EnrollmentId id) const {
-  const uint32_t pos = position_[id.value()];
-  if (pos == person_start_[PersonOf(id).value()]) return kNoEnrollment;
-  return person_enrollments_[pos - 1];
+  std::span<const EnrollmentId> list = Enrollments(PersonOf(id));
+  auto it = std::find(list.begin(), list.end(), id);
+  return it == list.begin() || it == list.end() ? kNoEnrollment : *(it - 1);
 }
 
 EnrollmentId Roster::Next(EnrollmentId id) const {
-  const uint32_t pos = position_[id.value()];
-  if (pos + 1 == person_start_[PersonOf(id).value() + 1]) return kNoEnrollment;
-  return person_enrollments_[pos + 1];
+  std::span<const EnrollmentId> list = Enrollments(PersonOf(id));
+  auto it = std::find(list.begin(), list.end(), id);
+  return it == list.end() || it + 1 == list.end() ? kNoEnrollment : *(it + 1);
+}
+
+uint64_t Roster::KeyHashOf(EnrollmentId id) const {
+  const EnrollmentRecord& r = records_[id.value()];
+  const std::string_view insurer = Insurer(r.insurer);
+  return KeyHash(insurer, DecodeMember(MemberEntry(id), insurer).member_key,
+                 r.qualified_from);
+}
+
+void Roster::BuildKeyTable() const {
+  std::vector<std::pair<uint64_t, EnrollmentId>> keyed(size());
+  for (uint32_t i = 0; i < size(); ++i) {
+    keyed[i] = {KeyHashOf(EnrollmentId(i)), EnrollmentId(i)};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  key_table_.reserve(keyed.size());
+  for (const auto& [hash, id] : keyed) key_table_.push_back(id);
 }
 
 EnrollmentId Roster::FindKey(uint64_t hash, std::string_view insurer,
                              std::string_view member_key,
                              PackedDate from) const {
-  auto matches = [&](EnrollmentId id) {
-    const EnrollmentRecord& r = records_[id.value()];
-    return r.qualified_from == from && pool_.Get(r.insurer) == insurer &&
-           pool_.Get(r.member_key) == member_key;
-  };
-  auto it = by_key_.find(hash);
-  if (it != by_key_.end() && matches(it->second)) return it->second;
-  for (const auto& [h, id] : key_collisions_) {
-    if (h == hash && matches(id)) return id;
+  absl::call_once(key_table_once_, &Roster::BuildKeyTable, this);
+  auto it = std::lower_bound(
+      key_table_.begin(), key_table_.end(), hash,
+      [&](EnrollmentId id, uint64_t h) { return KeyHashOf(id) < h; });
+  for (; it != key_table_.end() && KeyHashOf(*it) == hash; ++it) {
+    const EnrollmentRecord& r = records_[it->value()];
+    const std::string_view digits = Insurer(r.insurer);
+    if (r.qualified_from == from && digits == insurer &&
+        DecodeMember(MemberEntry(*it), digits).member_key == member_key) {
+      return *it;
+    }
   }
   return kNoEnrollment;
 }
@@ -277,32 +260,59 @@ EnrollmentId Roster::Find(std::string_view insurer_number,
 }
 
 size_t Roster::MemoryBytes() const {
-  return pool_.bytes() + records_.capacity() * sizeof(EnrollmentRecord) +
-         (person_start_.capacity() + person_enrollments_.capacity() +
-          position_.capacity()) *
-             sizeof(uint32_t) +
-         by_key_.capacity() * (sizeof(uint64_t) + sizeof(EnrollmentId) + 1);
+  return records_.bytes() + names_.bytes() + addresses_.bytes() +
+         members_.bytes() + member_offsets_.bytes() + insurer_offsets_.bytes() +
+         insurer_text_.bytes() + person_start_.bytes() +
+         person_enrollments_.bytes() + key_table_.capacity() * 4;
 }
 
 // ---- RosterBuilder ----
 
-RosterBuilder::RosterBuilder() : roster_(new Roster()) {}
+namespace {
 
-RosterBuilder::RosterBuilder(const Roster& base) : roster_(new Roster()) {
-  roster_->pool_.CopyFrom(base.pool_);
-  roster_->records_ = base.records_;
-  roster_->by_key_ = base.by_key_;
-  roster_->key_collisions_ = base.key_collisions_;
-  deleted_.assign(base.records_.size(), false);
+template <typename T>
+std::vector<T> Copy(const Column<T>& column) {
+  return column.ToVector();
+}
+
+}  // namespace
+
+RosterBuilder::RosterBuilder()
+    : name_interner_(std::make_unique<BlobInterner<4>>(&names_)),
+      address_interner_(std::make_unique<BlobInterner<4>>(&addresses_)) {
+  uint32_t ref = 0;
+  std::string empty;
+  EncodeAddress("", "", "", &empty);
+  address_interner_->Intern(empty, &ref);  // ref 0: no address
+}
+
+RosterBuilder::RosterBuilder(const Roster& base)
+    : records_(Copy(base.records_)),
+      names_(Copy(base.names_)),
+      addresses_(Copy(base.addresses_)),
+      members_(base.members_.data(), base.members_.size()),
+      member_offsets_(Copy(base.member_offsets_)),
+      name_interner_(std::make_unique<BlobInterner<4>>(&names_)),
+      address_interner_(std::make_unique<BlobInterner<4>>(&addresses_)) {
+  for (size_t i = 0; i + 1 < base.insurer_offsets_.size(); ++i) {
+    insurers_.emplace_back(base.Insurer(static_cast<uint16_t>(i)));
+    insurer_index_[insurers_.back()] = static_cast<uint16_t>(i);
+  }
+  by_key_.reserve(base.size());
+  for (uint32_t i = 0; i < base.size(); ++i) {
+    const EnrollmentId id(i);
+    if (!by_key_.emplace(base.KeyHashOf(id), id).second) {
+      key_collisions_.emplace_back(base.KeyHashOf(id), id);
+    }
+  }
+  deleted_.assign(base.size(), false);
 }
 
 RosterBuilder::~RosterBuilder() = default;
 
-size_t RosterBuilder::size() const {
-  return roster_ == nullptr ? 0 : roster_->records_.size() - deleted_count_;
-}
+size_t RosterBuilder::size() const { return records_.size() - deleted_count_; }
 
-absl::StatusOr<EnrollmentRecord> RosterBuilder::MakeRecord(
+absl::StatusOr<RosterBuilder::EncodedRow> RosterBuilder::Encode(
     const RosterRow& row) {
   ASSIGN_OR_RETURN(KeyParts key, RowKey(row));
   if (nz::TrimSpaces(row.name_kanji).empty()) {
@@ -328,181 +338,250 @@ absl::StatusOr<EnrollmentRecord> RosterBuilder::MakeRecord(
                       &issues);
   if (!issues.empty()) return RowError(issues[0].field, issues[0].reason);
 
-  StringPool& pool = roster_->pool_;
-  EnrollmentRecord r{};
-  r.raw_insurer = pool.Intern(row.insurer_number);
-  r.raw_symbol = pool.Intern(row.symbol);
-  r.raw_number = pool.Intern(row.number);
-  r.raw_branch = pool.Intern(row.branch);
-  r.raw_kanji = pool.Intern(row.name_kanji);
-  r.raw_kana = pool.Intern(row.name_kana);
-  r.kanji_key = pool.Intern(p.kanji_key);
-  r.kanji_loose_key = pool.Intern(p.kanji_loose_key);
-  r.kana_key = pool.Intern(p.kana_key);
-  r.kana_loose_key = pool.Intern(p.kana_loose_key);
-  r.insurer = pool.Intern(key.insurer);
-  r.member_key = pool.Intern(key.member_key);
-  r.member_number = pool.Intern(p.member_number);
-  r.postal_code = pool.Intern(p.postal_code);
-  r.address_key = pool.Intern(p.address_key);
-  r.municipality = pool.Intern(p.municipality);
-  r.kanji_surname_bytes = PrefixBytes(p.kanji_surname);
-  r.kana_surname_bytes = PrefixBytes(p.kana_surname);
-  r.wildcard_count = static_cast<uint8_t>(std::min(p.wildcard_count, 255));
-  r.sex = sex;
-  r.birth_date = birth;
-  r.qualified_from = key.from;
-  r.qualified_until = until;
-  return r;
+  EncodedRow out;
+  out.record.birth_date = birth;
+  out.record.sex = sex;
+  out.record.qualified_from = key.from;
+  out.record.qualified_until = until;
+  NameFields name;
+  name.kanji_key = p.kanji_key;
+  name.kanji_loose_key = p.kanji_loose_key;
+  name.kana_key = p.kana_key;
+  name.kana_loose_key = p.kana_loose_key;
+  name.kanji_surname_bytes = PrefixBytes(p.kanji_surname);
+  name.kana_surname_bytes = PrefixBytes(p.kana_surname);
+  name.wildcard_count = p.wildcard_count;
+  name.raw_kanji = row.name_kanji;
+  name.raw_kana = row.name_kana;
+  EncodeName(name, &out.name);
+  EncodeAddress(p.postal_code, p.address_key, p.municipality, &out.address);
+  EncodeMember({.member_key = key.member_key,
+                .insurer = key.insurer,
+                .raw_insurer = row.insurer_number,
+                .raw_symbol = row.symbol,
+                .raw_number = row.number,
+                .raw_branch = row.branch},
+               &out.member);
+  out.key_hash = key.hash;
+  out.insurer = std::move(key.insurer);
+  out.member_key = std::move(key.member_key);
+  return out;
 }
 
-void RosterBuilder::Insert(const EnrollmentRecord& record) {
-  Roster& r = *roster_;
-  const EnrollmentId id(static_cast<uint32_t>(r.records_.size()));
-  const uint64_t hash =
-      KeyHash(r.pool_.Get(record.insurer), r.pool_.Get(record.member_key),
-              record.qualified_from);
-  r.records_.push_back(record);
-  deleted_.push_back(false);
-  if (!r.by_key_.emplace(hash, id).second) {
-    r.key_collisions_.emplace_back(hash, id);
+absl::Status RosterBuilder::Insert(EncodedRow& row) {
+  EnrollmentRecord& r = row.record;
+  auto [it, added] = insurer_index_.try_emplace(
+      row.insurer, static_cast<uint16_t>(insurers_.size()));
+  if (added) {
+    if (insurers_.size() > 0xFFFF) {
+      insurer_index_.erase(it);
+      return absl::ResourceExhaustedError("more than 65,536 insurers");
+    }
+    insurers_.push_back(row.insurer);
   }
+  r.insurer = it->second;
+  if (!name_interner_->Intern(row.name, &r.name) ||
+      !address_interner_->Intern(row.address, &r.address)) {
+    return absl::ResourceExhaustedError("roster names exceed 16 GiB");
+  }
+  const auto id = EnrollmentId(static_cast<uint32_t>(records_.size()));
+  if (id.value() % kMemberStride == 0) {
+    member_offsets_.push_back(members_.size());
+  }
+  members_.append(row.member);
+  records_.push_back(r);
+  deleted_.push_back(false);
+  if (!by_key_.emplace(row.key_hash, id).second) {
+    key_collisions_.emplace_back(row.key_hash, id);
+  }
+  return absl::OkStatus();
+}
+
+EnrollmentId RosterBuilder::FindKey(uint64_t hash, std::string_view insurer,
+                                    std::string_view member_key,
+                                    PackedDate from) const {
+  auto matches = [&](EnrollmentId id) {
+    const EnrollmentRecord& r = records_[id.value()];
+    if (r.qualified_from != from || insurers_[r.insurer] != insurer) {
+      return false;
+    }
+    const char* entry =
+        MemberEntryAt(members_.data(), member_offsets_.data(), id.value());
+    return DecodeMember(entry, insurer).member_key == member_key;
+  };
+  auto it = by_key_.find(hash);
+  if (it != by_key_.end() && matches(it->second)) return it->second;
+  for (const auto& [h, id] : key_collisions_) {
+    if (h == hash && matches(id)) return id;
+  }
+  return kNoEnrollment;
+}
+
+absl::Status RosterBuilder::AddEncoded(EncodedRow& row) {
+  if (built_) return absl::FailedPreconditionError("roster already built");
+  if (FindKey(row.key_hash, row.insurer, row.member_key,
+              row.record.qualified_from) != kNoEnrollment) {
+    return absl::AlreadyExistsError("duplicate enrollment key");
+  }
+  return Insert(row);
 }
 
 absl::Status RosterBuilder::Add(const RosterRow& row) {
   if (built_) return absl::FailedPreconditionError("roster already built");
   ASSIGN_OR_RETURN(KeyParts key, RowKey(row));
-  if (roster_->FindKey(key.hash, key.insurer, key.member_key, key.from) !=
+  if (FindKey(key.hash, key.insurer, key.member_key, key.from) !=
       kNoEnrollment) {
     return absl::AlreadyExistsError("duplicate enrollment key");
   }
-  ASSIGN_OR_RETURN(EnrollmentRecord record, MakeRecord(row));
-  Insert(record);
-  return absl::OkStatus();
+  ASSIGN_OR_RETURN(EncodedRow encoded, Encode(row));
+  return Insert(encoded);
 }
 
 absl::Status RosterBuilder::Apply(DeltaOp op, const RosterRow& row) {
   if (built_) return absl::FailedPreconditionError("roster already built");
   ASSIGN_OR_RETURN(KeyParts key, RowKey(row));
-  EnrollmentId old =
-      roster_->FindKey(key.hash, key.insurer, key.member_key, key.from);
+  EnrollmentId old = FindKey(key.hash, key.insurer, key.member_key, key.from);
   if (old != kNoEnrollment && deleted_[old.value()]) old = kNoEnrollment;
-  EnrollmentRecord record{};
+  EncodedRow encoded;
   if (op == DeltaOp::kUpsert) {
-    ASSIGN_OR_RETURN(record, MakeRecord(row));
+    ASSIGN_OR_RETURN(encoded, Encode(row));
   }
   if (old != kNoEnrollment) {
-    // The key stays mapped to the deleted slot; Finish() re-keys.
+    // The deleted slot is dropped by Finish().
     deleted_[old.value()] = true;
     ++deleted_count_;
-    roster_->by_key_.erase(key.hash);
+    by_key_.erase(key.hash);
   }
   if (op == DeltaOp::kDelete) {
     ++(old == kNoEnrollment ? delta_stats_.delete_not_found
                             : delta_stats_.deleted);
     return absl::OkStatus();
   }
-  Insert(record);
+  RETURN_IF_ERROR(Insert(encoded));
   ++(old == kNoEnrollment ? delta_stats_.inserted : delta_stats_.updated);
   return absl::OkStatus();
 }
 
 // Enrollments of one person: see person_linkage.h.
-void RosterBuilder::GroupPersons() {
-  Roster& r = *roster_;
-  const auto n = static_cast<uint32_t>(r.records_.size());
+void RosterBuilder::GroupPersons(Roster& r) {
+  const auto n = static_cast<uint32_t>(r.size());
   const PersonLinks links = LinkPersons(r);
   const std::vector<uint32_t>& person = links.person_of;
   const uint32_t persons = links.persons;
   // Each person's enrollments, sorted by period.
-  r.person_start_.assign(persons + 1, 0);
+  std::vector<EnrollmentRecord> records = r.records_.Release();
+  std::vector<uint32_t> start(persons + 1, 0);
   for (uint32_t id = 0; id < n; ++id) {
-    r.records_[id].person = PersonId(person[id]);
-    ++r.person_start_[person[id] + 1];
+    records[id].person = PersonId(person[id]);
+    ++start[person[id] + 1];
+  }
+  for (uint32_t p = 0; p < persons; ++p) start[p + 1] += start[p];
+  std::vector<EnrollmentId> list(n);
+  std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+  for (uint32_t id = 0; id < n; ++id) {
+    list[fill[person[id]]++] = EnrollmentId(id);
   }
   for (uint32_t p = 0; p < persons; ++p) {
-    r.person_start_[p + 1] += r.person_start_[p];
+    std::sort(list.begin() + start[p], list.begin() + start[p + 1],
+              [&](EnrollmentId a, EnrollmentId b) {
+                const PackedDate x = records[a.value()].qualified_from;
+                const PackedDate y = records[b.value()].qualified_from;
+                return x != y ? x < y : a < b;
+              });
   }
-  r.person_enrollments_.resize(n);
-  std::vector<uint32_t> fill(r.person_start_.begin(),
-                             r.person_start_.end() - 1);
-  for (uint32_t id = 0; id < n; ++id) {
-    r.person_enrollments_[fill[person[id]]++] = EnrollmentId(id);
-  }
-  r.position_.resize(n);
-  for (uint32_t p = 0; p < persons; ++p) {
-    auto begin = r.person_enrollments_.begin() + r.person_start_[p];
-    auto end = r.person_enrollments_.begin() + r.person_start_[p + 1];
-    std::sort(begin, end, [&](EnrollmentId a, EnrollmentId b) {
-      const EnrollmentRecord& x = r.record(a);
-      const EnrollmentRecord& y = r.record(b);
-      if (x.qualified_from != y.qualified_from) {
-        return x.qualified_from < y.qualified_from;
-      }
-      return a < b;
-    });
-    for (auto it = begin; it != end; ++it) {
-      r.position_[it->value()] =
-          static_cast<uint32_t>(it - r.person_enrollments_.begin());
-    }
-  }
+  r.records_ = Column<EnrollmentRecord>(std::move(records));
+  r.person_start_ = Column<uint32_t>(std::move(start));
+  r.person_enrollments_ = Column<EnrollmentId>(std::move(list));
 }
 
-// Drops deleted rows, re-keys, counts and hashes.
-void RosterBuilder::Finish() {
-  Roster& r = *roster_;
+// Drops deleted rows, groups persons, counts and hashes.
+absl::StatusOr<std::shared_ptr<const Roster>> RosterBuilder::Finish() {
   if (deleted_count_ > 0) {
-    size_t out = 0;
-    for (size_t i = 0; i < r.records_.size(); ++i) {
-      if (!deleted_[i]) r.records_[out++] = r.records_[i];
-    }
-    r.records_.resize(out);
-    r.by_key_.clear();
-    r.key_collisions_.clear();
-    for (uint32_t i = 0; i < out; ++i) {
-      const EnrollmentId id(i);
-      const EnrollmentRecord& e = r.records_[i];
-      const uint64_t hash = KeyHash(
-          r.pool_.Get(e.insurer), r.pool_.Get(e.member_key), e.qualified_from);
-      if (!r.by_key_.emplace(hash, id).second) {
-        r.key_collisions_.emplace_back(hash, id);
+    std::vector<EnrollmentRecord> kept;
+    std::string members;
+    std::vector<uint64_t> offsets;
+    kept.reserve(records_.size() - deleted_count_);
+    const char* p = members_.data();
+    for (size_t i = 0; i < records_.size(); ++i) {
+      const char* next = SkipMember(p);
+      if (!deleted_[i]) {
+        if (kept.size() % kMemberStride == 0) offsets.push_back(members.size());
+        members.append(p, next);
+        kept.push_back(records_[i]);
       }
+      p = next;
     }
+    records_ = std::move(kept);
+    members_ = std::move(members);
+    member_offsets_ = std::move(offsets);
   }
-  r.records_.shrink_to_fit();
-  r.pool_.Freeze();
-  GroupPersons();
-  absl::flat_hash_set<std::string_view> insurers;
+  by_key_ = {};
+  key_collisions_ = {};
+  deleted_ = {};
+  name_interner_.reset();
+  address_interner_.reset();
+  if (records_.size() >= kNoEnrollment.value()) {
+    return absl::ResourceExhaustedError("too many enrollments");
+  }
+
+  std::unique_ptr<Roster> out(new Roster());
+  Roster& r = *out;
+  names_.shrink_to_fit();
+  addresses_.shrink_to_fit();
+  r.names_ = Column<char>(std::move(names_));
+  r.addresses_ = Column<char>(std::move(addresses_));
+  r.members_ =
+      Column<char>(std::vector<char>(members_.begin(), members_.end()));
+  members_ = {};
+  member_offsets_.shrink_to_fit();
+  r.member_offsets_ = Column<uint64_t>(std::move(member_offsets_));
+  std::vector<uint32_t> insurer_offsets{0};
+  std::vector<char> insurer_text;
+  for (const std::string& digits : insurers_) {
+    insurer_text.insert(insurer_text.end(), digits.begin(), digits.end());
+    insurer_offsets.push_back(static_cast<uint32_t>(insurer_text.size()));
+  }
+  r.insurer_offsets_ = Column<uint32_t>(std::move(insurer_offsets));
+  r.insurer_text_ = Column<char>(std::move(insurer_text));
+  records_.shrink_to_fit();
+  r.records_ = Column<EnrollmentRecord>(std::move(records_));
+  GroupPersons(r);
+  Count(r);
+  return std::shared_ptr<const Roster>(std::move(out));
+}
+
+// Counts, and the version: an order-independent hash of every row's values.
+void RosterBuilder::Count(Roster& r) {
+  std::vector<bool> insurer_used(r.insurer_offsets_.size(), false);
   uint64_t content = 0;
-  for (const EnrollmentRecord& e : r.records_) {
-    if (e.wildcard_count > 0) ++r.counts_.rows_with_wildcards;
-    insurers.insert(r.pool_.Get(e.insurer));
+  for (uint32_t i = 0; i < r.size(); ++i) {
+    const EnrollmentRecord& e = r.records_[i];
+    const PersonView v = r.View(EnrollmentId(i));
+    const EnrollmentInfo info = r.Info(EnrollmentId(i));
+    if (v.wildcard_count > 0) ++r.counts_.rows_with_wildcards;
+    insurer_used[e.insurer] = true;
     uint64_t h = 0;
-    for (uint32_t ref :
-         {e.raw_insurer, e.raw_symbol, e.raw_number, e.raw_branch, e.raw_kanji,
-          e.raw_kana, e.postal_code, e.address_key}) {
-      h = HashBytes(r.pool_.Get(ref), h);
+    for (std::string_view text :
+         {info.insurer_number, info.symbol, info.number, info.branch,
+          std::string_view(info.name_kanji), std::string_view(info.name_kana),
+          v.postal_code, v.address_key}) {
+      h = HashBytes(text, h);
     }
     h = HashMix(HashMix(HashMix(h, e.birth_date), e.qualified_from),
                 e.qualified_until * 4 + static_cast<int>(e.sex));
     content += h;  // order-independent
   }
-  r.counts_.rows = static_cast<int64_t>(r.records_.size());
+  r.counts_.rows = static_cast<int64_t>(r.size());
   r.counts_.persons = static_cast<int64_t>(r.person_count());
-  r.counts_.insurers = static_cast<int64_t>(insurers.size());
+  r.counts_.insurers =
+      std::count(insurer_used.begin(), insurer_used.end(), true);
   r.version_ = absl::StrFormat("%016x-%d", content, r.counts_.rows);
 }
 
 absl::StatusOr<std::shared_ptr<const Roster>> RosterBuilder::Build() {
-  if (built_ || roster_ == nullptr) {
-    return absl::FailedPreconditionError("roster already built");
-  }
+  if (built_) return absl::FailedPreconditionError("roster already built");
   built_ = true;
-  if (roster_->records_.size() >= kNoEnrollment.value()) {
-    return absl::ResourceExhaustedError("too many enrollments");
-  }
-  Finish();
-  return std::shared_ptr<const Roster>(std::move(roster_));
+  return Finish();
 }
 
 }  // namespace kuromaru::matcher

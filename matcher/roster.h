@@ -14,10 +14,12 @@
 // find the enrollment valid in a service month and the ones before and after
 // it — a clinic that billed the old insurer needs the new one.
 //
-// Storage is columnar and compact: one POD record per enrollment whose
-// strings are uint32 offsets into one interned string pool; no per-row heap
-// objects. A Roster is logically immutable and safe to share between threads;
-// a delta produces a new Roster and leaves the old one untouched.
+// Storage is columnar and compact (roster_columns.h): one 28-byte record per
+// enrollment referring to interned name and address tuples, a member entry per
+// enrollment, no per-row heap objects; the arrays are owned, or views of a
+// mapped roster file (roster_file.h). A Roster is logically immutable and safe
+// to share between threads; a delta produces a new Roster and leaves the old
+// one untouched.
 #ifndef KUROMARU_MATCHER_ROSTER_H_
 #define KUROMARU_MATCHER_ROSTER_H_
 
@@ -28,12 +30,14 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/call_once.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "matcher/ids.h"
 #include "matcher/person.h"
+#include "matcher/roster_columns.h"
 
 namespace kuromaru::matcher {
 
@@ -51,10 +55,10 @@ struct RosterRow {
 };
 
 // An enrollment's values as in its roster row, for display and for the
-// match result's key.
+// match result's key. The key's views live as long as the Roster.
 struct EnrollmentInfo {
   std::string_view insurer_number, symbol, number, branch;
-  std::string_view name_kanji, name_kana;
+  std::string name_kanji, name_kana;  // rebuilt from the name tuple
   PackedDate birth_date = 0;
   Sex sex = Sex::kUnknown;
   PackedDate qualified_from = 0;
@@ -69,58 +73,22 @@ struct RosterCounts {
   int64_t rows_with_wildcards = 0;
 };
 
-// Compact string storage: each string once, as a varint length and its
-// bytes; a reference is the uint32 offset of the length.
-class StringPool {
- public:
-  StringPool();
-  StringPool(const StringPool&) = delete;
-  StringPool& operator=(const StringPool&) = delete;
-  // Copies the strings of `other`; they are not interned again.
-  void CopyFrom(const StringPool& other);
-  // Offset of `s`, appending it unless an equal string is already there.
-  uint32_t Intern(std::string_view s);
-  std::string_view Get(uint32_t ref) const;
-  size_t bytes() const { return data_.size(); }
-  // Drops the interning table (the strings stay readable).
-  void Freeze();
-
- private:
-  std::string data_;
-  struct Hash {
-    using is_transparent = void;
-    const std::string* data;
-    size_t operator()(uint32_t ref) const;
-    size_t operator()(std::string_view s) const;
-  };
-  struct Eq {
-    using is_transparent = void;
-    const std::string* data;
-    std::string_view Str(uint32_t ref) const;
-    std::string_view Str(std::string_view s) const { return s; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return Str(a) == Str(b);
-    }
-  };
-  absl::flat_hash_set<uint32_t, Hash, Eq> index_;
-};
-
-// One enrollment in the pool: 27 x 4 bytes, no heap.
+// One enrollment: 28 bytes, no heap. Its strings are in the roster's blobs
+// (roster_columns.h).
 struct EnrollmentRecord {
-  // Raw, as in the row.
-  uint32_t raw_insurer, raw_symbol, raw_number, raw_branch, raw_kanji, raw_kana;
-  // Normalized (PersonView); surnames are prefixes of their keys.
-  uint32_t kanji_key, kanji_loose_key, kana_key, kana_loose_key, insurer,
-      member_key, member_number, postal_code, address_key, municipality;
-  uint8_t kanji_surname_bytes, kana_surname_bytes, wildcard_count;
-  Sex sex;
-  PackedDate birth_date, qualified_from, qualified_until;
+  uint32_t name = 0;     // name tuple: offset / 4 in the names blob
+  uint32_t address = 0;  // address tuple: offset / 4 in the addresses blob
+  PackedDate birth_date = 0, qualified_from = 0, qualified_until = 0;
   PersonId person;
+  uint16_t insurer = 0;  // index in the insurer table
+  Sex sex = Sex::kUnknown;
+  uint8_t reserved = 0;
 };
+static_assert(sizeof(EnrollmentRecord) == 28);
 
 class Roster {
  public:
+  ~Roster();
   size_t size() const { return records_.size(); }
   size_t person_count() const { return person_start_.size() - 1; }
 
@@ -131,7 +99,7 @@ class Roster {
     return records_[id.value()].person;
   }
 
-  // The person's enrollments sorted by qualified_from (then by insurer).
+  // The person's enrollments sorted by qualified_from (then by id).
   std::span<const EnrollmentId> Enrollments(PersonId person) const;
   // The person's enrollment covering the first day of `month`
   // (qualified_from <= YYYYMM01 < qualified_until); kNoEnrollment if none.
@@ -145,7 +113,8 @@ class Roster {
   bool CoversMonth(EnrollmentId id, PackedMonth month) const;
 
   // The enrollment with this key (normalized as NormalizeMember does), or
-  // kNoEnrollment.
+  // kNoEnrollment. The first call builds a lookup table (4 bytes per
+  // enrollment); thread-safe.
   EnrollmentId Find(std::string_view insurer_number, std::string_view symbol,
                     std::string_view number, std::string_view branch,
                     PackedDate qualified_from) const;
@@ -153,32 +122,47 @@ class Roster {
   const RosterCounts& counts() const { return counts_; }
   // "<16 hex digits of an order-independent content hash>-<rows>".
   const std::string& version() const { return version_; }
-  // Bytes held by the pool, records and person tables.
+  // Bytes of the records, blobs and person tables.
   size_t MemoryBytes() const;
 
   const EnrollmentRecord& record(EnrollmentId id) const {
     return records_[id.value()];
   }
-  const StringPool& pool() const { return pool_; }
+  // The insurer digits of table entry `index`.
+  std::string_view Insurer(uint16_t index) const;
 
  private:
   friend class RosterBuilder;
+  friend class RosterFile;
   Roster() = default;
+  // The member entry of `id` (after its length prefix).
+  const char* MemberEntry(EnrollmentId id) const;
+  // The enrollment key hash of `id`, as RowKey computes it from a row.
+  uint64_t KeyHashOf(EnrollmentId id) const;
   EnrollmentId FindKey(uint64_t hash, std::string_view insurer,
                        std::string_view member_key, PackedDate from) const;
+  void BuildKeyTable() const;
 
-  StringPool pool_;
-  std::vector<EnrollmentRecord> records_;
-  std::vector<uint32_t> person_start_;  // person_count() + 1 offsets
-  std::vector<EnrollmentId> person_enrollments_;
-  std::vector<uint32_t> position_;  // index of each enrollment in the above
-  // Hash of the enrollment key → id (collisions resolved by comparing).
-  // Two keys with one hash are a 2^-64 event: the second is kept in a list.
-  absl::flat_hash_map<uint64_t, EnrollmentId> by_key_;
-  std::vector<std::pair<uint64_t, EnrollmentId>> key_collisions_;
+  Column<EnrollmentRecord> records_;
+  Column<char> names_;      // name tuples, 4-byte aligned
+  Column<char> addresses_;  // address tuples, 4-byte aligned; 0: none
+  Column<char> members_;    // member entries in enrollment order
+  // Offset in members_ of every kMemberStride-th enrollment's entry.
+  Column<uint64_t> member_offsets_;
+  Column<uint32_t> insurer_offsets_;  // insurer table: entry i is
+  Column<char> insurer_text_;         // [offsets[i], offsets[i + 1])
+  Column<uint32_t> person_start_;     // person_count() + 1 offsets
+  Column<EnrollmentId> person_enrollments_;
   RosterCounts counts_;
   std::string version_;
+  // Enrollments sorted by key hash, for Find(); built on first use.
+  mutable absl::once_flag key_table_once_;
+  mutable std::vector<EnrollmentId> key_table_;
 };
+
+// Member entries are located through an offset every kMemberStride
+// enrollments and skipped to from there.
+inline constexpr uint32_t kMemberStride = 8;
 
 enum class DeltaOp { kUpsert, kDelete };
 
@@ -204,6 +188,15 @@ class RosterBuilder {
   // builder unchanged; AlreadyExists for a second row with the same key.
   absl::Status Add(const RosterRow& row);
 
+  // A row validated and encoded, not yet added. Encode() is the expensive
+  // half of Add() and touches no builder state, so that a loader may encode
+  // rows on several threads and add them in order.
+  struct EncodedRow;
+  // Validates and normalizes `row` as Add() does. Thread-safe.
+  static absl::StatusOr<EncodedRow> Encode(const RosterRow& row);
+  // Adds an encoded row: AlreadyExists for a second row with the same key.
+  absl::Status AddEncoded(EncodedRow& row);
+
   // Applies one delta row: an upsert replaces the enrollment with the same key
   // or adds it; a delete removes it (a missing key is counted, not an error).
   absl::Status Apply(DeltaOp op, const RosterRow& row);
@@ -215,16 +208,37 @@ class RosterBuilder {
   absl::StatusOr<std::shared_ptr<const Roster>> Build();
 
  private:
-  absl::StatusOr<EnrollmentRecord> MakeRecord(const RosterRow& row);
-  void Insert(const EnrollmentRecord& record);
-  void GroupPersons();
-  void Finish();
+  absl::Status Insert(EncodedRow& row);
+  EnrollmentId FindKey(uint64_t hash, std::string_view insurer,
+                       std::string_view member_key, PackedDate from) const;
+  absl::StatusOr<std::shared_ptr<const Roster>> Finish();
+  void GroupPersons(Roster& roster);
+  static void Count(Roster& roster);
 
-  std::unique_ptr<Roster> roster_;
+  // Rows so far: records, member entries (in order), the interned blobs.
+  std::vector<EnrollmentRecord> records_;
+  std::vector<char> names_, addresses_;
+  std::string members_;
+  std::vector<uint64_t> member_offsets_;
+  std::vector<std::string> insurers_;
+  absl::flat_hash_map<std::string, uint16_t> insurer_index_;
+  std::unique_ptr<BlobInterner<4>> name_interner_, address_interner_;
+  // Key hash → id (a second key with one hash, a 2^-64 event, goes to the
+  // list).
+  absl::flat_hash_map<uint64_t, EnrollmentId> by_key_;
+  std::vector<std::pair<uint64_t, EnrollmentId>> key_collisions_;
   std::vector<bool> deleted_;
   int64_t deleted_count_ = 0;
   bool built_ = false;
   DeltaStats delta_stats_;
+};
+
+struct RosterBuilder::EncodedRow {
+  EnrollmentRecord record;  // name, address, insurer and person unset
+  std::string insurer;      // digits
+  std::string member_key;
+  uint64_t key_hash = 0;
+  std::string name, address, member;  // roster_columns.h encodings
 };
 
 }  // namespace kuromaru::matcher
