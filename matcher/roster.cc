@@ -121,13 +121,12 @@ uint64_t HashMix(uint64_t h, uint64_t v) {
 
 namespace {
 
-// The length-prefixed member entry of enrollment `id`: from the sampled offset
+// The member entry of enrollment `id`: from the sampled offset
 // of its stride, skipping the entries before it.
 const char* MemberEntryAt(const char* members, const uint64_t* offsets,
                           uint32_t id) {
   const char* p = members + offsets[id / kMemberStride];
   for (uint32_t k = id % kMemberStride; k > 0; --k) p = SkipMember(p);
-  GetVarint(&p);
   return p;
 }
 
@@ -147,8 +146,8 @@ std::string_view Roster::Insurer(uint16_t index) const {
 PersonView Roster::View(EnrollmentId id) const {
   const EnrollmentRecord& r = records_[id.value()];
   PersonView v;
-  DecodeNameView(names_.data() + size_t{r.name} * 4, &v);
-  DecodeAddress(addresses_.data() + size_t{r.address} * 4, &v);
+  DecodeNameView(names_.data() + size_t{r.name} * 2, &v);
+  DecodeAddress(addresses_.data() + r.address, &v);
   v.birth_date = r.birth_date;
   v.sex = r.sex;
   v.insurer_number = Insurer(r.insurer);
@@ -166,8 +165,25 @@ EnrollmentInfo Roster::Info(EnrollmentId id) const {
   info.symbol = m.raw_symbol;
   info.number = m.raw_number;
   info.branch = m.raw_branch;
-  DecodeRawNames(names_.data() + size_t{r.name} * 4, &info.name_kanji,
-                 &info.name_kana);
+  PersonView v;
+  DecodeNameView(names_.data() + size_t{r.name} * 2, &v);
+  std::string_view kanji, kana;
+  const RawForm kanji_form = KanjiForm(r.raw_forms);
+  const RawForm kana_form = KanaForm(r.raw_forms);
+  if (kanji_form == kRawExplicit || kana_form == kRawExplicit) {
+    auto it = std::lower_bound(
+        raw_rows_.span().begin(), raw_rows_.span().end(), id,
+        [](const RawNamesRow& row, EnrollmentId x) { return row.id < x; });
+    DecodeRawNames(raw_names_.data() + it->offset, &kanji, &kana);
+  }
+  info.name_kanji =
+      kanji_form == kRawExplicit
+          ? std::string(kanji)
+          : RebuildRaw(kanji_form, v.kanji_key, v.kanji_surname.size());
+  info.name_kana =
+      kana_form == kRawExplicit
+          ? std::string(kana)
+          : RebuildRaw(kana_form, v.kana_key, v.kana_surname.size());
   info.birth_date = r.birth_date;
   info.sex = r.sex;
   info.qualified_from = r.qualified_from;
@@ -261,7 +277,8 @@ EnrollmentId Roster::Find(std::string_view insurer_number,
 
 size_t Roster::MemoryBytes() const {
   return records_.bytes() + names_.bytes() + addresses_.bytes() +
-         members_.bytes() + member_offsets_.bytes() + insurer_offsets_.bytes() +
+         raw_names_.bytes() + raw_rows_.bytes() + members_.bytes() +
+         member_offsets_.bytes() + insurer_offsets_.bytes() +
          insurer_text_.bytes() + person_start_.bytes() +
          person_enrollments_.bytes() + key_table_.capacity() * 4;
 }
@@ -278,8 +295,9 @@ std::vector<T> Copy(const Column<T>& column) {
 }  // namespace
 
 RosterBuilder::RosterBuilder()
-    : name_interner_(std::make_unique<BlobInterner<4>>(&names_)),
-      address_interner_(std::make_unique<BlobInterner<4>>(&addresses_)) {
+    : name_interner_(std::make_unique<BlobInterner<2>>(&names_)),
+      address_interner_(std::make_unique<BlobInterner<1>>(&addresses_)),
+      raw_interner_(std::make_unique<BlobInterner<1>>(&raw_names_)) {
   uint32_t ref = 0;
   std::string empty;
   EncodeAddress("", "", "", &empty);
@@ -290,10 +308,13 @@ RosterBuilder::RosterBuilder(const Roster& base)
     : records_(Copy(base.records_)),
       names_(Copy(base.names_)),
       addresses_(Copy(base.addresses_)),
+      raw_names_(Copy(base.raw_names_)),
+      raw_rows_(Copy(base.raw_rows_)),
       members_(base.members_.data(), base.members_.size()),
       member_offsets_(Copy(base.member_offsets_)),
-      name_interner_(std::make_unique<BlobInterner<4>>(&names_)),
-      address_interner_(std::make_unique<BlobInterner<4>>(&addresses_)) {
+      name_interner_(std::make_unique<BlobInterner<2>>(&names_)),
+      address_interner_(std::make_unique<BlobInterner<1>>(&addresses_)),
+      raw_interner_(std::make_unique<BlobInterner<1>>(&raw_names_)) {
   for (size_t i = 0; i + 1 < base.insurer_offsets_.size(); ++i) {
     insurers_.emplace_back(base.Insurer(static_cast<uint16_t>(i)));
     insurer_index_[insurers_.back()] = static_cast<uint16_t>(i);
@@ -351,9 +372,17 @@ absl::StatusOr<RosterBuilder::EncodedRow> RosterBuilder::Encode(
   name.kanji_surname_bytes = PrefixBytes(p.kanji_surname);
   name.kana_surname_bytes = PrefixBytes(p.kana_surname);
   name.wildcard_count = p.wildcard_count;
-  name.raw_kanji = row.name_kanji;
-  name.raw_kana = row.name_kana;
   EncodeName(name, &out.name);
+  const RawForm kanji_form =
+      RawFormOf(row.name_kanji, p.kanji_key, name.kanji_surname_bytes);
+  const RawForm kana_form =
+      RawFormOf(row.name_kana, p.kana_key, name.kana_surname_bytes);
+  out.record.raw_forms = RawForms(kanji_form, kana_form);
+  if (kanji_form == kRawExplicit || kana_form == kRawExplicit) {
+    EncodeRawNames(kanji_form == kRawExplicit ? row.name_kanji : "",
+                   kana_form == kRawExplicit ? row.name_kana : "",
+                   &out.raw_names);
+  }
   EncodeAddress(p.postal_code, p.address_key, p.municipality, &out.address);
   EncodeMember({.member_key = key.member_key,
                 .insurer = key.insurer,
@@ -382,9 +411,17 @@ absl::Status RosterBuilder::Insert(EncodedRow& row) {
   r.insurer = it->second;
   if (!name_interner_->Intern(row.name, &r.name) ||
       !address_interner_->Intern(row.address, &r.address)) {
-    return absl::ResourceExhaustedError("roster names exceed 16 GiB");
+    return absl::ResourceExhaustedError(
+        "roster names or addresses exceed their blob (8 or 4 GiB)");
   }
   const auto id = EnrollmentId(static_cast<uint32_t>(records_.size()));
+  if (!row.raw_names.empty()) {
+    uint32_t offset = 0;
+    if (!raw_interner_->Intern(row.raw_names, &offset)) {
+      return absl::ResourceExhaustedError("raw roster names exceed 4 GiB");
+    }
+    raw_rows_.push_back({id, offset});
+  }
   if (id.value() % kMemberStride == 0) {
     member_offsets_.push_back(members_.size());
   }
@@ -500,18 +537,26 @@ absl::StatusOr<std::shared_ptr<const Roster>> RosterBuilder::Finish() {
     std::vector<EnrollmentRecord> kept;
     std::string members;
     std::vector<uint64_t> offsets;
+    std::vector<RawNamesRow> raw_rows;
     kept.reserve(records_.size() - deleted_count_);
     const char* p = members_.data();
+    size_t raw = 0;
     for (size_t i = 0; i < records_.size(); ++i) {
       const char* next = SkipMember(p);
+      const bool has_raw =
+          raw < raw_rows_.size() && raw_rows_[raw].id.value() == i;
       if (!deleted_[i]) {
-        if (kept.size() % kMemberStride == 0) offsets.push_back(members.size());
+        const auto id = EnrollmentId(static_cast<uint32_t>(kept.size()));
+        if (id.value() % kMemberStride == 0) offsets.push_back(members.size());
         members.append(p, next);
         kept.push_back(records_[i]);
+        if (has_raw) raw_rows.push_back({id, raw_rows_[raw].offset});
       }
+      raw += has_raw;
       p = next;
     }
     records_ = std::move(kept);
+    raw_rows_ = std::move(raw_rows);
     members_ = std::move(members);
     member_offsets_ = std::move(offsets);
   }
@@ -520,6 +565,7 @@ absl::StatusOr<std::shared_ptr<const Roster>> RosterBuilder::Finish() {
   deleted_ = {};
   name_interner_.reset();
   address_interner_.reset();
+  raw_interner_.reset();
   if (records_.size() >= kNoEnrollment.value()) {
     return absl::ResourceExhaustedError("too many enrollments");
   }
@@ -530,6 +576,10 @@ absl::StatusOr<std::shared_ptr<const Roster>> RosterBuilder::Finish() {
   addresses_.shrink_to_fit();
   r.names_ = Column<char>(std::move(names_));
   r.addresses_ = Column<char>(std::move(addresses_));
+  raw_names_.shrink_to_fit();
+  raw_rows_.shrink_to_fit();
+  r.raw_names_ = Column<char>(std::move(raw_names_));
+  r.raw_rows_ = Column<RawNamesRow>(std::move(raw_rows_));
   r.members_ =
       Column<char>(std::vector<char>(members_.begin(), members_.end()));
   members_ = {};

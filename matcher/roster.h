@@ -76,13 +76,20 @@ struct RosterCounts {
 // One enrollment: 28 bytes, no heap. Its strings are in the roster's blobs
 // (roster_columns.h).
 struct EnrollmentRecord {
-  uint32_t name = 0;     // name tuple: offset / 4 in the names blob
-  uint32_t address = 0;  // address tuple: offset / 4 in the addresses blob
+  uint32_t name = 0;     // name tuple: offset / 2 in the names blob
+  uint32_t address = 0;  // address tuple: offset in the addresses blob
   PackedDate birth_date = 0, qualified_from = 0, qualified_until = 0;
   PersonId person;
   uint16_t insurer = 0;  // index in the insurer table
   Sex sex = Sex::kUnknown;
-  uint8_t reserved = 0;
+  uint8_t raw_forms = 0;  // RawForms(): how the raw names are kept
+};
+
+// Where the raw names of an enrollment that are not rebuilt from its keys
+// are: offset in the raw-names blob.
+struct RawNamesRow {
+  EnrollmentId id;
+  uint32_t offset = 0;
 };
 static_assert(sizeof(EnrollmentRecord) == 28);
 
@@ -144,9 +151,11 @@ class Roster {
   void BuildKeyTable() const;
 
   Column<EnrollmentRecord> records_;
-  Column<char> names_;      // name tuples, 4-byte aligned
-  Column<char> addresses_;  // address tuples, 4-byte aligned; 0: none
-  Column<char> members_;    // member entries in enrollment order
+  Column<char> names_;            // name tuples, 2-byte aligned
+  Column<char> addresses_;        // address tuples; 0: none
+  Column<char> raw_names_;        // raw names not rebuilt from the keys
+  Column<RawNamesRow> raw_rows_;  // by id
+  Column<char> members_;          // member entries in enrollment order
   // Offset in members_ of every kMemberStride-th enrollment's entry.
   Column<uint64_t> member_offsets_;
   Column<uint32_t> insurer_offsets_;  // insurer table: entry i is
@@ -217,12 +226,14 @@ class RosterBuilder {
 
   // Rows so far: records, member entries (in order), the interned blobs.
   std::vector<EnrollmentRecord> records_;
-  std::vector<char> names_, addresses_;
+  std::vector<char> names_, addresses_, raw_names_;
+  std::vector<RawNamesRow> raw_rows_;
   std::string members_;
   std::vector<uint64_t> member_offsets_;
   std::vector<std::string> insurers_;
   absl::flat_hash_map<std::string, uint16_t> insurer_index_;
-  std::unique_ptr<BlobInterner<4>> name_interner_, address_interner_;
+  std::unique_ptr<BlobInterner<2>> name_interner_;
+  std::unique_ptr<BlobInterner<1>> address_interner_, raw_interner_;
   // Key hash → id (a second key with one hash, a 2^-64 event, goes to the
   // list).
   absl::flat_hash_map<uint64_t, EnrollmentId> by_key_;
@@ -238,7 +249,8 @@ struct RosterBuilder::EncodedRow {
   std::string insurer;      // digits
   std::string member_key;
   uint64_t key_hash = 0;
-  std::string name, address, member;  // roster_columns.h encodings
+  // roster_columns.h encodings; raw_names empty when both are rebuilt.
+  std::string name, address, member, raw_names;
 };
 
 }  // namespace kuromaru::matcher

@@ -116,21 +116,48 @@ inline std::string_view GetString(const char** p) {
 
 // ---- name tuples ----
 
-// The name fields of one enrollment, as normalized and as written.
+// The normalized name fields of one enrollment.
 struct NameFields {
   std::string_view kanji_key, kanji_loose_key, kana_key, kana_loose_key;
   size_t kanji_surname_bytes = 0, kana_surname_bytes = 0;
   int wildcard_count = 0;
-  std::string_view raw_kanji, raw_kana;
 };
 // Appends the tuple to `out`.
 void EncodeName(const NameFields& fields, std::string* out);
 // Fills the name fields of `view` from the tuple at `p`; views point into the
 // tuple.
 void DecodeNameView(const char* p, PersonView* view);
-// The raw kanji and kana names of the tuple at `p`.
-void DecodeRawNames(const char* p, std::string* raw_kanji,
-                    std::string* raw_kana);
+
+// ---- raw names ----
+
+// How a raw name is kept: rebuilt from its key (most rosters write the key
+// with a space after the surname), or written out in the raw-names table.
+enum RawForm : uint8_t {
+  kRawExplicit = 0,
+  kRawIsKey = 1,
+  kRawKeyWideSpace = 2,   // U+3000 after the surname
+  kRawKeyAsciiSpace = 3,  // ' ' after the surname
+};
+RawForm RawFormOf(std::string_view raw, std::string_view key,
+                  size_t surname_bytes);
+// The raw name of a form other than kRawExplicit.
+std::string RebuildRaw(RawForm form, std::string_view key,
+                       size_t surname_bytes);
+// An enrollment's raw_forms byte: the kanji form, then the kana form.
+inline uint8_t RawForms(RawForm kanji, RawForm kana) {
+  return static_cast<uint8_t>(kanji | kana << 2);
+}
+inline RawForm KanjiForm(uint8_t forms) {
+  return static_cast<RawForm>(forms & 3);
+}
+inline RawForm KanaForm(uint8_t forms) {
+  return static_cast<RawForm>(forms >> 2 & 3);
+}
+// The raw names written out (each empty unless its form is kRawExplicit).
+void EncodeRawNames(std::string_view kanji, std::string_view kana,
+                    std::string* out);
+void DecodeRawNames(const char* p, std::string_view* kanji,
+                    std::string_view* kana);
 
 // ---- address tuples ----
 
@@ -146,20 +173,17 @@ struct MemberFields {
   std::string_view insurer;     // digits
   std::string_view raw_insurer, raw_symbol, raw_number, raw_branch;
 };
-// Appends the entry, prefixed by its length, to `out`.
+// Appends the entry to `out`.
 void EncodeMember(const MemberFields& fields, std::string* out);
-// The entry at `p` (after its length prefix). `insurer` is the enrollment's
-// insurer digits, the raw number's default.
+// The entry at `p`. `insurer` is the enrollment's insurer digits, the raw
+// insurer number's default.
 struct MemberView {
   std::string_view member_key, member_number;
   std::string_view raw_insurer, raw_symbol, raw_number, raw_branch;
 };
 MemberView DecodeMember(const char* p, std::string_view insurer);
-// Skips the length-prefixed entry at `p`.
-inline const char* SkipMember(const char* p) {
-  const size_t n = GetVarint(&p);
-  return p + n;
-}
+// The entry after the one at `p`.
+const char* SkipMember(const char* p);
 
 // Appends strings to a blob, each distinct one once, aligned to `Align` bytes
 // so that a 32-bit reference (offset / Align) reaches Align × 4 GiB. Used while
