@@ -1,13 +1,16 @@
 #include "matcher/roster_index.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <string>
 #include <utility>
 
+#include "matcher/parallel.h"
 #include "normalizer/date.h"
 #include "normalizer/insurer.h"
 #include "normalizer/name_kanji.h"
+#include "normalizer/status_macros.h"
 #include "normalizer/utf8.h"
 
 namespace kuromaru::matcher {
@@ -56,17 +59,35 @@ bool IsSentinelNumber(std::string_view number) {
   return number == "777777777" || number == "77777777";
 }
 
+// Bytes of the UTF-8 sequence led by `lead`.
+size_t SequenceBytes(unsigned char lead) {
+  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
 // The key with each code point in turn replaced by ●; names of at least three
-// code points only (shorter ones would match half the roster).
+// code points only (shorter ones would match half the roster). `f` gets a view
+// valid for the call.
 template <typename F>
 void ForEachMasked(std::string_view key, F f) {
-  absl::StatusOr<std::u32string> cps = nz::DecodeUtf8(key);
-  if (!cps.ok() || cps->size() < 3) return;
-  for (size_t i = 0; i < cps->size(); ++i) {
-    if ((*cps)[i] == nz::kNameWildcard) continue;
-    std::u32string masked = *cps;
-    masked[i] = nz::kNameWildcard;
-    f(nz::EncodeUtf8(masked));
+  constexpr std::string_view kWildcard = "●";
+  size_t letters = 0;
+  for (size_t i = 0; i < key.size();
+       i += SequenceBytes(static_cast<unsigned char>(key[i]))) {
+    ++letters;
+  }
+  if (letters < 3) return;
+  std::string masked;
+  masked.reserve(key.size() + kWildcard.size());
+  for (size_t i = 0; i < key.size();) {
+    const size_t n = std::min(SequenceBytes(static_cast<unsigned char>(key[i])),
+                              key.size() - i);
+    if (key.substr(i, n) != kWildcard) {
+      masked.assign(key.substr(0, i));
+      masked.append(kWildcard);
+      masked.append(key.substr(i + n));
+      f(std::string_view(masked));
+    }
+    i += n;
   }
 }
 
@@ -100,9 +121,11 @@ const char* BlockingPassName(uint32_t pass) {
 RosterIndex::RosterIndex(std::shared_ptr<const Roster> roster)
     : roster_(std::move(roster)) {}
 
-void RosterIndex::AddRow(EnrollmentId id) {
-  const PersonView v = roster_->View(id);
-  auto add = [&](uint64_t key) { entries_.push_back({key, id}); };
+namespace {
+
+// The index keys of one enrollment; `add` may see a key twice.
+template <typename Add>
+void KeysOf(const PersonView& v, Add add) {
   if (!v.kana_loose_key.empty()) {
     add(TextKey(kSeedKana, v.kana_loose_key));
     add(TextDateKey(kSeedKanaInitial, FirstLetter(v.kana_loose_key),
@@ -121,7 +144,7 @@ void RosterIndex::AddRow(EnrollmentId id) {
     // (a ● on the receipt, a variant the table lacks) is found, without every
     // 佐藤●郎 of the roster.
     if (v.wildcard_count == 0) {
-      ForEachMasked(v.kanji_loose_key, [&](const std::string& masked) {
+      ForEachMasked(v.kanji_loose_key, [&](std::string_view masked) {
         add(TextDateKey(kSeedKanjiMasked, masked, v.birth_date));
       });
     }
@@ -141,60 +164,144 @@ void RosterIndex::AddRow(EnrollmentId id) {
   }
 }
 
+// The keys of one person, each once with the person's lowest enrollment under
+// it, in `out` (reused).
+void PersonKeys(const Roster& roster, PersonId person,
+                std::vector<std::pair<uint64_t, EnrollmentId>>* out) {
+  out->clear();
+  for (EnrollmentId id : roster.Enrollments(person)) {
+    KeysOf(roster.View(id), [&](uint64_t key) { out->emplace_back(key, id); });
+  }
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end(),
+                         [](const auto& a, const auto& b) {
+                           return a.first == b.first;
+                         }),
+             out->end());
+}
+
+constexpr uint64_t kEntryBits = 40;
+// Persons per build task, and buckets per sorting task.
+constexpr uint32_t kPersonsPerTask = 1 << 13;
+constexpr size_t kBucketsPerTask = 1 << 16;
+// The directory aims at 16 to 32 entries a bucket (a few cache lines), against
+// an estimate of 10 keys per enrollment.
+constexpr size_t kEntriesPerBucket = 16;
+constexpr size_t kKeysPerEnrollment = 10;
+
+}  // namespace
+
 absl::StatusOr<std::shared_ptr<const RosterIndex>> RosterIndex::Build(
-    std::shared_ptr<const Roster> roster) {
+    std::shared_ptr<const Roster> roster, const IndexOptions& options) {
   if (roster == nullptr) return absl::InvalidArgumentError("null roster");
   std::shared_ptr<RosterIndex> index(new RosterIndex(std::move(roster)));
   const size_t n = index->roster_->size();
-  index->entries_.reserve(n * 14);
-  for (uint32_t id = 0; id < n; ++id) index->AddRow(EnrollmentId(id));
-  std::sort(index->entries_.begin(), index->entries_.end(),
-            [](const Entry& a, const Entry& b) {
-              const uint64_t ka = a.key, kb = b.key;
-              return ka != kb ? ka < kb : a.id < b.id;
-            });
-  index->entries_.shrink_to_fit();
-  index->BuildDirectory();
+  index->id_bits_ = std::max(1, static_cast<int>(std::bit_width(n)));
+  const size_t estimate = std::max<size_t>(n * kKeysPerEnrollment, 1);
+  index->directory_bits_ = std::clamp(
+      static_cast<int>(std::bit_width(estimate / kEntriesPerBucket)) - 1, 1,
+      31);
+  RETURN_IF_ERROR(index->Fill(options.threads));
   return std::shared_ptr<const RosterIndex>(std::move(index));
 }
 
-// The directory maps the top bits of a key to where its entries start, so that
-// a lookup searches a few entries instead of the whole array (a cache miss per
-// level).
-void RosterIndex::BuildDirectory() {
-  int bits = 1;
-  while (bits < 24 && (size_t{1} << bits) < entries_.size() / 4) ++bits;
-  directory_shift_ = 64 - bits;
-  directory_.assign((size_t{1} << bits) + 1, 0);
-  size_t at = 0;
-  for (size_t b = 0; b < (size_t{1} << bits); ++b) {
-    directory_[b] = static_cast<uint32_t>(at);
-    while (at < entries_.size() && (entries_[at].key >> directory_shift_) == b)
-      ++at;
+// Counts the entries of each bucket, lays the buckets out, writes every entry
+// into its bucket, then sorts each bucket: the entries array is allocated once,
+// at its final size.
+absl::Status RosterIndex::Fill(int threads) {
+  const Roster& roster = *roster_;
+  const size_t buckets = size_t{1} << directory_bits_;
+  const uint32_t persons = static_cast<uint32_t>(roster.person_count());
+  const size_t tasks = (persons + kPersonsPerTask - 1) / kPersonsPerTask;
+  const int shift = 64 - directory_bits_;
+  const int fp_bits = static_cast<int>(kEntryBits) - id_bits_;
+  std::unique_ptr<std::atomic<uint32_t>[]> cursor(
+      new std::atomic<uint32_t>[buckets]());
+  auto each_key = [&](size_t task, auto&& f) {
+    std::vector<std::pair<uint64_t, EnrollmentId>> keys;
+    const uint32_t end = static_cast<uint32_t>(
+        std::min<size_t>(persons, (task + 1) * kPersonsPerTask));
+    for (uint32_t p = static_cast<uint32_t>(task * kPersonsPerTask); p < end;
+         ++p) {
+      PersonKeys(roster, PersonId(p), &keys);
+      for (const auto& [key, id] : keys) f(key, id);
+    }
+  };
+  ParallelFor(tasks, threads, [&](size_t task) {
+    each_key(task, [&](uint64_t key, EnrollmentId) {
+      cursor[key >> shift].fetch_add(1, std::memory_order_relaxed);
+    });
+  });
+  std::vector<uint32_t> directory(buckets + 1);
+  uint64_t total = 0;
+  for (size_t b = 0; b < buckets; ++b) {
+    directory[b] = static_cast<uint32_t>(total);
+    total += cursor[b].load(std::memory_order_relaxed);
+    if (total > 0xFFFFFFFFu) {
+      return absl::ResourceExhaustedError("more than 2^32 index entries");
+    }
+    cursor[b].store(directory[b], std::memory_order_relaxed);
   }
-  directory_.back() = static_cast<uint32_t>(entries_.size());
+  directory[buckets] = static_cast<uint32_t>(total);
+  // Three bytes of padding: an entry is read as 8 bytes.
+  std::vector<uint8_t> entries(total * 5 + 3, 0);
+  ParallelFor(tasks, threads, [&](size_t task) {
+    each_key(task, [&](uint64_t key, EnrollmentId id) {
+      const uint64_t fp = (key << directory_bits_) >> (64 - fp_bits);
+      const uint64_t value = fp << id_bits_ | id.value();
+      const uint32_t at =
+          cursor[key >> shift].fetch_add(1, std::memory_order_relaxed);
+      std::memcpy(entries.data() + size_t{at} * 5, &value, 5);
+    });
+  });
+  cursor.reset();
+  ParallelFor(
+      (buckets + kBucketsPerTask - 1) / kBucketsPerTask, threads,
+      [&](size_t task) {
+        std::vector<uint64_t> bucket;
+        const size_t end = std::min(buckets, (task + 1) * kBucketsPerTask);
+        for (size_t b = task * kBucketsPerTask; b < end; ++b) {
+          bucket.clear();
+          for (uint32_t i = directory[b]; i < directory[b + 1]; ++i) {
+            uint64_t v = 0;
+            std::memcpy(&v, entries.data() + size_t{i} * 5, 5);
+            bucket.push_back(v);
+          }
+          std::sort(bucket.begin(), bucket.end());
+          for (size_t i = 0; i < bucket.size(); ++i) {
+            std::memcpy(entries.data() + (directory[b] + i) * 5, &bucket[i], 5);
+          }
+        }
+      });
+  entry_count_ = total;
+  entries_ = Column<uint8_t>(std::move(entries));
+  directory_ = Column<uint32_t>(std::move(directory));
+  return absl::OkStatus();
 }
 
 size_t RosterIndex::MemoryBytes() const {
-  return entries_.capacity() * sizeof(Entry) +
-         directory_.capacity() * sizeof(uint32_t);
+  return entries_.bytes() + directory_.bytes();
 }
 
 void RosterIndex::Lookup(uint64_t key, uint32_t pass, int max_per_key,
                          int* budget, Hits* hits) const {
   if (*budget <= 0) return;
-  const size_t bucket = key >> directory_shift_;
-  const auto first = entries_.begin() + directory_[bucket];
-  const auto last = entries_.begin() + directory_[bucket + 1];
-  auto lo = std::lower_bound(
-      first, last, key, [](const Entry& e, uint64_t k) { return e.key < k; });
-  auto hi = lo;
-  while (hi != last && hi->key == key) ++hi;
-  // A key shared by more ids than allowed, or than the pass has left, is
+  const size_t bucket = key >> (64 - directory_bits_);
+  const int fp_bits = static_cast<int>(kEntryBits) - id_bits_;
+  const uint64_t fp = (key << directory_bits_) >> (64 - fp_bits);
+  const uint32_t last = directory_[bucket + 1];
+  uint32_t lo = directory_[bucket];
+  while (lo < last && (Entry(lo) >> id_bits_) < fp) ++lo;
+  uint32_t hi = lo;
+  while (hi < last && (Entry(hi) >> id_bits_) == fp) ++hi;
+  const auto shared = static_cast<int>(hi - lo);
+  // A key shared by more persons than allowed, or than the pass has left, is
   // skipped whole: a partial bucket would be an arbitrary choice.
-  if (hi - lo > max_per_key || hi - lo > *budget) return;
-  for (auto it = lo; it != hi && *budget > 0; ++it, --*budget) {
-    hits->emplace_back(it->id, pass);
+  if (shared > max_per_key || shared > *budget) return;
+  const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
+  for (uint32_t i = lo; i<hi&& * budget> 0; ++i, --*budget) {
+    hits->push_back({EnrollmentId(static_cast<uint32_t>(Entry(i) & id_mask)),
+                     pass, static_cast<uint32_t>(shared)});
   }
 }
 
@@ -267,7 +374,7 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
           lookup(TextDateKey(kSeedKanjiMasked, r.kanji_loose_key, Pack(d)));
         }
       } else {
-        ForEachMasked(r.kanji_loose_key, [&](const std::string& masked) {
+        ForEachMasked(r.kanji_loose_key, [&](std::string_view masked) {
           lookup(TextDateKey(kSeedKanjiMasked, masked, r.birth_date));
         });
       }
@@ -304,6 +411,39 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
   }
 }
 
+namespace {
+
+// How much an enrollment agrees with a receipt, in rough points, for choosing
+// which candidates to keep when there are too many: a cheap stand-in for the
+// scorer, so that a receipt found only through weak keys (a mistyped birth
+// date, a kana name without its space) keeps its person among hundreds found
+// the same way.
+int Agreement(const PersonView& r, const PersonView& e) {
+  int points = 0;
+  if (!r.kana_loose_key.empty() && r.kana_loose_key == e.kana_loose_key) {
+    points += 4;
+  } else if (!r.kana_surname.empty() && r.kana_surname == e.kana_surname) {
+    points += 1;
+  }
+  if (!r.kanji_loose_key.empty() && r.kanji_loose_key == e.kanji_loose_key) {
+    points += 4;
+  }
+  if (r.birth_date != 0 && r.birth_date == e.birth_date) points += 4;
+  if (!r.member_number.empty() && r.member_number == e.member_number) {
+    points +=
+        WithoutBranch(r.member_key) == WithoutBranch(e.member_key) ? 4 : 2;
+  }
+  if (!r.postal_code.empty() && r.postal_code == e.postal_code) {
+    points += 2;
+  } else if (!r.municipality.empty() && r.municipality == e.municipality) {
+    points += 1;
+  }
+  if (r.sex != Sex::kUnknown && r.sex == e.sex) points += 1;
+  return points;
+}
+
+}  // namespace
+
 std::vector<Candidate> RosterIndex::Candidates(
     const PersonView& receipt, PackedMonth service_month,
     const CandidateOptions& options) const {
@@ -312,17 +452,24 @@ std::vector<Candidate> RosterIndex::Candidates(
   Query(receipt, options, &hits);
   const Roster& roster = *roster_;
   // One candidate per person: sort hits by person, merge their passes.
-  std::sort(hits.begin(), hits.end(), [&](const auto& a, const auto& b) {
-    const PersonId pa = roster.PersonOf(a.first), pb = roster.PersonOf(b.first);
-    return pa != pb ? pa < pb : a.first < b.first;
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    const PersonId pa = roster.PersonOf(a.id), pb = roster.PersonOf(b.id);
+    return pa != pb ? pa < pb : a.id < b.id;
   });
-  std::vector<Candidate> out;
+  struct Ranked {
+    Candidate candidate;
+    uint32_t shared;  // fewest persons sharing a key that found it
+    int agreement = 0;
+  };
+  std::vector<Ranked> ranked;
   for (size_t i = 0; i < hits.size();) {
-    Candidate c;
-    c.person = roster.PersonOf(hits[i].first);
-    c.matched = hits[i].first;
-    for (; i < hits.size() && roster.PersonOf(hits[i].first) == c.person; ++i) {
-      c.passes |= hits[i].second;
+    Ranked r{{}, UINT32_MAX};
+    Candidate& c = r.candidate;
+    c.person = roster.PersonOf(hits[i].id);
+    c.matched = hits[i].id;
+    for (; i < hits.size() && roster.PersonOf(hits[i].id) == c.person; ++i) {
+      c.passes |= hits[i].pass;
+      r.shared = std::min(r.shared, hits[i].shared);
     }
     std::span<const EnrollmentId> list = roster.Enrollments(c.person);
     if (service_month == 0) {
@@ -341,18 +488,38 @@ std::vector<Candidate> RosterIndex::Candidates(
         }
       }
     }
-    out.push_back(c);
+    ranked.push_back(r);
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Candidate& a, const Candidate& b) {
-                     const int na = std::popcount(a.passes);
-                     const int nb = std::popcount(b.passes);
-                     if (na != nb) return na > nb;
-                     return a.enrollment < b.enrollment;
-                   });
-  if (out.size() > static_cast<size_t>(std::max(0, options.max_total))) {
-    out.resize(static_cast<size_t>(std::max(0, options.max_total)));
+  const auto limit = static_cast<size_t>(std::max(0, options.max_total));
+  auto by_passes = [](const Candidate& a, const Candidate& b) {
+    const int na = std::popcount(a.passes);
+    const int nb = std::popcount(b.passes);
+    if (na != nb) return na > nb;
+    return a.enrollment < b.enrollment;
+  };
+  if (ranked.size() > limit) {
+    // Keep those that agree most with the receipt, then those found by more
+    // passes, then by rarer keys.
+    for (Ranked& r : ranked) {
+      r.agreement = Agreement(receipt, roster.View(r.candidate.matched));
+    }
+    std::sort(ranked.begin(), ranked.end(),
+              [&](const Ranked& a, const Ranked& b) {
+                if (a.agreement != b.agreement) {
+                  return a.agreement > b.agreement;
+                }
+                const int na = std::popcount(a.candidate.passes);
+                const int nb = std::popcount(b.candidate.passes);
+                if (na != nb) return na > nb;
+                if (a.shared != b.shared) return a.shared < b.shared;
+                return a.candidate.enrollment < b.candidate.enrollment;
+              });
+    ranked.resize(limit);
   }
+  std::vector<Candidate> out;
+  out.reserve(ranked.size());
+  for (const Ranked& r : ranked) out.push_back(r.candidate);
+  std::sort(out.begin(), out.end(), by_passes);
   return out;
 }
 
@@ -364,15 +531,21 @@ std::vector<EnrollmentId> RosterIndex::Household(EnrollmentId id) const {
   Hits hits;
   int budget = 64;
   Lookup(key, kInsurerMember, 64, &budget, &hits);
+  // The index holds each person once under a key: its other enrollments
+  // under the same 記号・番号 are found through the person.
   std::vector<EnrollmentId> out;
-  for (const auto& [other, pass] : hits) {
-    if (other == id) continue;
-    const PersonView o = roster_->View(other);
-    if (o.insurer_number == v.insurer_number &&
-        WithoutBranch(o.member_key) == member) {
-      out.push_back(other);
+  for (const Hit& hit : hits) {
+    for (EnrollmentId other : roster_->Enrollments(roster_->PersonOf(hit.id))) {
+      if (other == id) continue;
+      const PersonView o = roster_->View(other);
+      if (o.insurer_number == v.insurer_number &&
+          WithoutBranch(o.member_key) == member) {
+        out.push_back(other);
+      }
     }
   }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 

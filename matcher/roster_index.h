@@ -24,13 +24,27 @@
 // enrollment valid in the service month (or, failing that, the nearest one),
 // so a receipt billed to the old insurer finds the new enrollment.
 //
-// The index is one sorted array of (64-bit key hash, enrollment id): 12 bytes
-// per entry, built once. RosterIndex is immutable; Candidates() is const and
-// thread-safe.
+// A key is a 64-bit hash. The index keeps, for each key, each person once
+// (its lowest enrollment under that key): 40-bit entries (a fingerprint of the
+// key's next bits, then the enrollment id) in buckets chosen by the key's top
+// bits, 16 to 32 entries a bucket, found through a directory of bucket
+// starts. A key therefore has 40 − id bits of fingerprint besides its bucket:
+// a collision (about one lookup in 2^fingerprint_bits / 24 — one in 10^4 at
+// 1M enrollments, one in 340 at 120M) adds a stray candidate; it never hides
+// one. Built in parallel, in two passes over the roster that write every entry
+// in place, so that building needs no more memory than the index. RosterIndex
+// is immutable; Candidates() is const and thread-safe.
+//
+// Candidates are ranked by how many passes found them, then by how specific
+// the most specific key that found them was (how few persons share it), and
+// cut at CandidateOptions::max_total: as the roster grows, keys such as a birth
+// date and an initial find more persons, but those found by one such key alone
+// are the ones cut.
 #ifndef KUROMARU_MATCHER_ROSTER_INDEX_H_
 #define KUROMARU_MATCHER_ROSTER_INDEX_H_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -59,15 +73,16 @@ struct CandidateOptions {
   // Most hits one pass contributes; a key that would overflow what is left
   // is skipped. Default: 500.
   int max_per_pass = 500;
-  // A key shared by more enrollments than this (a very common name) says too
+  // A key shared by more persons than this (a very common name) says too
   // little and is skipped. Default: 300.
   int max_per_key = 300;
   // The same for keys without the birth date (the full kana or kanji name): a
   // name shared by more persons than this is left to the passes keyed by birth
   // date. Default: 32.
   int max_per_undated_key = 32;
-  // Most candidates returned; those found by more passes first. Default: 300.
-  int max_total = 300;
+  // Most candidates returned; those found by more passes first, then those
+  // found by a key fewer persons share. Default: 24.
+  int max_total = 24;
   // Persons with no enrollment valid in the service month are returned with
   // their nearest enrollment (valid_in_month false). Default: true.
   bool include_not_valid = true;
@@ -84,15 +99,22 @@ struct Candidate {
   bool valid_in_month = false;
 };
 
+struct IndexOptions {
+  // Threads that build the index; 0: one per core.
+  int threads = 0;
+};
+
 class RosterIndex {
  public:
   // Requires a non-null roster; kept alive by the index.
   static absl::StatusOr<std::shared_ptr<const RosterIndex>> Build(
-      std::shared_ptr<const Roster> roster);
+      std::shared_ptr<const Roster> roster,
+      const IndexOptions& options = IndexOptions());
 
   // Candidates for one receipt, at most options.max_total, ordered by the
-  // number of passes that found them (then by enrollment id). `service_month`
-  // is YYYYMM; 0 takes each person's latest enrollment. Thread-safe.
+  // number of passes that found them, then by the fewest persons sharing a key
+  // that found them (then by enrollment id). `service_month` is YYYYMM; 0
+  // takes each person's latest enrollment. Thread-safe.
   std::vector<Candidate> Candidates(const PersonView& receipt,
                                     PackedMonth service_month,
                                     const CandidateOptions& options) const;
@@ -103,32 +125,41 @@ class RosterIndex {
 
   const Roster& roster() const { return *roster_; }
   const std::shared_ptr<const Roster>& roster_ptr() const { return roster_; }
-  size_t entries() const { return entries_.size(); }
+  size_t entries() const { return entry_count_; }
   // Bytes of the index itself (the roster aside).
   size_t MemoryBytes() const;
 
  private:
+  friend class RosterFile;
   explicit RosterIndex(std::shared_ptr<const Roster> roster);
-  // Adds up to options.max_per_pass ids under `key` to `hits`.
-  using Hits = std::vector<std::pair<EnrollmentId, uint32_t>>;
+  // A hit: an enrollment, the pass that found it and how many persons share
+  // the key.
+  struct Hit {
+    EnrollmentId id;
+    uint32_t pass;
+    uint32_t shared;
+  };
+  using Hits = std::vector<Hit>;
+  // Adds the ids under `key` to `hits`, unless more than max_per_key or the
+  // pass's budget share it.
   void Lookup(uint64_t key, uint32_t pass, int max_per_key, int* budget,
               Hits* hits) const;
   void Query(const PersonView& receipt, const CandidateOptions& options,
              Hits* hits) const;
-
-  // Packed to 12 bytes: the index is most of its memory.
-  struct __attribute__((packed)) Entry {
-    uint64_t key;
-    EnrollmentId id;
-  };
-  void AddRow(EnrollmentId id);
-
-  void BuildDirectory();
+  absl::Status Fill(int threads);
+  // The 40-bit entry `i`: fingerprint << id_bits_ | id.
+  uint64_t Entry(size_t i) const {
+    uint64_t v;
+    std::memcpy(&v, entries_.data() + i * 5, sizeof(v));
+    return v & ((uint64_t{1} << 40) - 1);
+  }
 
   std::shared_ptr<const Roster> roster_;
-  std::vector<Entry> entries_;       // sorted by (key, id)
-  std::vector<uint32_t> directory_;  // first entry of each top-bits prefix
-  int directory_shift_ = 63;
+  Column<uint8_t> entries_;     // 5 bytes each, then 3 bytes of padding
+  Column<uint32_t> directory_;  // first entry of each bucket, and the end
+  size_t entry_count_ = 0;
+  int directory_bits_ = 1;  // buckets: the key's top bits
+  int id_bits_ = 1;         // the rest of an entry: fingerprint bits
 };
 
 // The current index, swapped atomically when a new roster is loaded. Readers

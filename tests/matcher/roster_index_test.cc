@@ -1,6 +1,7 @@
 #include "matcher/roster_index.h"
 
 #include <atomic>
+#include <bit>
 #include <string>
 #include <thread>
 #include <vector>
@@ -222,19 +223,50 @@ TEST_F(RosterIndexTest, BoundsAndOrdersCandidates) {
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].person, all[0].person);
   options = {};
-  options.max_per_key = 1;  // every shared key is skipped
-  // The kana name key is shared by the person's two enrollments: found through
-  // it without the bound, not with it.
+  options.max_per_key = 1;  // every key shared by two persons is skipped
+  // The kana name key is shared by the person's two enrollments: one person,
+  // kept under the bound. The birth date and initial タ are shared with
+  // 田中一郎: found through them without the bound, not with it.
   const RawPerson kana{.name_kana = "タカハシ　タロウ",
                        .birth_date = "19750123"};
   const std::vector<Candidate> all_kana = Query(kana);
-  const Candidate* unbounded = Find(all_kana, EnrollmentId(0));
+  const Candidate* unbounded = Find(all_kana, EnrollmentId(3));
   ASSERT_NE(unbounded, nullptr);
-  EXPECT_TRUE(unbounded->passes & kKanaName);
-  for (const Candidate& c : Query(kana, 202404, options)) {
-    EXPECT_FALSE(c.passes & kKanaName);
-  }
+  EXPECT_TRUE(unbounded->passes & kBirthInitial);
+  const std::vector<Candidate> bounded = Query(kana, 202404, options);
+  EXPECT_EQ(Find(bounded, EnrollmentId(3)), nullptr);
+  const Candidate* person = Find(bounded, EnrollmentId(0));
+  ASSERT_NE(person, nullptr);
+  EXPECT_TRUE(person->passes & kKanaName);
   EXPECT_TRUE(Query({}).empty());
+}
+
+TEST_F(RosterIndexTest, CutKeepsTheCandidatesThatAgreeMost) {
+  RosterBuilder builder;
+  // Two persons share the birth date and the kana initial サ; a third shares
+  // the birth date and a postal code with the receipt.
+  Add(&builder, insurer_a_, "1", "1", "佐藤　一郎", "サトウ　イチロウ",
+      "19800101", "1", "20000101", "");
+  Add(&builder, insurer_a_, "1", "2", "佐藤　一夫", "サトウ　カズオ",
+      "19800101", "1", "20000101", "");
+  Add(&builder, insurer_a_, "1", "3", "山田　次郎", "ヤマダ　ジロウ",
+      "19800101", "1", "20000101", "", "1000001");
+  auto index = RosterIndex::Build(*builder.Build());
+  ASSERT_TRUE(index.ok());
+  const NormalizedPerson receipt = NormalizePerson({.name_kana = "サノ　ハナ",
+                                                    .birth_date = "19800101",
+                                                    .postal_code = "1000001"},
+                                                   nullptr);
+  std::vector<Candidate> all = (*index)->Candidates(receipt.View(), 202404, {});
+  ASSERT_EQ(all.size(), 3u);
+  for (const Candidate& c : all) EXPECT_EQ(std::popcount(c.passes), 1);
+  CandidateOptions options;
+  options.max_total = 1;
+  std::vector<Candidate> one =
+      (*index)->Candidates(receipt.View(), 202404, options);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].enrollment, EnrollmentId(2));
+  EXPECT_EQ(one[0].passes, kAddress);
 }
 
 TEST_F(RosterIndexTest, SnapshotSwapUnderConcurrentReaders) {
