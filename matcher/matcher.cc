@@ -3,81 +3,35 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "matcher/person_linkage.h"
 #include "normalizer/date.h"
 
 namespace kuromaru::matcher {
 
-// Term frequencies and namesake counts over the roster's persons, keyed by
-// hashes so that tens of millions of persons cost a few bytes each.
+// Term frequencies and namesake counts over the roster's persons, which the
+// roster computes when it is built (and keeps in its file).
 class Matcher::Frequencies : public TermFrequency {
  public:
-  explicit Frequencies(const Roster& roster) {
-    const size_t persons = roster.person_count();
-    kana_.counts.reserve(persons);
-    kanji_.counts.reserve(persons);
-    absl::flat_hash_map<uint64_t, uint32_t> by_name_and_birth;
-    by_name_and_birth.reserve(persons);
-    std::vector<uint64_t> keys(persons, 0);
-    for (uint32_t p = 0; p < persons; ++p) {
-      const std::span<const EnrollmentId> enrollments =
-          roster.Enrollments(PersonId(p));
-      if (enrollments.empty()) continue;
-      const PersonView v = roster.View(enrollments.back());
-      kana_.Add(v.kana_key);
-      kanji_.Add(v.kanji_loose_key);
-      if (!v.kana_key.empty() && v.birth_date != 0) {
-        keys[p] = HashMix(HashBytes(v.kana_key), v.birth_date);
-        ++by_name_and_birth[keys[p]];
-      }
-    }
-    namesakes_.assign(persons, 0);
-    for (uint32_t p = 0; p < persons; ++p) {
-      if (keys[p] == 0) continue;
-      namesakes_[p] = static_cast<uint16_t>(
-          std::min<uint32_t>(by_name_and_birth[keys[p]] - 1, 0xFFFF));
-    }
-  }
+  explicit Frequencies(const Roster& roster) : roster_(roster) {}
 
   double KanaNameFrequency(std::string_view kana_key) const override {
-    return kana_.Frequency(kana_key);
+    return roster_.KanaNameFrequency(kana_key);
   }
   double KanjiNameFrequency(std::string_view kanji_loose_key) const override {
-    return kanji_.Frequency(kanji_loose_key);
+    return roster_.KanjiNameFrequency(kanji_loose_key);
   }
-  double KanaNameCollision() const override { return kana_.Collision(); }
-  double KanjiNameCollision() const override { return kanji_.Collision(); }
+  double KanaNameCollision() const override {
+    return roster_.KanaNameCollision();
+  }
+  double KanjiNameCollision() const override {
+    return roster_.KanjiNameCollision();
+  }
 
   // Other persons with the same kana key and birth date as `person`.
-  int Namesakes(PersonId person) const {
-    return person.value() < namesakes_.size() ? namesakes_[person.value()] : 0;
-  }
+  int Namesakes(PersonId person) const { return roster_.Namesakes(person); }
 
  private:
-  struct Counts {
-    absl::flat_hash_map<uint64_t, uint32_t> counts;
-    double total = 0;
-    double sum_of_squares = 0;
-    void Add(std::string_view key) {
-      if (key.empty()) return;
-      uint32_t& c = counts[HashBytes(key)];
-      sum_of_squares += 2.0 * c + 1;  // (c+1)² - c²
-      ++c;
-      ++total;
-    }
-    double Frequency(std::string_view key) const {
-      if (key.empty() || total == 0) return 0;
-      auto it = counts.find(HashBytes(key));
-      return it == counts.end() ? 0 : it->second / total;
-    }
-    double Collision() const {
-      return total == 0 ? 0 : sum_of_squares / (total * total);
-    }
-  };
-  Counts kana_;
-  Counts kanji_;
-  std::vector<uint16_t> namesakes_;  // by PersonId
+  const Roster& roster_;
 };
 
 absl::StatusOr<std::unique_ptr<Matcher>> Matcher::Create(

@@ -275,12 +275,41 @@ EnrollmentId Roster::Find(std::string_view insurer_number,
   return FindKey(key->hash, key->insurer, key->member_key, key->from);
 }
 
+namespace {
+
+double Frequency(const NameCounts& counts, std::string_view key) {
+  if (key.empty() || counts.total() == 0) return 0;
+  return counts.Count(HashBytes(key)) / counts.total();
+}
+
+double Collision(const NameCounts& counts) {
+  const double total = counts.total();
+  return total == 0 ? 0 : counts.sum_of_squares() / (total * total);
+}
+
+}  // namespace
+
+double Roster::KanaNameFrequency(std::string_view kana_key) const {
+  return Frequency(kana_counts_, kana_key);
+}
+double Roster::KanjiNameFrequency(std::string_view kanji_loose_key) const {
+  return Frequency(kanji_counts_, kanji_loose_key);
+}
+double Roster::KanaNameCollision() const { return Collision(kana_counts_); }
+double Roster::KanjiNameCollision() const { return Collision(kanji_counts_); }
+
+int Roster::Namesakes(PersonId person) const {
+  return person.value() < namesakes_.size() ? namesakes_[person.value()] : 0;
+}
+
 size_t Roster::MemoryBytes() const {
   return records_.bytes() + names_.bytes() + addresses_.bytes() +
          raw_names_.bytes() + raw_rows_.bytes() + members_.bytes() +
          member_offsets_.bytes() + insurer_offsets_.bytes() +
          insurer_text_.bytes() + person_start_.bytes() +
-         person_enrollments_.bytes() + key_table_.capacity() * 4;
+         person_enrollments_.bytes() + kana_counts_.MemoryBytes() +
+         kanji_counts_.MemoryBytes() + namesakes_.bytes() +
+         key_table_.capacity() * 4;
 }
 
 // ---- RosterBuilder ----
@@ -596,8 +625,49 @@ absl::StatusOr<std::shared_ptr<const Roster>> RosterBuilder::Finish() {
   records_.shrink_to_fit();
   r.records_ = Column<EnrollmentRecord>(std::move(records_));
   GroupPersons(r);
+  CountNames(r);
   Count(r);
   return std::shared_ptr<const Roster>(std::move(out));
+}
+
+// Name frequencies and namesakes, each person by its latest enrollment.
+void RosterBuilder::CountNames(Roster& r) {
+  const auto persons = static_cast<uint32_t>(r.person_count());
+  std::vector<uint64_t> kana, kanji;
+  std::vector<std::pair<uint64_t, uint32_t>> by_name_and_birth;
+  kana.reserve(persons);
+  kanji.reserve(persons);
+  by_name_and_birth.reserve(persons);
+  for (uint32_t p = 0; p < persons; ++p) {
+    const std::span<const EnrollmentId> list = r.Enrollments(PersonId(p));
+    if (list.empty()) continue;
+    const PersonView v = r.View(list.back());
+    if (!v.kana_key.empty()) kana.push_back(HashBytes(v.kana_key));
+    if (!v.kanji_loose_key.empty()) {
+      kanji.push_back(HashBytes(v.kanji_loose_key));
+    }
+    if (!v.kana_key.empty() && v.birth_date != 0) {
+      by_name_and_birth.emplace_back(
+          HashMix(HashBytes(v.kana_key), v.birth_date), p);
+    }
+  }
+  r.kana_counts_ = NameCounts::Build(std::move(kana));
+  r.kanji_counts_ = NameCounts::Build(std::move(kanji));
+  std::sort(by_name_and_birth.begin(), by_name_and_birth.end());
+  std::vector<uint16_t> namesakes(persons, 0);
+  for (size_t i = 0; i < by_name_and_birth.size();) {
+    size_t j = i + 1;
+    while (j < by_name_and_birth.size() &&
+           by_name_and_birth[j].first == by_name_and_birth[i].first) {
+      ++j;
+    }
+    const auto others =
+        static_cast<uint16_t>(std::min<size_t>(j - i - 1, 0xFFFF));
+    for (size_t k = i; k < j; ++k)
+      namesakes[by_name_and_birth[k].second] = others;
+    i = j;
+  }
+  r.namesakes_ = Column<uint16_t>(std::move(namesakes));
 }
 
 // Counts, and the version: an order-independent hash of every row's values.

@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "matcher/ids.h"
+#include "matcher/name_counts.h"
 #include "matcher/person.h"
 #include "matcher/roster_columns.h"
 
@@ -126,6 +127,17 @@ class Roster {
                     std::string_view number, std::string_view branch,
                     PackedDate qualified_from) const;
 
+  // Term frequencies over the persons, each by its latest enrollment: the
+  // share of persons with this kana key (loose kanji key), 0 for an empty or
+  // unknown one, and the chance that two persons share one.
+  double KanaNameFrequency(std::string_view kana_key) const;
+  double KanjiNameFrequency(std::string_view kanji_loose_key) const;
+  double KanaNameCollision() const;
+  double KanjiNameCollision() const;
+  // Other persons with the same kana key and birth date as `person` (by
+  // their latest enrollments), at most 65,535.
+  int Namesakes(PersonId person) const;
+
   const RosterCounts& counts() const { return counts_; }
   // "<16 hex digits of an order-independent content hash>-<rows>".
   const std::string& version() const { return version_; }
@@ -162,6 +174,8 @@ class Roster {
   Column<char> insurer_text_;         // [offsets[i], offsets[i + 1])
   Column<uint32_t> person_start_;     // person_count() + 1 offsets
   Column<EnrollmentId> person_enrollments_;
+  NameCounts kana_counts_, kanji_counts_;
+  Column<uint16_t> namesakes_;  // by person
   RosterCounts counts_;
   std::string version_;
   // Enrollments sorted by key hash, for Find(); built on first use.
@@ -223,6 +237,7 @@ class RosterBuilder {
   absl::StatusOr<std::shared_ptr<const Roster>> Finish();
   void GroupPersons(Roster& roster);
   static void Count(Roster& roster);
+  static void CountNames(Roster& roster);
 
   // Rows so far: records, member entries (in order), the interned blobs.
   std::vector<EnrollmentRecord> records_;
