@@ -1,11 +1,14 @@
 #include "matcher/person_linkage.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <span>
 #include <string_view>
 #include <utility>
 
 #include "matcher/name_relation.h"
+#include "matcher/parallel.h"
 #include "matcher/roster.h"
 #include "normalizer/utf8.h"
 
@@ -123,19 +126,16 @@ constexpr KeyKind kKinds[] = {kKana,       kKanji,        kKanaGiven,
                               kKanjiGiven, kKanjiSurname, kHousehold,
                               kAddressKey, kWeek};
 
-// Candidate pairs (lower id << 32 | higher id), sorted and unique.
-std::vector<uint64_t> CandidatePairs(const Roster& roster) {
-  const size_t n = roster.size();
+// Candidate pairs among `sides` (one partition), as (lower index << 32 |
+// higher index), sorted and unique.
+std::vector<uint64_t> CandidatePairs(std::span<const LinkSide> sides) {
   std::vector<uint64_t> pairs;
   std::vector<std::pair<uint64_t, uint32_t>> keys;
   for (KeyKind kind : kKinds) {
     keys.clear();
-    keys.reserve(n);
-    for (uint32_t id = 0; id < n; ++id) {
-      const EnrollmentRecord& r = roster.record(EnrollmentId(id));
-      KeysOf(kind, roster.View(EnrollmentId(id)), r.qualified_from,
-             r.qualified_until,
-             [&](uint64_t key) { keys.emplace_back(key, id); });
+    for (uint32_t i = 0; i < sides.size(); ++i) {
+      KeysOf(kind, sides[i].view, sides[i].from, sides[i].until,
+             [&](uint64_t key) { keys.emplace_back(key, i); });
     }
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
@@ -265,41 +265,94 @@ int LinkScore(const LinkSide& a, const LinkSide& b) {
   return score;
 }
 
-PersonLinks LinkPersons(const Roster& roster) {
-  const size_t n = roster.size();
-  const std::vector<uint64_t> pairs = CandidatePairs(roster);
+namespace {
+
+// Rows of one birth date and sex never link to another's (every blocking key
+// and LinkScore require both equal), so the roster is cut into partitions by
+// them, linked independently and in parallel: the same links as one pass over
+// the whole roster, in the same order within each partition.
+uint64_t PartitionOf(const EnrollmentRecord& r, uint64_t partitions) {
+  return HashMix(r.birth_date, static_cast<uint64_t>(r.sex)) % partitions;
+}
+
+// Links the rows of one partition (ascending ids); writes each row's root —
+// the lowest id of its person — to `root`. Returns the links made. Works on
+// indices into `rows`, which keep the order of ids: pairs sort, and roots
+// fall, as they would over the whole roster.
+int64_t LinkPartition(const Roster& roster, std::span<const uint32_t> rows,
+                      std::vector<uint32_t>& root) {
+  std::vector<LinkSide> sides;
+  sides.reserve(rows.size());
+  for (uint32_t id : rows) sides.push_back(SideOf(roster, EnrollmentId(id)));
+  const std::vector<uint64_t> pairs = CandidatePairs(sides);
+  auto first = [](uint64_t pair) { return static_cast<uint32_t>(pair >> 32); };
+  auto second = [](uint64_t pair) {
+    return static_cast<uint32_t>(pair & 0xFFFFFFFFu);
+  };
   std::vector<std::pair<int, uint64_t>> scored;
   for (uint64_t pair : pairs) {
-    const EnrollmentId a(static_cast<uint32_t>(pair >> 32));
-    const EnrollmentId b(static_cast<uint32_t>(pair & 0xFFFFFFFFu));
-    const int score = LinkScore(SideOf(roster, a), SideOf(roster, b));
+    const int score = LinkScore(sides[first(pair)], sides[second(pair)]);
     if (score >= kLinkThreshold) scored.emplace_back(-score, pair);
   }
   std::sort(scored.begin(), scored.end());  // strongest first, then by id
 
-  PersonLinks links;
-  Groups groups(n);
+  int64_t links = 0;
+  Groups groups(rows.size());
   for (const auto& [negative_score, pair] : scored) {
-    const uint32_t ra = groups.Find(static_cast<uint32_t>(pair >> 32));
-    const uint32_t rb = groups.Find(static_cast<uint32_t>(pair & 0xFFFFFFFFu));
+    const uint32_t ra = groups.Find(first(pair));
+    const uint32_t rb = groups.Find(second(pair));
     if (ra == rb) continue;
     // Every enrollment of the merged person must be compatible with every
     // other: no overlap, no name that disagrees.
     const bool compatible =
         groups.AllPairs(ra, rb, [&](uint32_t x, uint32_t y) {
-          return LinkScore(SideOf(roster, EnrollmentId(x)),
-                           SideOf(roster, EnrollmentId(y))) != kNoLink;
+          return LinkScore(sides[x], sides[y]) != kNoLink;
         });
     if (!compatible) continue;
     groups.Union(ra, rb);
-    ++links.links;
+    ++links;
   }
-  links.person_of.assign(n, 0);
-  std::vector<uint32_t> number(n, 0xFFFFFFFFu);
+  for (uint32_t i = 0; i < rows.size(); ++i) {
+    root[rows[i]] = rows[groups.Find(i)];
+  }
+  return links;
+}
+
+}  // namespace
+
+PersonLinks LinkPersons(const Roster& roster, const LinkOptions& options) {
+  const size_t n = roster.size();
+  const uint64_t partitions = std::max<uint64_t>(
+      1, n / std::max<size_t>(1, options.rows_per_partition));
+  // Rows by partition, in id order within each.
+  std::vector<uint32_t> start(partitions + 1, 0);
   for (uint32_t id = 0; id < n; ++id) {
-    const uint32_t root = groups.Find(id);
-    if (number[root] == 0xFFFFFFFFu) number[root] = links.persons++;
-    links.person_of[id] = number[root];
+    ++start[PartitionOf(roster.record(EnrollmentId(id)), partitions) + 1];
+  }
+  for (uint64_t q = 0; q < partitions; ++q) start[q + 1] += start[q];
+  std::vector<uint32_t> rows(n);
+  {
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (uint32_t id = 0; id < n; ++id) {
+      rows[fill[PartitionOf(roster.record(EnrollmentId(id)), partitions)]++] =
+          id;
+    }
+  }
+  PersonLinks links;
+  links.person_of.assign(n, 0);
+  std::atomic<int64_t> made{0};
+  ParallelFor(partitions, options.threads, [&](size_t q) {
+    made += LinkPartition(roster,
+                          std::span<const uint32_t>(rows).subspan(
+                              start[q], start[q + 1] - start[q]),
+                          links.person_of);
+  });
+  links.links = made.load();
+  // Persons numbered by their lowest enrollment id: a root comes before the
+  // rest of its person.
+  std::vector<uint32_t>& person = links.person_of;
+  for (uint32_t id = 0; id < n; ++id) {
+    person[id] = person[id] == id ? links.persons++ : person[person[id]];
   }
   return links;
 }

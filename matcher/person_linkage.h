@@ -22,7 +22,8 @@
 //
 // Pure: reads the roster's records and views only. Deterministic: the same
 // records in any order give the same grouping (persons are numbered by their
-// lowest enrollment id).
+// lowest enrollment id). Enrollments of one birth date and sex are linked
+// apart from the others, in parallel.
 #ifndef KUROMARU_MATCHER_PERSON_LINKAGE_H_
 #define KUROMARU_MATCHER_PERSON_LINKAGE_H_
 
@@ -46,9 +47,18 @@ struct PersonLinks {
   int64_t links = 0;  // pairs merged
 };
 
+struct LinkOptions {
+  // Threads; 0: one per core.
+  int threads = 0;
+  // Enrollments per partition, about (partitions are cut by birth date and
+  // sex, so any size gives the same links). Default: 32,768.
+  size_t rows_per_partition = size_t{1} << 15;
+};
+
 // Groups every enrollment of `roster` (its records and View(); person fields
 // are not read) into persons.
-PersonLinks LinkPersons(const Roster& roster);
+PersonLinks LinkPersons(const Roster& roster,
+                        const LinkOptions& options = LinkOptions());
 
 // The evidence that two enrollments of the same birth date and sex are one
 // person, in approximate bits; INT32_MIN when they cannot be (a name that
