@@ -503,27 +503,47 @@ absl::Status RosterBuilder::Add(const RosterRow& row) {
   return Insert(encoded);
 }
 
+absl::StatusOr<RosterBuilder::EncodedRow> RosterBuilder::EncodeKey(
+    const RosterRow& row) {
+  ASSIGN_OR_RETURN(KeyParts key, RowKey(row));
+  EncodedRow out;
+  out.record.qualified_from = key.from;
+  out.key_hash = key.hash;
+  out.insurer = std::move(key.insurer);
+  out.member_key = std::move(key.member_key);
+  return out;
+}
+
 absl::Status RosterBuilder::Apply(DeltaOp op, const RosterRow& row) {
   if (built_) return absl::FailedPreconditionError("roster already built");
-  ASSIGN_OR_RETURN(KeyParts key, RowKey(row));
-  EnrollmentId old = FindKey(key.hash, key.insurer, key.member_key, key.from);
+  ASSIGN_OR_RETURN(EncodedRow encoded,
+                   op == DeltaOp::kUpsert ? Encode(row) : EncodeKey(row));
+  return ApplyEncoded(op, encoded);
+}
+
+absl::Status RosterBuilder::ApplyEncoded(DeltaOp op, EncodedRow& row) {
+  if (built_) return absl::FailedPreconditionError("roster already built");
+  EnrollmentId old = FindKey(row.key_hash, row.insurer, row.member_key,
+                             row.record.qualified_from);
   if (old != kNoEnrollment && deleted_[old.value()]) old = kNoEnrollment;
-  EncodedRow encoded;
+  // The key maps to the new row, if any, from here on.
+  if (old != kNoEnrollment) by_key_.erase(row.key_hash);
   if (op == DeltaOp::kUpsert) {
-    ASSIGN_OR_RETURN(encoded, Encode(row));
+    if (absl::Status inserted = Insert(row); !inserted.ok()) {
+      if (old != kNoEnrollment) by_key_.emplace(row.key_hash, old);
+      return inserted;
+    }
   }
   if (old != kNoEnrollment) {
     // The deleted slot is dropped by Finish().
     deleted_[old.value()] = true;
     ++deleted_count_;
-    by_key_.erase(key.hash);
   }
   if (op == DeltaOp::kDelete) {
     ++(old == kNoEnrollment ? delta_stats_.delete_not_found
                             : delta_stats_.deleted);
     return absl::OkStatus();
   }
-  RETURN_IF_ERROR(Insert(encoded));
   ++(old == kNoEnrollment ? delta_stats_.inserted : delta_stats_.updated);
   return absl::OkStatus();
 }

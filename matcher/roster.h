@@ -219,6 +219,11 @@ class RosterBuilder {
   static absl::StatusOr<EncodedRow> Encode(const RosterRow& row);
   // Adds an encoded row: AlreadyExists for a second row with the same key.
   absl::Status AddEncoded(EncodedRow& row);
+  // The key of `row` alone (enough for a delete), validated as Add() does.
+  // Thread-safe.
+  static absl::StatusOr<EncodedRow> EncodeKey(const RosterRow& row);
+  // Apply() of a row from Encode() (an upsert) or EncodeKey() (a delete).
+  absl::Status ApplyEncoded(DeltaOp op, EncodedRow& row);
 
   // Applies one delta row: an upsert replaces the enrollment with the same key
   // or adds it; a delete removes it (a missing key is counted, not an error).

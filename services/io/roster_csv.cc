@@ -2,13 +2,17 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "matcher/parallel.h"
 #include "normalizer/status_macros.h"
 #include "normalizer/utf8.h"
 #include "services/io/cp932.h"
@@ -171,8 +175,156 @@ absl::StatusOr<Columns> MatchHeader(std::vector<std::string_view> header,
   return cols;
 }
 
-// Reads records, decodes and validates them into `builder`, and enforces the
-// error budget.
+// Records of the file in order, a chunk at a time: the fields' bytes as read
+// (undecoded) and each record's line and CSV error.
+struct Chunk {
+  struct Record {
+    int64_t line = 0;
+    std::string error;  // malformed CSV
+    uint32_t first_field = 0, fields = 0;
+  };
+  std::string text;
+  std::vector<std::pair<uint32_t, uint32_t>> fields;  // offset, size in text
+  std::vector<Record> records;
+  // Filled by a worker: each record's encoded row, or why it is rejected.
+  std::vector<absl::StatusOr<RosterBuilder::EncodedRow>> rows;
+  std::vector<DeltaOp> ops;
+  bool encoded = false;
+};
+
+constexpr size_t kRecordsPerChunk = 4096;
+
+// Encodes chunks on worker threads while the caller reads the next ones and
+// adds finished ones, in order, to the builder: rows are normalized on every
+// core, and the roster is the one a single thread would build.
+class ChunkEncoder {
+ public:
+  ChunkEncoder(int threads, const RosterLoadOptions& options,
+               const Columns& cols, size_t header_size, bool delta)
+      : options_(options),
+        cols_(cols),
+        header_size_(header_size),
+        delta_(delta) {
+    for (int i = 0; i < threads; ++i) {
+      workers_.emplace_back([this] { Work(); });
+    }
+  }
+  ~ChunkEncoder() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    for (std::thread& t : workers_) t.join();
+  }
+
+  void Submit(Chunk* chunk) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(chunk);
+  }
+  void Wait(Chunk* chunk) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&chunk->encoded));
+  }
+
+ private:
+  void Work() {
+    Cp932 cp932;
+    std::string decoded;
+    for (;;) {
+      Chunk* chunk = nullptr;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](ChunkEncoder* e) { return e->stop_ || !e->queue_.empty(); },
+            this));
+        if (queue_.empty()) return;
+        chunk = queue_.front();
+        queue_.pop_front();
+      }
+      Encode(*chunk, cp932, decoded);
+      absl::MutexLock lock(&mu_);
+      chunk->encoded = true;
+    }
+  }
+
+  void Encode(Chunk& chunk, Cp932& cp932, std::string& decoded) {
+    chunk.rows.clear();
+    chunk.ops.assign(chunk.records.size(), DeltaOp::kUpsert);
+    for (size_t i = 0; i < chunk.records.size(); ++i) {
+      const Chunk::Record& r = chunk.records[i];
+      if (!r.error.empty()) {
+        chunk.rows.emplace_back(absl::InvalidArgumentError(r.error));
+        continue;
+      }
+      std::vector<std::string_view> fields;
+      for (uint32_t f = 0; f < r.fields; ++f) {
+        const auto& [offset, size] = chunk.fields[r.first_field + f];
+        fields.emplace_back(chunk.text.data() + offset, size);
+      }
+      chunk.rows.push_back(Row(fields, cp932, decoded, &chunk.ops[i]));
+    }
+  }
+
+  absl::StatusOr<RosterBuilder::EncodedRow> Row(
+      const std::vector<std::string_view>& fields, Cp932& cp932,
+      std::string& decoded, DeltaOp* op) const {
+    if (fields.size() != header_size_) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          fields.size(), " fields where the header has ", header_size_));
+    }
+    decoded.clear();
+    std::array<std::pair<size_t, size_t>, 12> spans{};
+    for (size_t f = 0; f < kColumnNames.size(); ++f) {
+      if (cols_.field[f] < 0) continue;
+      const std::string_view raw = fields[static_cast<size_t>(cols_.field[f])];
+      const size_t start = decoded.size();
+      if (options_.encoding == CsvEncoding::kCp932) {
+        if (!cp932.Decode(raw, &decoded)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(kColumnNames[f], ": bytes not valid in CP932"));
+        }
+      } else {
+        if (!normalizer::IsValidUtf8(raw)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat(kColumnNames[f], ": invalid UTF-8"));
+        }
+        decoded.append(raw.data(), raw.size());
+      }
+      spans[f] = {start, decoded.size() - start};
+    }
+    std::array<std::string_view, 12> v;
+    for (size_t f = 0; f < v.size(); ++f) {
+      v[f] = std::string_view(decoded).substr(spans[f].first, spans[f].second);
+    }
+    const RosterRow row{v[0], v[1], v[2], v[3], v[4],  v[5],
+                        v[6], v[7], v[8], v[9], v[10], v[11]};
+    if (!delta_) return RosterBuilder::Encode(row);
+    const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(
+        absl::string_view(fields[static_cast<size_t>(cols_.op)].data(),
+                          fields[static_cast<size_t>(cols_.op)].size())));
+    if (name == "upsert") {
+      *op = DeltaOp::kUpsert;
+      return RosterBuilder::Encode(row);
+    }
+    if (name == "delete") {
+      *op = DeltaOp::kDelete;
+      return RosterBuilder::EncodeKey(row);
+    }
+    return absl::InvalidArgumentError("op: not upsert or delete");
+  }
+
+  const RosterLoadOptions& options_;
+  const Columns& cols_;
+  const size_t header_size_;
+  const bool delta_;
+  absl::Mutex mu_;
+  std::deque<Chunk*> queue_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> workers_;
+};
+
+// Reads records, has them decoded and validated on worker threads, adds them
+// to `builder` in file order, and enforces the error budget.
 class Loader {
  public:
   Loader(const RosterLoadOptions& options, RosterLoadReport* report)
@@ -181,7 +333,7 @@ class Loader {
   absl::StatusOr<std::shared_ptr<const Roster>> Run(std::istream& in,
                                                     RosterBuilder* builder,
                                                     bool delta) {
-    if (options_.encoding == CsvEncoding::kCp932 && !cp932_.ok()) {
+    if (options_.encoding == CsvEncoding::kCp932 && !Cp932().ok()) {
       return absl::InternalError("ICU has no windows-31j converter");
     }
     CsvReader reader(in, options_.block_size);
@@ -195,12 +347,26 @@ class Loader {
       return absl::InvalidArgumentError(absl::StrCat("header: ", error));
     }
     ASSIGN_OR_RETURN(Columns cols, MatchHeader(fields, delta));
-    header_size_ = fields.size();
-    while (reader.Next(&fields, &line, &error)) {
-      ++report_->rows_read;
-      absl::Status status = error.empty() ? Row(fields, cols, delta, builder)
-                                          : absl::InvalidArgumentError(error);
-      if (!status.ok()) Reject(line, status);
+    const int threads = matcher::ThreadCount(options_.threads);
+    // Chunks in flight: enough to keep every worker busy while the oldest is
+    // added.
+    std::deque<std::unique_ptr<Chunk>> chunks;
+    const size_t in_flight = static_cast<size_t>(threads) * 3;
+    {
+      ChunkEncoder encoder(threads, options_, cols, fields.size(), delta);
+      for (bool more = true; more;) {
+        auto chunk = std::make_unique<Chunk>();
+        more = Read(reader, *chunk);
+        if (!chunk->records.empty()) {
+          encoder.Submit(chunk.get());
+          chunks.push_back(std::move(chunk));
+        }
+        while (!chunks.empty() && (chunks.size() >= in_flight || !more)) {
+          encoder.Wait(chunks.front().get());
+          Add(*chunks.front(), builder, delta);
+          chunks.pop_front();
+        }
+      }
     }
     if (in.bad()) return absl::DataLossError("read error");
     RETURN_IF_ERROR(CheckBudget());
@@ -212,45 +378,38 @@ class Loader {
   }
 
  private:
-  absl::Status Row(const std::vector<std::string_view>& fields,
-                   const Columns& cols, bool delta, RosterBuilder* builder) {
-    if (fields.size() != header_size_) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          fields.size(), " fields where the header has ", header_size_));
-    }
-    decoded_.clear();
-    std::array<std::pair<size_t, size_t>, 12> spans{};
-    for (size_t f = 0; f < kColumnNames.size(); ++f) {
-      if (cols.field[f] < 0) continue;
-      const std::string_view raw = fields[static_cast<size_t>(cols.field[f])];
-      const size_t start = decoded_.size();
-      if (options_.encoding == CsvEncoding::kCp932) {
-        if (!cp932_.Decode(raw, &decoded_)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(kColumnNames[f], ": bytes not valid in CP932"));
-        }
-      } else {
-        if (!normalizer::IsValidUtf8(raw)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(kColumnNames[f], ": invalid UTF-8"));
-        }
-        decoded_.append(raw.data(), raw.size());
+  // Fills `chunk` with up to kRecordsPerChunk records; false at the end of
+  // the file.
+  static bool Read(CsvReader& reader, Chunk& chunk) {
+    std::vector<std::string_view> fields;
+    std::string error;
+    while (chunk.records.size() < kRecordsPerChunk) {
+      Chunk::Record record;
+      if (!reader.Next(&fields, &record.line, &error)) return false;
+      record.error = error;
+      record.first_field = static_cast<uint32_t>(chunk.fields.size());
+      record.fields = static_cast<uint32_t>(fields.size());
+      for (std::string_view f : fields) {
+        chunk.fields.emplace_back(static_cast<uint32_t>(chunk.text.size()),
+                                  static_cast<uint32_t>(f.size()));
+        chunk.text.append(f.data(), f.size());
       }
-      spans[f] = {start, decoded_.size() - start};
+      chunk.records.push_back(std::move(record));
     }
-    std::array<std::string_view, 12> v;
-    for (size_t f = 0; f < v.size(); ++f) {
-      v[f] = std::string_view(decoded_).substr(spans[f].first, spans[f].second);
+    return true;
+  }
+
+  void Add(Chunk& chunk, RosterBuilder* builder, bool delta) {
+    for (size_t i = 0; i < chunk.records.size(); ++i) {
+      ++report_->rows_read;
+      absl::StatusOr<RosterBuilder::EncodedRow>& row = chunk.rows[i];
+      absl::Status status = row.status();
+      if (status.ok()) {
+        status = delta ? builder->ApplyEncoded(chunk.ops[i], *row)
+                       : builder->AddEncoded(*row);
+      }
+      if (!status.ok()) Reject(chunk.records[i].line, status);
     }
-    const RosterRow row{v[0], v[1], v[2], v[3], v[4],  v[5],
-                        v[6], v[7], v[8], v[9], v[10], v[11]};
-    if (!delta) return builder->Add(row);
-    const std::string op = absl::AsciiStrToLower(absl::StripAsciiWhitespace(
-        absl::string_view(fields[static_cast<size_t>(cols.op)].data(),
-                          fields[static_cast<size_t>(cols.op)].size())));
-    if (op == "upsert") return builder->Apply(DeltaOp::kUpsert, row);
-    if (op == "delete") return builder->Apply(DeltaOp::kDelete, row);
-    return absl::InvalidArgumentError("op: not upsert or delete");
   }
 
   void Reject(int64_t line, const absl::Status& status) {
@@ -282,9 +441,6 @@ class Loader {
 
   const RosterLoadOptions& options_;
   RosterLoadReport* report_;
-  Cp932 cp932_;
-  size_t header_size_ = 0;
-  std::string decoded_;
 };
 
 absl::StatusOr<std::shared_ptr<const Roster>> Load(

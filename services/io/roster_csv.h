@@ -18,7 +18,9 @@
 // starts on; the header is line 1) and counted. The load fails with
 // InvalidArgument, carrying the first errors, once rejected rows exceed the
 // error budget; nothing is dropped silently. The file is read in large
-// blocks; no copy of it is kept.
+// blocks; no copy of it is kept. Rows are decoded and normalized on every
+// core, a few thousand at a time, and added in file order: the roster, its
+// version and the report are those of a one-thread load.
 #ifndef KUROMARU_SERVICES_IO_ROSTER_CSV_H_
 #define KUROMARU_SERVICES_IO_ROSTER_CSV_H_
 
@@ -49,6 +51,9 @@ struct RosterLoadOptions {
   size_t max_reported_errors = 100;
   // Bytes read at a time. Default: 1 MiB.
   size_t block_size = 1 << 20;
+  // Threads that decode and normalize rows (the file is read, and rows are
+  // added in file order, by the calling thread); 0: one per core.
+  int threads = 0;
 };
 
 struct RowError {
