@@ -178,6 +178,8 @@ class Roster {
   Column<uint16_t> namesakes_;  // by person
   RosterCounts counts_;
   std::string version_;
+  // What the arrays view when they are mapped from a roster file.
+  std::shared_ptr<const void> mapping_;
   // Enrollments sorted by key hash, for Find(); built on first use.
   mutable absl::once_flag key_table_once_;
   mutable std::vector<EnrollmentId> key_table_;
