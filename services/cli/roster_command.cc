@@ -38,6 +38,10 @@ int Follow(const grpc_service::Client& client, v1::RosterService::Stub& stub,
 }  // namespace
 
 int RunRoster(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "build") {
+    return RunRosterBuild(
+        std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   grpc_service::ClientOptions client_options;
   std::string path;
   std::string encoding;
@@ -46,14 +50,17 @@ int RunRoster(const std::vector<std::string>& args) {
   bool no_wait = false;
   Flags flags(
       "kuromaru roster (load|delta|status) --server HOST:PORT --token-file "
-      "FILE [--path FILE]",
+      "FILE [--path FILE]\n       kuromaru roster build --roster R.csv --out "
+      "R.snap (see roster build --help)",
       "Roster administration of a running server (role admin). `load` "
       "replaces\n"
       "the roster with a snapshot, `delta` applies a delta file on top; both\n"
       "name a file on the server, run in the background, and swap the roster\n"
       "atomically when done — this command follows them to the end. "
       "`status`\n"
-      "prints the roster in service.");
+      "prints the roster in service. `load` takes a roster file (`roster "
+      "build`)\n"
+      "as well as a CSV.");
   AddClientFlags(flags, &client_options);
   flags.String("path", &path, "absolute path of the file on the server");
   flags.String("encoding", &encoding, "utf-8 (default) or cp932");

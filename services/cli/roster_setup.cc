@@ -15,6 +15,7 @@
 #include "services/io/match_result.h"
 #include "services/io/memory.h"
 #include "services/io/receipts.h"
+#include "services/io/roster_load.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -87,36 +88,38 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
   out.model_source = model_path.empty() ? "built-in default model" : model_path;
   out.model_version = matcher::ModelVersion(model);
 
-  absl::Time start = absl::Now();
-  auto roster = io::LoadRosterCsv(roster_path, load_options, &out.report);
-  PrintRowErrors(roster_path, out.report);
-  if (!roster.ok()) return roster.status();
-  for (const std::string& delta_path : delta_paths) {
-    io::RosterLoadReport delta_report;
-    auto next = io::ApplyRosterDeltaCsv(**roster, delta_path, load_options,
-                                        &delta_report);
-    PrintRowErrors(delta_path, delta_report);
-    if (!next.ok()) return next.status();
-    roster = std::move(next);
-    const matcher::DeltaStats& d = delta_report.delta;
+  io::LoadedRoster roster;
+  const absl::Status loaded =
+      io::LoadRoster(roster_path, delta_paths, load_options, &roster);
+  PrintRowErrors(roster_path, roster.report);
+  for (const auto& [delta_path, report] : roster.delta_reports) {
+    PrintRowErrors(delta_path, report);
+    if (!loaded.ok() && &report == &roster.delta_reports.back().second) break;
+    const matcher::DeltaStats& d = report.delta;
     io::Log(io::LogLevel::kInfo, "roster delta applied",
             {{"inserted", d.inserted},
              {"updated", d.updated},
              {"deleted", d.deleted},
              {"delete_not_found", d.delete_not_found},
-             {"rejected", delta_report.rows_rejected}});
-    out.report.counts = delta_report.counts;
-    out.report.version = delta_report.version;
+             {"rejected", report.rows_rejected}});
   }
-  out.load_seconds = absl::ToDoubleSeconds(absl::Now() - start);
-
-  start = absl::Now();
-  ASSIGN_OR_RETURN(auto index, matcher::RosterIndex::Build(*std::move(roster)));
-  ASSIGN_OR_RETURN(out.matcher,
-                   matcher::Matcher::Create(std::move(index), std::move(model),
-                                            options, std::move(directory)));
-  out.index_seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  io::ReleaseFreeMemory();
+  RETURN_IF_ERROR(loaded);
+  // A roster file carries the insurer directory it was built with.
+  if (directory == nullptr && !roster.info.directory_bytes.empty()) {
+    ASSIGN_OR_RETURN(
+        directory, DirectoryFromRosterFile(roster.info, &out.directory_report));
+    out.has_directory = true;
+  }
+  out.report = roster.report;
+  out.from_file = roster.from_file;
+  out.file_bytes = roster.file_bytes;
+  out.load_seconds = roster.load_seconds;
+  const absl::Time start = absl::Now();
+  ASSIGN_OR_RETURN(out.matcher, matcher::Matcher::Create(
+                                    std::move(roster.index), std::move(model),
+                                    options, std::move(directory)));
+  out.index_seconds =
+      roster.index_seconds + absl::ToDoubleSeconds(absl::Now() - start);
   const matcher::RosterCounts& c = out.report.counts;
   io::Log(io::LogLevel::kInfo, "roster loaded",
           {{"version", out.report.version},
@@ -125,9 +128,29 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
            {"persons", c.persons},
            {"insurers", c.insurers},
            {"rows_with_wildcards", c.rows_with_wildcards},
+           {"roster_file", out.from_file},
            {"load_seconds", out.load_seconds},
            {"index_seconds", out.index_seconds}});
   return out;
+}
+
+absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>>
+DirectoryFromRosterFile(const matcher::RosterFileInfo& info,
+                        io::DirectoryLoadReport* report) {
+  io::DirectoryLoadOptions options;
+  ASSIGN_OR_RETURN(options.encoding, io::ParseCsvEncoding(info.encoding));
+  std::istringstream in(info.directory_bytes);
+  auto directory = io::ReadDirectoryCsv(in, options, report);
+  if (!directory.ok()) {
+    return absl::Status(
+        directory.status().code(),
+        absl::StrCat("the roster file's insurer directory (",
+                     info.directory_path, "): ", directory.status().message()));
+  }
+  io::Log(
+      io::LogLevel::kInfo, "insurer directory loaded from the roster file",
+      {{"version", report->version}, {"insurers", report->counts.insurers}});
+  return directory;
 }
 
 absl::StatusOr<matcher::EmResult> FitEmOnReceipts(

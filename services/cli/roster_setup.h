@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "matcher/matcher.h"
+#include "matcher/roster_file.h"
 #include "services/io/directory_csv.h"
 #include "services/io/roster_csv.h"
 #include "services/store/case_store.h"
@@ -22,20 +23,24 @@ struct LoadedMatcher {
   io::RosterLoadReport report;
   std::string model_source;  // "built-in default model" or the file
   std::string model_version;
-  double load_seconds = 0;  // read + normalize + roster build
+  double load_seconds = 0;  // read + normalize + roster build, or open
   double index_seconds = 0;
+  bool from_file = false;   // opened from a roster file
+  uint64_t file_bytes = 0;  // its size
   // The insurer directory's load report; empty when none was given.
   bool has_directory = false;
   io::DirectoryLoadReport directory_report;
 };
 
-// Loads `roster_path` (reporting rejected rows with their line numbers on
-// stderr), indexes it and loads the model at `model_path` (empty: the built-in
+// Loads `roster_path` — a roster file (`kuromaru roster build`), or a CSV
+// whose rejected rows are reported with their line numbers on stderr —
+// indexes it and loads the model at `model_path` (empty: the built-in
 // default).
 // `delta_paths` (FORMATS.md §1 deltas) are applied in order on top of the
 // snapshot. A non-empty `directory_path` is the insurer directory (FORMATS.md
 // §4, in the roster's encoding), its rejected rows reported likewise; the
-// matcher then routes with it.
+// matcher then routes with it. Without one, a roster file's own directory is
+// used.
 absl::StatusOr<LoadedMatcher> LoadMatcher(
     const std::string& roster_path, const io::RosterLoadOptions& load_options,
     const std::string& model_path, const matcher::MatcherOptions& options,
@@ -47,6 +52,11 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
 absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
     const std::string& path, io::CsvEncoding encoding,
     io::DirectoryLoadReport* report);
+
+// The insurer directory a roster file carries.
+absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>>
+DirectoryFromRosterFile(const matcher::RosterFileInfo& info,
+                        io::DirectoryLoadReport* report);
 
 // Fits a model by EM (unsupervised) on the candidate pairs of up to `sample`
 // receipts of the JSON Lines file at `receipts_path`, starting from `matcher`'s

@@ -1,5 +1,6 @@
 #include "services/grpc/roster_manager.h"
 
+#include <sstream>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -14,6 +15,7 @@
 #include "services/io/log.h"
 #include "services/io/memory.h"
 #include "services/io/roster_csv.h"
+#include "services/io/roster_load.h"
 
 namespace kuromaru::grpc_service {
 namespace {
@@ -120,6 +122,16 @@ absl::StatusOr<std::shared_ptr<const Engine>> MakeEngine(
   engine->matcher = std::move(m);
   engine->source = std::move(source);
   return engine;
+}
+
+// The insurer directory a roster file carries.
+absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>>
+DirectoryOfFile(const matcher::RosterFileInfo& info) {
+  io::DirectoryLoadOptions options;
+  ASSIGN_OR_RETURN(options.encoding, io::ParseCsvEncoding(info.encoding));
+  std::istringstream in(info.directory_bytes);
+  io::DirectoryLoadReport report;
+  return io::ReadDirectoryCsv(in, options, &report);
 }
 
 }  // namespace
@@ -235,21 +247,20 @@ void RosterManager::RunSnapshot(const std::string& id, RosterSource source) {
                      LoadOptions(source.encoding, source.max_errors));
     ASSIGN_OR_RETURN(matcher::Model model,
                      matcher::ReadModelFile(source.model_path));
-    io::RosterLoadReport report;
-    auto roster = io::LoadRosterCsv(source.snapshot_path, options, &report);
-    AddReport(report, &progress);
-    RETURN_IF_ERROR(roster.status());
-    for (const std::string& delta : source.delta_paths) {
-      io::RosterLoadReport delta_report;
-      auto next =
-          io::ApplyRosterDeltaCsv(**roster, delta, options, &delta_report);
-      AddReport(delta_report, &progress);
-      RETURN_IF_ERROR(next.status());
-      roster = std::move(next);
+    // A roster file (`kuromaru roster build`) opens in seconds; a CSV loads.
+    io::LoadedRoster roster;
+    const absl::Status loaded = io::LoadRoster(
+        source.snapshot_path, source.delta_paths, options, &roster);
+    AddReport(roster.report, &progress);
+    for (const auto& [path, report] : roster.delta_reports) {
+      AddReport(report, &progress);
     }
+    RETURN_IF_ERROR(loaded);
     ASSIGN_OR_RETURN(auto directory, LoadDirectory(source, &progress));
-    ASSIGN_OR_RETURN(auto index,
-                     matcher::RosterIndex::Build(*std::move(roster)));
+    if (directory == nullptr && !roster.info.directory_bytes.empty()) {
+      ASSIGN_OR_RETURN(directory, DirectoryOfFile(roster.info));
+    }
+    auto index = std::move(roster.index);
     ASSIGN_OR_RETURN(auto engine, MakeEngine(std::move(index), std::move(model),
                                              matcher_options_, source,
                                              std::move(directory)));
