@@ -9,6 +9,8 @@ find_package(SQLite3 REQUIRED)
 find_package(OpenSSL REQUIRED)
 # Prometheus metrics over HTTP (prometheus-cpp-dev).
 find_package(prometheus-cpp CONFIG REQUIRED)
+# JSON objects for reports and command output (nlohmann-json3-dev, header-only).
+find_package(nlohmann_json CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # tcmalloc (libgoogle-perftools-dev) as the server's allocator: with many threads

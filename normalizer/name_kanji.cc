@@ -5,8 +5,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "normalizer/kana.h"
-#include "normalizer/status_macros.h"
 #include "normalizer/text.h"
 #include "normalizer/utf8.h"
 #include "normalizer/variant_kanji.h"

@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 if [ $# -gt 0 ]; then files=("$@"); else
-  mapfile -t files < <(git ls-files 'normalizer/*.cc' 'matcher/*.cc' 'services/*.cc' \
-    'normalizer/*.h' 'matcher/*.h' 'services/*.h')
+  mapfile -t files < <(git ls-files 'base/*.cc' 'normalizer/*.cc' 'matcher/*.cc' \
+    'services/*.cc' 'base/*.h' 'normalizer/*.h' 'matcher/*.h' 'services/*.h')
 fi
 clang-format --dry-run --Werror "${files[@]}"
 sources=()

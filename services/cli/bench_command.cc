@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "base/json.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
@@ -128,23 +130,30 @@ bool MeasureInChild(const std::string& dir, int threads, Figures* f,
   return true;
 }
 
+// `value` rounded to `decimals` places, as the report shows it.
+double Rounded(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
 std::string JsonFigures(const std::vector<Figures>& all, int threads) {
-  std::string out = absl::StrCat("{\"threads\":", threads, ",\"sizes\":[");
-  for (size_t i = 0; i < all.size(); ++i) {
-    const Figures& f = all[i];
-    absl::StrAppendFormat(
-        &out,
-        "%s{\"persons\":%d,\"rows\":%d,\"receipts\":%d,\"load_seconds\":%.3f,"
-        "\"index_seconds\":%.3f,\"match_seconds\":%.3f,\"receipts_per_second\":"
-        "%.0f,"
-        "\"candidates_per_receipt\":%.1f,\"rss_after_index_mb\":%.1f,"
-        "\"peak_rss_mb\":%.1f}",
-        i ? "," : "", f.persons, f.rows, f.receipts, f.load_seconds,
-        f.index_seconds, f.match_seconds, f.receipts_per_second,
-        f.candidates_per_receipt, f.rss_after_index_mb, f.peak_rss_mb);
+  base::Json out;
+  out["threads"] = threads;
+  base::Json& sizes = out["sizes"] = base::Json::array();
+  for (const Figures& f : all) {
+    base::Json& size = sizes.emplace_back();
+    size["persons"] = f.persons;
+    size["rows"] = f.rows;
+    size["receipts"] = f.receipts;
+    size["load_seconds"] = Rounded(f.load_seconds, 3);
+    size["index_seconds"] = Rounded(f.index_seconds, 3);
+    size["match_seconds"] = Rounded(f.match_seconds, 3);
+    size["receipts_per_second"] = Rounded(f.receipts_per_second, 0);
+    size["candidates_per_receipt"] = Rounded(f.candidates_per_receipt, 1);
+    size["rss_after_index_mb"] = Rounded(f.rss_after_index_mb, 1);
+    size["peak_rss_mb"] = Rounded(f.peak_rss_mb, 1);
   }
-  out.append("]}\n");
-  return out;
+  return base::ToJsonText(out) + "\n";
 }
 
 }  // namespace

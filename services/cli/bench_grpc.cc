@@ -5,6 +5,7 @@
 // reported.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -13,9 +14,11 @@
 #include <vector>
 
 #include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "base/json.h"
 #include "kuromaru/v1/reconcile.grpc.pb.h"
 #include "services/cli/client_flags.h"
 #include "services/cli/commands.h"
@@ -57,11 +60,10 @@ class Recorder {
     const double seconds = absl::ToDoubleSeconds(elapsed);
     const double rate = latencies_us_.size() / seconds;
     int64_t errors = 0;
-    std::string codes;
+    base::Json codes = base::Json::object();
     for (const auto& [code, n] : codes_) {
       if (code != grpc::StatusCode::OK) errors += n;
-      absl::StrAppendFormat(&codes, "%s\"%d\":%d", codes.empty() ? "" : ",",
-                            static_cast<int>(code), n);
+      codes[absl::StrCat(static_cast<int>(code))] = n;
     }
     std::string text = absl::StrFormat(
         "%s: %d requests in %.2f s: %.0f receipts/s; latency ms p50 %.2f "
@@ -69,13 +71,22 @@ class Recorder {
         mode, latencies_us_.size(), seconds, rate, pct(0.5), pct(0.9),
         pct(0.99), pct(0.999), pct(1.0), errors);
     if (!json_path.empty()) {
-      std::ofstream(json_path) << absl::StrFormat(
-          "{\"mode\":\"%s\",\"requests\":%d,\"seconds\":%.3f,"
-          "\"per_second\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
-          "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,"
-          "\"errors\":%d,\"codes\":{%s}}\n",
-          mode, latencies_us_.size(), seconds, rate, pct(0.5), pct(0.9),
-          pct(0.99), pct(0.999), pct(1.0), errors, codes);
+      auto rounded = [](double v, double scale) {
+        return std::round(v * scale) / scale;
+      };
+      base::Json report;
+      report["mode"] = mode;
+      report["requests"] = latencies_us_.size();
+      report["seconds"] = rounded(seconds, 1e3);
+      report["per_second"] = rounded(rate, 1e1);
+      report["p50_ms"] = rounded(pct(0.5), 1e3);
+      report["p90_ms"] = rounded(pct(0.9), 1e3);
+      report["p99_ms"] = rounded(pct(0.99), 1e3);
+      report["p999_ms"] = rounded(pct(0.999), 1e3);
+      report["max_ms"] = rounded(pct(1.0), 1e3);
+      report["errors"] = errors;
+      report["codes"] = std::move(codes);
+      std::ofstream(json_path) << base::ToJsonText(report) << "\n";
     }
     return text;
   }

@@ -8,11 +8,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/eval/evaluator.h"
 #include "services/eval/report.h"
-#include "services/io/log.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -138,9 +138,9 @@ int RunEval(const std::vector<std::string>& args) {
     std::fprintf(stderr, "kuromaru eval: cannot write %s\n", json_path.c_str());
     return kExitFailure;
   }
-  io::Log(io::LogLevel::kInfo, "evaluated",
-          {{"receipts", report->overall.receipts},
-           {"input_problems", report->input.Problems()}});
+  base::Log(base::LogLevel::kInfo, "evaluated",
+            {{"receipts", report->overall.receipts},
+             {"input_problems", report->input.Problems()}});
   const std::vector<std::string> failures = eval::CheckGates(*report, gates);
   for (const std::string& failure : failures) {
     std::fprintf(stderr, "kuromaru eval: gate failed: %s\n", failure.c_str());

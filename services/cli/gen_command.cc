@@ -5,11 +5,11 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/gen/generator.h"
 #include "services/gen/uke_writer.h"
-#include "services/io/log.h"
 #include "services/io/receipts.h"
 
 namespace kuromaru::cli {
@@ -100,11 +100,11 @@ int RunGen(const std::vector<std::string>& args) {
     }
   }
   std::fputs(gen::FormatSummary(*summary).c_str(), stdout);
-  io::Log(io::LogLevel::kInfo, "generated",
-          {{"persons", summary->persons},
-           {"roster_rows", summary->roster_rows},
-           {"receipts", summary->receipts},
-           {"seconds", seconds}});
+  base::Log(base::LogLevel::kInfo, "generated",
+            {{"persons", summary->persons},
+             {"roster_rows", summary->roster_rows},
+             {"receipts", summary->receipts},
+             {"seconds", seconds}});
   return kExitOk;
 }
 

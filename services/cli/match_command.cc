@@ -118,7 +118,7 @@ int RunMatch(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   io::RosterLoadOptions load_options;
-  auto parsed_encoding = io::ParseCsvEncoding(encoding);
+  auto parsed_encoding = base::ParseTextEncoding(encoding);
   if (!parsed_encoding.ok()) {
     std::fprintf(stderr, "kuromaru match: %s\n",
                  std::string(parsed_encoding.status().message()).c_str());

@@ -14,15 +14,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/log.h"
+#include "base/status_macros.h"
 #include "kuromaru/v1/jobs.grpc.pb.h"
 #include "matcher/comparison.h"
 #include "matcher/model.h"
-#include "normalizer/status_macros.h"
 #include "services/cli/client_flags.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
-#include "services/io/log.h"
 #include "services/io/match_result.h"
 #include "services/store/labels.h"
 #include "services/store/sqlite_store.h"
@@ -76,7 +76,7 @@ int Fit(const std::vector<std::string>& args) {
     return kExitUsage;
   }
   io::RosterLoadOptions load_options;
-  auto parsed = io::ParseCsvEncoding(encoding);
+  auto parsed = base::ParseTextEncoding(encoding);
   if (!parsed.ok()) {
     std::fprintf(stderr, "kuromaru model fit: %s\n",
                  parsed.status().ToString().c_str());
@@ -235,7 +235,7 @@ std::optional<int> ParseDecisionFitFlags(const std::vector<std::string>& args,
 std::optional<int> OpenInputs(const DecisionFitFlags& f, LoadedMatcher* loaded,
                               std::unique_ptr<kstore::CaseStore>* cases) {
   io::RosterLoadOptions load_options;
-  auto encoding = io::ParseCsvEncoding(f.encoding);
+  auto encoding = base::ParseTextEncoding(f.encoding);
   if (!encoding.ok()) {
     std::fprintf(stderr, "kuromaru model fit: %s\n",
                  encoding.status().ToString().c_str());
@@ -303,11 +303,11 @@ int FitFromDecisions(const std::vector<std::string>& args) {
     std::fprintf(stderr, "kuromaru model fit: %s\n", s.ToString().c_str());
     return kExitFailure;
   }
-  io::Log(io::LogLevel::kInfo, "decision labels",
-          {{"cases", counts.cases},
-           {"positives", counts.positives},
-           {"negatives", counts.negatives},
-           {"skipped", counts.skipped}});
+  base::Log(base::LogLevel::kInfo, "decision labels",
+            {{"cases", counts.cases},
+             {"positives", counts.positives},
+             {"negatives", counts.negatives},
+             {"skipped", counts.skipped}});
   if (counts.positives < f.min_positives ||
       counts.negatives < f.min_negatives) {
     std::fprintf(stderr,

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/io/log.h"
+#include "base/log.h"
 
 namespace kuromaru::cli {
 
@@ -44,11 +44,11 @@ void Progress::Update(int64_t done) {
   }
   if (now - last_ < absl::Seconds(10)) return;
   last_ = now;
-  io::Log(io::LogLevel::kInfo, "progress",
-          {{"what", what_},
-           {"done", done},
-           {"total", total_},
-           {"per_second", rate}});
+  base::Log(base::LogLevel::kInfo, "progress",
+            {{"what", what_},
+             {"done", done},
+             {"total", total_},
+             {"per_second", rate}});
 }
 
 }  // namespace kuromaru::cli

@@ -13,9 +13,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/log.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
-#include "services/io/log.h"
 #include "services/store/purge.h"
 #include "services/store/sqlite_store.h"
 
@@ -80,11 +80,11 @@ int RunPurge(const std::vector<std::string>& args) {
                  count.status().ToString().c_str());
     return kExitFailure;
   }
-  io::Log(io::LogLevel::kInfo, dry_run ? "purge dry run" : "purged",
-          {{"cases", *count},
-           {"retention_hours", absl::ToInt64Hours(*retention)},
-           {"request_id", actor.request_id},
-           {"seconds", absl::ToDoubleSeconds(absl::Now() - start)}});
+  base::Log(base::LogLevel::kInfo, dry_run ? "purge dry run" : "purged",
+            {{"cases", *count},
+             {"retention_hours", absl::ToInt64Hours(*retention)},
+             {"request_id", actor.request_id},
+             {"seconds", absl::ToDoubleSeconds(absl::Now() - start)}});
   std::printf("%lld\n", static_cast<long long>(*count));
   return kExitOk;
 }

@@ -14,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "base/json.h"
+#include "base/log.h"
 #include "google/protobuf/util/time_util.h"
 #include "kuromaru/v1/jobs.grpc.pb.h"
 #include "services/cli/client_flags.h"
@@ -21,8 +23,6 @@
 #include "services/cli/flags.h"
 #include "services/cli/progress.h"
 #include "services/cli/roster_setup.h"
-#include "services/io/json.h"
-#include "services/io/log.h"
 #include "services/rematch/rematch.h"
 #include "services/store/sqlite_store.h"
 
@@ -59,15 +59,19 @@ bool ParseShard(const std::string& text, rematch::RematchOptions* o) {
 }
 
 std::string ReportJson(const rematch::RematchReport& r) {
-  return absl::StrCat(
-      "{\"total\":", r.total, ",\"examined\":", r.examined,
-      ",\"resolved\":", r.resolved, ",\"changed\":", r.changed,
-      ",\"unchanged\":", r.unchanged, ",\"skipped\":", r.skipped,
-      ",\"errors\":", r.errors,
-      ",\"duration_seconds\":", absl::ToDoubleSeconds(r.duration),
-      ",\"roster_version\":", io::JsonString(r.roster_version),
-      ",\"model_version\":", io::JsonString(r.model_version),
-      ",\"resumed_after\":", io::JsonString(r.resumed_after), "}\n");
+  base::Json out;
+  out["total"] = r.total;
+  out["examined"] = r.examined;
+  out["resolved"] = r.resolved;
+  out["changed"] = r.changed;
+  out["unchanged"] = r.unchanged;
+  out["skipped"] = r.skipped;
+  out["errors"] = r.errors;
+  out["duration_seconds"] = absl::ToDoubleSeconds(r.duration);
+  out["roster_version"] = r.roster_version;
+  out["model_version"] = r.model_version;
+  out["resumed_after"] = r.resumed_after;
+  return base::ToJsonText(out) + "\n";
 }
 
 void PrintSummary(const rematch::RematchReport& r) {
@@ -126,8 +130,8 @@ int RunOnServer(const grpc_service::ClientOptions& client_options,
       return kExitCannotRun;
     }
   }
-  io::Log(io::LogLevel::kInfo, "rematch started on the server",
-          {{"job_id", job.job_id()}});
+  base::Log(base::LogLevel::kInfo, "rematch started on the server",
+            {{"job_id", job.job_id()}});
   std::unique_ptr<Progress> progress;
   int broken = 0;  // watches in a row that ended without news
   for (bool finished = false; !finished;) {

@@ -7,13 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "normalizer/status_macros.h"
+#include "base/log.h"
+#include "base/memory.h"
+#include "base/status_macros.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/grpc/roster_manager.h"
-#include "services/io/log.h"
 #include "services/io/match_result.h"
-#include "services/io/memory.h"
 #include "services/io/receipts.h"
 
 namespace kuromaru::cli {
@@ -53,20 +53,20 @@ void PrintRowErrors(const std::string& path, const Report& report) {
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
-    const std::string& path, io::CsvEncoding encoding,
+    const std::string& path, base::TextEncoding encoding,
     io::DirectoryLoadReport* report) {
   io::DirectoryLoadOptions options;
   options.encoding = encoding;
   auto directory = io::LoadDirectoryCsv(path, options, report);
   PrintRowErrors(path, *report);
   if (!directory.ok()) return directory.status();
-  io::Log(io::LogLevel::kInfo, "insurer directory loaded",
-          {{"version", report->version},
-           {"rows", report->rows_read},
-           {"rejected", report->rows_rejected},
-           {"insurers", report->counts.insurers},
-           {"names", report->counts.names},
-           {"employers", report->counts.employers}});
+  base::Log(base::LogLevel::kInfo, "insurer directory loaded",
+            {{"version", report->version},
+             {"rows", report->rows_read},
+             {"rejected", report->rows_rejected},
+             {"insurers", report->counts.insurers},
+             {"names", report->counts.names},
+             {"employers", report->counts.employers}});
   return directory;
 }
 
@@ -99,12 +99,12 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
     if (!next.ok()) return next.status();
     roster = std::move(next);
     const matcher::DeltaStats& d = delta_report.delta;
-    io::Log(io::LogLevel::kInfo, "roster delta applied",
-            {{"inserted", d.inserted},
-             {"updated", d.updated},
-             {"deleted", d.deleted},
-             {"delete_not_found", d.delete_not_found},
-             {"rejected", delta_report.rows_rejected}});
+    base::Log(base::LogLevel::kInfo, "roster delta applied",
+              {{"inserted", d.inserted},
+               {"updated", d.updated},
+               {"deleted", d.deleted},
+               {"delete_not_found", d.delete_not_found},
+               {"rejected", delta_report.rows_rejected}});
     out.report.counts = delta_report.counts;
     out.report.version = delta_report.version;
   }
@@ -116,17 +116,17 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
                    matcher::Matcher::Create(std::move(index), std::move(model),
                                             options, std::move(directory)));
   out.index_seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  io::ReleaseFreeMemory();
+  base::ReleaseFreeMemory();
   const matcher::RosterCounts& c = out.report.counts;
-  io::Log(io::LogLevel::kInfo, "roster loaded",
-          {{"version", out.report.version},
-           {"rows", c.rows},
-           {"rejected", out.report.rows_rejected},
-           {"persons", c.persons},
-           {"insurers", c.insurers},
-           {"rows_with_wildcards", c.rows_with_wildcards},
-           {"load_seconds", out.load_seconds},
-           {"index_seconds", out.index_seconds}});
+  base::Log(base::LogLevel::kInfo, "roster loaded",
+            {{"version", out.report.version},
+             {"rows", c.rows},
+             {"rejected", out.report.rows_rejected},
+             {"persons", c.persons},
+             {"insurers", c.insurers},
+             {"rows_with_wildcards", c.rows_with_wildcards},
+             {"load_seconds", out.load_seconds},
+             {"index_seconds", out.index_seconds}});
   return out;
 }
 
@@ -189,7 +189,7 @@ int LoadStoreRoster(const char* command, const StoreRosterFlags& flags,
     }
   }
   io::RosterLoadOptions load_options;
-  auto parsed = io::ParseCsvEncoding(encoding.empty() ? "utf-8" : encoding);
+  auto parsed = base::ParseTextEncoding(encoding.empty() ? "utf-8" : encoding);
   if (!parsed.ok()) {
     std::fprintf(stderr, "kuromaru %s: %s\n", command,
                  std::string(parsed.status().message()).c_str());

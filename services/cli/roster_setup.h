@@ -45,7 +45,7 @@ absl::StatusOr<LoadedMatcher> LoadMatcher(
 // Loads the insurer directory at `path` (rejected rows on stderr, a summary
 // in the log).
 absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
-    const std::string& path, io::CsvEncoding encoding,
+    const std::string& path, base::TextEncoding encoding,
     io::DirectoryLoadReport* report);
 
 // Fits a model by EM (unsupervised) on the candidate pairs of up to `sample`

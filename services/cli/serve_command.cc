@@ -8,11 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "base/log.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/grpc/auth.h"
 #include "services/grpc/server.h"
-#include "services/io/log.h"
 #include "services/store/sqlite_store.h"
 
 namespace kuromaru::cli {
@@ -103,8 +103,8 @@ absl::Status Check(ServeFlags* f) {
 }
 
 int CannotRun(const absl::Status& status) {
-  io::Log(io::LogLevel::kError, "cannot start server",
-          {{"error", std::string_view(status.ToString())}});
+  base::Log(base::LogLevel::kError, "cannot start server",
+            {{"error", std::string_view(status.ToString())}});
   return kExitCannotRun;
 }
 
@@ -150,11 +150,11 @@ int RunServe(const std::vector<std::string>& args) {
   }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  io::Log(io::LogLevel::kInfo, "stop signal",
-          {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  base::Log(base::LogLevel::kInfo, "stop signal",
+            {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*server)->Shutdown();
   (*server)->Wait();
-  io::Log(io::LogLevel::kInfo, "stopped");
+  base::Log(base::LogLevel::kInfo, "stopped");
   return kExitOk;
 }
 

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "services/io/json.h"
+#include "base/json.h"
 
 namespace kuromaru::eval {
 namespace {
@@ -236,7 +236,7 @@ std::string FormatJson(const EvalReport& report) {
   for (const auto& [name, tally] : report.by_category) {
     if (!first) out.push_back(',');
     first = false;
-    io::AppendJsonString(name, &out);
+    base::AppendJsonString(name, &out);
     absl::StrAppend(&out, ":", TallyJson(tally));
   }
   absl::StrAppend(&out,

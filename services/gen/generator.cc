@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "services/gen/insurers.h"
 #include "services/gen/render.h"
 #include "services/gen/variants.h"

@@ -5,10 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/json.h"
 #include "normalizer/insurer.h"
 #include "services/gen/noise.h"
 #include "services/gen/render.h"
-#include "services/io/json.h"
 
 namespace kuromaru::gen {
 namespace {
@@ -37,7 +37,7 @@ bool Eligible(Category c, const Person& p, size_t i) {
 void AppendField(std::string_view name, std::string_view value,
                  std::string* out) {
   absl::StrAppend(out, out->size() > 1 ? "," : "", "\"", std::string(name),
-                  "\":", io::JsonString(value));
+                  "\":", base::JsonString(value));
 }
 
 }  // namespace

@@ -7,9 +7,9 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/log.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/io/log.h"
 #include "services/rematch/rematch.h"
 
 namespace kuromaru::grpc_service {
@@ -103,8 +103,8 @@ void JobRunner::Run(const std::string& job_id,
     absl::MutexLock lock(&mu_);
     CopyProgress(p, &jobs_[job_id]);
   };
-  io::Log(io::LogLevel::kInfo, "rematch started",
-          {{"job_id", job_id}, {"roster_version", engine->roster_version}});
+  base::Log(base::LogLevel::kInfo, "rematch started",
+            {{"job_id", job_id}, {"roster_version", engine->roster_version}});
   absl::StatusOr<rematch::RematchReport> report =
       rematch::RunRematch(*store_, *engine->matcher, engine->roster_version,
                           engine->model_version, options);
@@ -128,13 +128,13 @@ void JobRunner::Run(const std::string& job_id,
       break;
     }
   }
-  io::Log(io::LogLevel::kInfo, "rematch finished",
-          {{"job_id", job_id},
-           {"state", v1::RematchJob::State_Name(job.state())},
-           {"examined", job.examined()},
-           {"resolved", job.resolved()},
-           {"changed", job.changed()},
-           {"errors", job.errors()}});
+  base::Log(base::LogLevel::kInfo, "rematch finished",
+            {{"job_id", job_id},
+             {"state", v1::RematchJob::State_Name(job.state())},
+             {"examined", job.examined()},
+             {"resolved", job.resolved()},
+             {"changed", job.changed()},
+             {"errors", job.errors()}});
 }
 
 absl::StatusOr<v1::RematchJob> JobRunner::Get(const std::string& job_id) const {

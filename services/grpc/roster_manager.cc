@@ -6,13 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "base/log.h"
+#include "base/memory.h"
+#include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "matcher/model.h"
 #include "matcher/roster_index.h"
-#include "normalizer/status_macros.h"
 #include "services/io/directory_csv.h"
-#include "services/io/log.h"
-#include "services/io/memory.h"
 #include "services/io/roster_csv.h"
 
 namespace kuromaru::grpc_service {
@@ -38,7 +38,8 @@ absl::StatusOr<io::RosterLoadOptions> LoadOptions(const std::string& encoding,
                                                   int64_t max_errors) {
   ASSIGN_OR_RETURN(bool cp932, IsCp932(encoding));
   io::RosterLoadOptions options;
-  options.encoding = cp932 ? io::CsvEncoding::kCp932 : io::CsvEncoding::kUtf8;
+  options.encoding =
+      cp932 ? base::TextEncoding::kCp932 : base::TextEncoding::kUtf8;
   if (max_errors > 0) options.max_errors = max_errors;
   options.max_reported_errors = kErrorsPerOperation;
   return options;
@@ -77,7 +78,8 @@ absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
   if (source.directory_path.empty()) return nullptr;
   ASSIGN_OR_RETURN(bool cp932, IsCp932(source.encoding));
   io::DirectoryLoadOptions options;
-  options.encoding = cp932 ? io::CsvEncoding::kCp932 : io::CsvEncoding::kUtf8;
+  options.encoding =
+      cp932 ? base::TextEncoding::kCp932 : base::TextEncoding::kUtf8;
   io::DirectoryLoadReport report;
   auto directory =
       io::LoadDirectoryCsv(source.directory_path, options, &report);
@@ -140,8 +142,9 @@ void DecodeSourceExtras(const std::string& value, RosterSource* source) {
 }
 
 absl::StatusOr<bool> IsCp932(const std::string& encoding) {
-  ASSIGN_OR_RETURN(io::CsvEncoding parsed, io::ParseCsvEncoding(encoding));
-  return parsed == io::CsvEncoding::kCp932;
+  ASSIGN_OR_RETURN(base::TextEncoding parsed,
+                   base::ParseTextEncoding(encoding));
+  return parsed == base::TextEncoding::kCp932;
 }
 
 RosterManager::RosterManager(store::CaseStore* store,
@@ -256,7 +259,7 @@ void RosterManager::RunSnapshot(const std::string& id, RosterSource source) {
     progress.set_resulting_version(engine->roster_version);
     return Swap(engine);
   }();
-  io::ReleaseFreeMemory();
+  base::ReleaseFreeMemory();
   Finish(id, status, progress);
 }
 
@@ -284,7 +287,7 @@ void RosterManager::RunDelta(const std::string& id, std::string path,
     progress.set_resulting_version(engine->roster_version);
     return Swap(engine);
   }();
-  io::ReleaseFreeMemory();
+  base::ReleaseFreeMemory();
   Finish(id, status, progress);
 }
 
@@ -340,8 +343,8 @@ absl::Status RosterManager::Swap(const std::shared_ptr<const Engine>& engine) {
     absl::MutexLock lock(&mu_);
     current_ = engine;
   }
-  io::Log(
-      io::LogLevel::kInfo, "roster in service",
+  base::Log(
+      base::LogLevel::kInfo, "roster in service",
       {{"roster_version", engine->roster_version},
        {"model_version", engine->model_version},
        {"rows", engine->counts.rows()},
@@ -369,12 +372,12 @@ void RosterManager::Finish(const std::string& id, const absl::Status& status,
                      ? absl::StrCat("in service as ", op.resulting_version())
                      : std::string(status.message()));
   *op.mutable_finished_at() = Now();
-  io::Log(status.ok() ? io::LogLevel::kInfo : io::LogLevel::kError,
-          "roster operation finished",
-          {{"operation_id", id},
-           {"ok", status.ok()},
-           {"rows_read", op.rows_read()},
-           {"rows_rejected", op.rows_rejected()}});
+  base::Log(status.ok() ? base::LogLevel::kInfo : base::LogLevel::kError,
+            "roster operation finished",
+            {{"operation_id", id},
+             {"ok", status.ok()},
+             {"rows_read", op.rows_read()},
+             {"rows_rejected", op.rows_rejected()}});
 }
 
 absl::StatusOr<v1::RosterOperation> RosterManager::GetOperation(

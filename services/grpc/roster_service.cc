@@ -17,7 +17,7 @@ std::vector<FieldViolation> CheckSource(const std::string& encoding,
                                         int64_t max_errors,
                                         const std::string& directory_path) {
   std::vector<FieldViolation> bad;
-  if (auto parsed = io::ParseCsvEncoding(encoding); !parsed.ok()) {
+  if (auto parsed = base::ParseTextEncoding(encoding); !parsed.ok()) {
     bad.push_back({"encoding", std::string(parsed.status().message())});
   }
   if (max_errors < 0) bad.push_back({"max_errors", "must be 0 or more"});

@@ -11,13 +11,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
+#include "base/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
-#include "normalizer/status_macros.h"
 #include "services/grpc/call.h"
 #include "services/grpc/job_service.h"
 #include "services/grpc/metrics.h"
@@ -25,12 +26,11 @@
 #include "services/grpc/review_service.h"
 #include "services/grpc/roster_service.h"
 #include "services/grpc/work_queue.h"
-#include "services/io/log.h"
 
 namespace kuromaru::grpc_service {
 
-using io::Log;
-using io::LogLevel;
+using base::Log;
+using base::LogLevel;
 
 namespace {
 

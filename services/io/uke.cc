@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "base/cp932.h"
 #include "normalizer/date.h"
 #include "normalizer/utf8.h"
-#include "services/io/cp932.h"
 
 namespace kuromaru::io {
 namespace {
@@ -131,7 +131,7 @@ class UkeText {
   }
 
  private:
-  Cp932 cp932_;
+  base::Cp932 cp932_;
 };
 
 // The labelled items of a 不詳 receipt's 摘要.

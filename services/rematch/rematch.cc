@@ -9,8 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "normalizer/status_macros.h"
-#include "services/io/log.h"
+#include "base/log.h"
+#include "base/status_macros.h"
 #include "services/io/match_result.h"
 #include "services/io/receipts.h"
 #include "services/rematch/workers.h"
@@ -124,10 +124,10 @@ absl::StatusOr<Resume> ResumePoint(store::CaseStore& store,
       tab == std::string::npos ||
       !absl::SimpleAtoi(saved->substr(prefix.size(), tab - prefix.size()),
                         &resume.errors)) {
-    io::Log(io::LogLevel::kInfo,
-            "rematch checkpoint is for another roster, model or month range; "
-            "starting over",
-            {{"job", name}});
+    base::Log(base::LogLevel::kInfo,
+              "rematch checkpoint is for another roster, model or month range; "
+              "starting over",
+              {{"job", name}});
     return Resume();
   }
   resume.after = saved->substr(tab + 1);
@@ -266,26 +266,26 @@ absl::StatusOr<RematchReport> RunRematch(store::CaseStore& store,
   ASSIGN_OR_RETURN(
       std::unique_ptr<LeaseKeeper> lease,
       LeaseKeeper::Acquire(store, name, options.owner, options.lease_ttl));
-  io::Log(io::LogLevel::kInfo, "rematch started",
-          {{"job", name},
-           {"roster_version", roster_version},
-           {"model_version", model_version}});
+  base::Log(base::LogLevel::kInfo, "rematch started",
+            {{"job", name},
+             {"roster_version", roster_version},
+             {"model_version", model_version}});
   Job job(store, matcher, roster_version, model_version, options);
   absl::StatusOr<RematchReport> report = job.Run(*lease);
   lease->Release();
   if (report.ok()) {
-    io::Log(io::LogLevel::kInfo, "rematch finished",
-            {{"job", name},
-             {"examined", report->examined},
-             {"resolved", report->resolved},
-             {"changed", report->changed},
-             {"unchanged", report->unchanged},
-             {"skipped", report->skipped},
-             {"errors", report->errors},
-             {"seconds", absl::ToDoubleSeconds(report->duration)}});
+    base::Log(base::LogLevel::kInfo, "rematch finished",
+              {{"job", name},
+               {"examined", report->examined},
+               {"resolved", report->resolved},
+               {"changed", report->changed},
+               {"unchanged", report->unchanged},
+               {"skipped", report->skipped},
+               {"errors", report->errors},
+               {"seconds", absl::ToDoubleSeconds(report->duration)}});
   } else {
-    io::Log(io::LogLevel::kWarning, "rematch stopped",
-            {{"job", name}, {"status", report.status().ToString()}});
+    base::Log(base::LogLevel::kWarning, "rematch stopped",
+              {{"job", name}, {"status", report.status().ToString()}});
   }
   return report;
 }

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "services/io/log.h"
+#include "base/log.h"
 
 namespace kuromaru::rematch {
 
@@ -34,8 +34,8 @@ void LeaseKeeper::Renew() {
         store_.AcquireLease(name_, owner_, ttl_);
     mu_.Lock();
     if (!lease.ok()) {
-      io::Log(io::LogLevel::kError, "rematch lease lost",
-              {{"job", name_}, {"status", lease.status().ToString()}});
+      base::Log(base::LogLevel::kError, "rematch lease lost",
+                {{"job", name_}, {"status", lease.status().ToString()}});
       lost_ = true;
       return;
     }
@@ -52,8 +52,8 @@ void LeaseKeeper::Release() {
   if (renewer_.joinable()) renewer_.join();
   absl::Status s = store_.ReleaseLease(name_, owner_);
   if (!s.ok()) {
-    io::Log(io::LogLevel::kWarning, "rematch lease not released",
-            {{"job", name_}, {"status", s.ToString()}});
+    base::Log(base::LogLevel::kWarning, "rematch lease not released",
+              {{"job", name_}, {"status", s.ToString()}});
   }
 }
 
@@ -146,8 +146,8 @@ Outcome Applier::Apply(const store::OpenCase& c,
     }
     r.expected_version = now->version();
   }
-  io::Log(io::LogLevel::kWarning, "rematch of a case failed",
-          {{"receipt_id", c.receipt_id}});
+  base::Log(base::LogLevel::kWarning, "rematch of a case failed",
+            {{"receipt_id", c.receipt_id}});
   return Outcome::kError;
 }
 

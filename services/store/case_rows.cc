@@ -3,7 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::store {
 namespace {

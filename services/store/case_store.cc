@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/hash.h"
+
 namespace kuromaru::store {
 
 v1::CaseState StateForDecision(v1::Decision decision) {
@@ -34,12 +36,8 @@ bool SameKey(const v1::EnrollmentKey& a, const v1::EnrollmentKey& b) {
 
 int ShardOf(const std::string& receipt_id, int shard_count) {
   if (shard_count <= 1) return 0;
-  uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits
-  for (unsigned char ch : receipt_id) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  return static_cast<int>(h % static_cast<uint64_t>(shard_count));
+  return static_cast<int>(base::Fnv1a64(receipt_id) %
+                          static_cast<uint64_t>(shard_count));
 }
 
 }  // namespace kuromaru::store

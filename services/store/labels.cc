@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::store {
 namespace {

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::store {
 namespace {

@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "services/store/case_rows.h"
 #include "services/store/sqlite_store_impl.h"
 

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "services/store/case_rows.h"
 #include "services/store/sqlite_store_impl.h"
 

@@ -15,7 +15,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "normalizer/status_macros.h"
+#include "base/hash.h"
+#include "base/status_macros.h"
 #include "services/store/case_rows.h"
 #include "services/store/migrations.h"
 #include "services/store/sqlite_store_impl.h"
@@ -67,12 +68,7 @@ std::string FilterFingerprint(const CaseFilter& f) {
                   f.service_month_to, "|", f.insurer_number, "|",
                   f.created_before ? ToMicros(*f.created_before) : -1, "|",
                   f.created_after ? ToMicros(*f.created_after) : -1);
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char ch : canonical) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  return absl::StrCat(h);
+  return absl::StrCat(base::Fnv1a64(canonical));
 }
 
 struct PagePosition {

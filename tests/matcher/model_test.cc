@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "base/hash.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -93,20 +94,12 @@ double MaxError(const Model& a, const Model& b) {
   return error;
 }
 
-uint64_t Fnv1a64(std::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 // Replaces the hash line of a model file with the hash of its new body.
 std::string Rehash(const std::string& file) {
   const size_t at = file.rfind("fnv1a64=");
   const std::string body = file.substr(0, at);
-  return absl::StrCat(body, absl::StrFormat("fnv1a64=%016x\n", Fnv1a64(body)));
+  return absl::StrCat(body,
+                      absl::StrFormat("fnv1a64=%016x\n", base::Fnv1a64(body)));
 }
 
 // `file` with the line of `key` replaced by `line` (removed when empty).

@@ -1,7 +1,7 @@
 // CP932 (Microsoft's Shift_JIS, ICU's windows-31j): the encoding of roster and
 // directory files from older systems and of レセ電 files.
-#ifndef KUROMARU_SERVICES_IO_CP932_H_
-#define KUROMARU_SERVICES_IO_CP932_H_
+#ifndef KUROMARU_BASE_CP932_H_
+#define KUROMARU_BASE_CP932_H_
 
 #include <unicode/ucnv.h>
 
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace kuromaru::io {
+namespace kuromaru::base {
 
 // A CP932 ⇄ Unicode converter. Bytes CP932 does not define are an error, never
 // replaced. Not thread-safe: one per reader.
@@ -35,6 +35,6 @@ class Cp932 {
   std::vector<UChar> utf16_;
 };
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::base
 
-#endif  // KUROMARU_SERVICES_IO_CP932_H_
+#endif  // KUROMARU_BASE_CP932_H_

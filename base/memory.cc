@@ -1,4 +1,4 @@
-#include "services/io/memory.h"
+#include "base/memory.h"
 
 #include <malloc.h>
 
@@ -6,7 +6,7 @@
 // server does; sanitizer builds and tests keep glibc's malloc).
 extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
 
-namespace kuromaru::io {
+namespace kuromaru::base {
 
 void ReleaseFreeMemory() {
   if (MallocExtension_ReleaseFreeMemory != nullptr) {
@@ -16,4 +16,4 @@ void ReleaseFreeMemory() {
   }
 }
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::base

@@ -5,8 +5,8 @@
 // Personal data (names, birth dates, member numbers, addresses) must never be
 // passed here: log receipt ids, counts, codes and durations only. Thread-safe:
 // each line is written whole.
-#ifndef KUROMARU_SERVICES_IO_LOG_H_
-#define KUROMARU_SERVICES_IO_LOG_H_
+#ifndef KUROMARU_BASE_LOG_H_
+#define KUROMARU_BASE_LOG_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -14,7 +14,7 @@
 #include <utility>
 #include <variant>
 
-namespace kuromaru::io {
+namespace kuromaru::base {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
@@ -27,6 +27,6 @@ void Log(LogLevel level, std::string_view message,
 // Lines below `level` are dropped. Default: kInfo.
 void SetMinLogLevel(LogLevel level);
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::base
 
-#endif  // KUROMARU_SERVICES_IO_LOG_H_
+#endif  // KUROMARU_BASE_LOG_H_

@@ -1,4 +1,4 @@
-#include "services/io/log.h"
+#include "base/log.h"
 
 #include <unistd.h>
 
@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "services/io/json.h"
+#include "base/json.h"
 
-namespace kuromaru::io {
+namespace kuromaru::base {
 namespace {
 
 std::atomic<int> min_level{static_cast<int>(LogLevel::kInfo)};
@@ -74,4 +74,4 @@ void Log(LogLevel level, std::string_view message,
   }
 }
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::base

@@ -1,10 +1,9 @@
-#include "services/io/cp932.h"
+#include "base/cp932.h"
 
 #include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
-#include "normalizer/utf8.h"
-
-namespace kuromaru::io {
+namespace kuromaru::base {
 
 Cp932::Cp932() {
   UErrorCode status = U_ZERO_ERROR;
@@ -37,7 +36,11 @@ bool Cp932::Decode(std::string_view in, std::string* out) {
   for (int32_t i = 0; i < n;) {
     UChar32 c;
     U16_NEXT(utf16_.data(), i, n, c);
-    normalizer::AppendUtf8(static_cast<char32_t>(c), out);
+    uint8_t bytes[U8_MAX_LENGTH];
+    int32_t length = 0;
+    U8_APPEND_UNSAFE(bytes, length, c);
+    out->append(reinterpret_cast<const char*>(bytes),
+                static_cast<size_t>(length));
   }
   return true;
 }
@@ -58,4 +61,4 @@ std::string Cp932::EncodeOne(char32_t c) {
   return std::string(bytes, static_cast<size_t>(n));
 }
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::base

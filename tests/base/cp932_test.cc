@@ -1,10 +1,10 @@
-#include "services/io/cp932.h"
+#include "base/cp932.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace kuromaru::io {
+namespace kuromaru::base {
 namespace {
 
 TEST(Cp932Test, DecodesAppendingToWhatIsThere) {
@@ -44,4 +44,4 @@ TEST(Cp932Test, EncodesOneCodePointOrNothing) {
 }
 
 }  // namespace
-}  // namespace kuromaru::io
+}  // namespace kuromaru::base

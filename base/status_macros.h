@@ -1,10 +1,12 @@
 // RETURN_IF_ERROR / ASSIGN_OR_RETURN for absl::Status and absl::StatusOr, which
 // Debian's abseil does not ship.
 //
+// clang-format off
 //   RETURN_IF_ERROR(store->Write(batch));
 //   ASSIGN_OR_RETURN(auto index, RosterIndex::Build(rows));
-#ifndef KUROMARU_NORMALIZER_STATUS_MACROS_H_
-#define KUROMARU_NORMALIZER_STATUS_MACROS_H_
+// clang-format on
+#ifndef KUROMARU_BASE_STATUS_MACROS_H_
+#define KUROMARU_BASE_STATUS_MACROS_H_
 
 #include <utility>
 
@@ -29,4 +31,4 @@
   if (!tmp.ok()) return std::move(tmp).status();        \
   lhs = *std::move(tmp)
 
-#endif  // KUROMARU_NORMALIZER_STATUS_MACROS_H_
+#endif  // KUROMARU_BASE_STATUS_MACROS_H_

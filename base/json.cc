@@ -1,11 +1,16 @@
-#include "services/io/json.h"
+#include "base/json.h"
 
 #include <cstdint>
 
 #include "absl/strings/str_format.h"
 #include "unicode/utf8.h"
 
-namespace kuromaru::io {
+namespace kuromaru::base {
+
+std::string ToJsonText(const Json& value, int indent) {
+  return value.dump(indent, ' ', /*ensure_ascii=*/false,
+                    nlohmann::detail::error_handler_t::replace);
+}
 
 void AppendJsonString(std::string_view text, std::string* out) {
   out->push_back('"');
@@ -51,4 +56,4 @@ std::string JsonString(std::string_view text) {
   return out;
 }
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::base

@@ -1,8 +1,8 @@
 // The process's memory, as the operator sees it.
-#ifndef KUROMARU_SERVICES_IO_MEMORY_H_
-#define KUROMARU_SERVICES_IO_MEMORY_H_
+#ifndef KUROMARU_BASE_MEMORY_H_
+#define KUROMARU_BASE_MEMORY_H_
 
-namespace kuromaru::io {
+namespace kuromaru::base {
 
 // Returns the allocator's free pages to the system. A roster load frees more
 // than the index keeps (the file's text, rows being built, the replaced
@@ -10,6 +10,6 @@ namespace kuromaru::io {
 // stay at its load peak.
 void ReleaseFreeMemory();
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::base
 
-#endif  // KUROMARU_SERVICES_IO_MEMORY_H_
+#endif  // KUROMARU_BASE_MEMORY_H_
