@@ -25,7 +25,7 @@ absl::StatusOr<TextEncoding> ParseTextEncoding(std::string_view name) {
       absl::StrCat("unknown encoding ", n, " (utf-8 or cp932)"));
 }
 
-std::string_view TextEncodingName(TextEncoding encoding) {
+const char* TextEncodingName(TextEncoding encoding) {
   return encoding == TextEncoding::kCp932 ? "cp932" : "utf-8";
 }
 

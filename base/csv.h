@@ -44,7 +44,7 @@ enum class TextEncoding { kUtf8, kCp932 };
 absl::StatusOr<TextEncoding> ParseTextEncoding(std::string_view name);
 
 // "utf-8" or "cp932": the canonical name ParseTextEncoding accepts.
-std::string_view TextEncodingName(TextEncoding encoding);
+const char* TextEncodingName(TextEncoding encoding);
 
 struct CsvRecord {
   int64_t line = 0;  // where the record starts

@@ -22,7 +22,7 @@
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
 #include "services/gen/generator.h"
-#include "services/io/batch_match.h"
+#include "services/reconcile/batch_match.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -51,23 +51,23 @@ double ProcStatusMb(const std::string& field) {
 // failure.
 bool Measure(const std::string& dir, int threads, Figures* f,
              std::string* error) {
-  auto loaded =
-      LoadMatcher(dir + "/roster.csv", io::RosterLoadOptions(), "", {});
-  if (!loaded.ok()) {
-    *error = loaded.status().ToString();
+  reconcile::RosterSource source;
+  source.snapshot_path = dir + "/roster.csv";
+  reconcile::LoadReport report;
+  auto engine = LoadEngineReporting(source, reconcile::LoadOptions(), &report);
+  if (!engine.ok()) {
+    *error = engine.status().ToString();
     return false;
   }
-  f->rows = loaded->report.counts.rows;
-  f->load_seconds = loaded->load_seconds;
-  f->index_seconds = loaded->index_seconds;
+  f->rows = (*engine)->counts.rows;
+  f->load_seconds = report.load_seconds;
+  f->index_seconds = report.index_seconds;
   f->rss_after_index_mb = ProcStatusMb("VmRSS");
   std::ifstream receipts(dir + "/receipts.jsonl", std::ios::binary);
   std::ofstream out("/dev/null");
-  io::BatchOptions options;
+  reconcile::BatchOptions options;
   options.threads = threads;
-  options.roster_version = loaded->report.version;
-  options.model_version = loaded->model_version;
-  auto summary = io::MatchJsonl(*loaded->matcher, receipts, out, options);
+  auto summary = reconcile::MatchJsonl(**engine, receipts, out, options);
   if (!summary.ok()) {
     *error = summary.status().ToString();
     return false;

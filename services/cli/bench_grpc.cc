@@ -24,6 +24,7 @@
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/io/receipts.h"
+#include "services/reconcile/receipt_validation.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -113,7 +114,7 @@ absl::StatusOr<std::vector<v1::Receipt>> ReadAll(const std::string& path) {
   absl::Status s = io::ReadReceiptsJsonl(
       in,
       [&](int64_t, v1::Receipt& r) {
-        if (io::ValidateReceipt(r).empty()) receipts.push_back(r);
+        if (reconcile::ValidateReceipt(r).empty()) receipts.push_back(r);
         return true;
       },
       [](int64_t, const std::string&) { return true; });

@@ -243,8 +243,8 @@ int RunRematch(const std::vector<std::string>& args) {
                  store.status().ToString().c_str());
     return kExitCannotRun;
   }
-  LoadedMatcher loaded;
-  if (int exit = LoadStoreRoster("rematch", roster_flags, **store, &loaded)) {
+  std::shared_ptr<const reconcile::Engine> engine;
+  if (int exit = LoadStoreRoster("rematch", roster_flags, **store, &engine)) {
     return exit;
   }
   options.threads = static_cast<int>(threads);
@@ -259,9 +259,7 @@ int RunRematch(const std::vector<std::string>& args) {
   };
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  auto report =
-      rematch::RunRematch(**store, *loaded.matcher, loaded.report.version,
-                          loaded.model_version, options);
+  auto report = rematch::RunRematch(**store, *engine, options);
   progress.reset();
   if (!report.ok()) {
     std::fprintf(stderr, "kuromaru rematch: %s\n",

@@ -20,7 +20,8 @@ namespace {
 
 struct ServeFlags {
   grpc_service::ServerOptions server;
-  grpc_service::RosterSource roster;
+  reconcile::RosterSource roster;
+  std::string encoding = "utf-8";
   std::string store_path;
   std::string auth_config;
   std::string deltas;
@@ -42,7 +43,7 @@ void Define(Flags& flags, ServeFlags* f) {
                "(absolute path)");
   flags.String("deltas", &f->deltas,
                "roster delta files applied on top, comma-separated");
-  flags.String("encoding", &f->roster.encoding,
+  flags.String("encoding", &f->encoding,
                "roster file encoding: utf-8 or cp932");
   flags.String("model", &f->roster.model_path,
                "model file (default: the built-in model)");
@@ -87,6 +88,13 @@ absl::Status Check(ServeFlags* f) {
     return absl::InvalidArgumentError("--match-threads: 0 to 1024");
   }
   f->server.match_threads = static_cast<int>(f->match_threads);
+  absl::StatusOr<base::TextEncoding> encoding =
+      base::ParseTextEncoding(f->encoding);
+  if (!encoding.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--encoding: ", encoding.status().message()));
+  }
+  f->roster.encoding = *encoding;
   if (!f->deltas.empty()) {
     f->roster.delta_paths = absl::StrSplit(f->deltas, ',', absl::SkipEmpty());
   }

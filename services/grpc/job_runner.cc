@@ -55,7 +55,7 @@ absl::StatusOr<v1::RematchJob> JobRunner::Start(
     return absl::InvalidArgumentError(
         "shard_index must be in [0, shard_count)");
   }
-  std::shared_ptr<const Engine> engine = rosters_->Current();
+  std::shared_ptr<const reconcile::Engine> engine = rosters_->Current();
   if (engine == nullptr) {
     return absl::FailedPreconditionError(
         "no roster is in service; load one first");
@@ -88,7 +88,7 @@ absl::StatusOr<v1::RematchJob> JobRunner::Start(
 
 void JobRunner::Run(const std::string& job_id,
                     const v1::StartRematchRequest& request, store::Actor actor,
-                    const std::shared_ptr<const Engine>& engine) {
+                    const std::shared_ptr<const reconcile::Engine>& engine) {
   rematch::RematchOptions options;
   options.month_from = request.service_month_from();
   options.month_to = request.service_month_to();
@@ -106,8 +106,7 @@ void JobRunner::Run(const std::string& job_id,
   base::Log(base::LogLevel::kInfo, "rematch started",
             {{"job_id", job_id}, {"roster_version", engine->roster_version}});
   absl::StatusOr<rematch::RematchReport> report =
-      rematch::RunRematch(*store_, *engine->matcher, engine->roster_version,
-                          engine->model_version, options);
+      rematch::RunRematch(*store_, *engine, options);
   absl::MutexLock lock(&mu_);
   v1::RematchJob& job = jobs_[job_id];
   if (report.ok()) {

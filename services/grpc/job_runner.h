@@ -53,7 +53,8 @@ class JobRunner {
   // Joins the threads of jobs that are no longer running.
   void JoinFinished() ABSL_LOCKS_EXCLUDED(mu_);
   void Run(const std::string& job_id, const v1::StartRematchRequest& request,
-           store::Actor actor, const std::shared_ptr<const Engine>& engine);
+           store::Actor actor,
+           const std::shared_ptr<const reconcile::Engine>& engine);
 
   store::CaseStore* const store_;
   RosterManager* const rosters_;

@@ -51,7 +51,7 @@ grpc::Status Answer(const absl::StatusOr<store::CaseWrite>& written,
 grpc::Status CheckDecision(const std::string& receipt_id,
                            const std::string& idempotency_key,
                            int64_t expected_version) {
-  std::vector<io::FieldViolation> violations;
+  std::vector<FieldViolation> violations;
   if (receipt_id.empty()) violations.push_back({"receipt_id", "is required"});
   if (idempotency_key.empty()) {
     violations.push_back({"idempotency_key", "is required"});

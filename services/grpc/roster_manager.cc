@@ -7,13 +7,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "base/log.h"
-#include "base/memory.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
-#include "matcher/model.h"
-#include "matcher/roster_index.h"
-#include "services/io/directory_csv.h"
-#include "services/io/roster_csv.h"
+#include "services/reconcile/recorded_source.h"
+#include "services/reconcile/roster_loader.h"
 
 namespace kuromaru::grpc_service {
 namespace {
@@ -34,17 +31,6 @@ std::string NewOperationId() {
   return absl::StrFormat("op-%016x", absl::Uniform<uint64_t>(*gen));
 }
 
-absl::StatusOr<io::RosterLoadOptions> LoadOptions(const std::string& encoding,
-                                                  int64_t max_errors) {
-  ASSIGN_OR_RETURN(bool cp932, IsCp932(encoding));
-  io::RosterLoadOptions options;
-  options.encoding =
-      cp932 ? base::TextEncoding::kCp932 : base::TextEncoding::kUtf8;
-  if (max_errors > 0) options.max_errors = max_errors;
-  options.max_reported_errors = kErrorsPerOperation;
-  return options;
-}
-
 absl::Status CheckPath(const std::string& path, const char* what) {
   if (path.empty() || path.front() != '/') {
     return absl::InvalidArgumentError(
@@ -53,99 +39,32 @@ absl::Status CheckPath(const std::string& path, const char* what) {
   return absl::OkStatus();
 }
 
-void AddReport(const io::RosterLoadReport& report, v1::RosterOperation* op) {
-  op->set_rows_read(op->rows_read() + report.rows_read);
-  op->set_rows_rejected(op->rows_rejected() + report.rows_rejected);
-  for (const io::RowError& e : report.errors) {
-    if (static_cast<size_t>(op->errors_size()) >= kErrorsPerOperation) break;
-    v1::RowError* out = op->add_errors();
-    out->set_line(e.line);
-    out->set_reason(e.reason);
-  }
+reconcile::LoadOptions LoadOptionsOf(
+    const matcher::MatcherOptions& matcher_options) {
+  reconcile::LoadOptions options;
+  options.matcher = matcher_options;
+  options.max_reported_errors = kErrorsPerOperation;
+  return options;
 }
 
-v1::RosterCounts CountsOf(const matcher::RosterCounts& c) {
-  v1::RosterCounts out;
-  out.set_rows(c.rows);
-  out.set_persons(c.persons);
-  out.set_insurers(c.insurers);
-  out.set_rows_with_wildcards(c.rows_with_wildcards);
-  return out;
-}
-
-absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
-    const RosterSource& source, v1::RosterOperation* progress) {
-  if (source.directory_path.empty()) return nullptr;
-  ASSIGN_OR_RETURN(bool cp932, IsCp932(source.encoding));
-  io::DirectoryLoadOptions options;
-  options.encoding =
-      cp932 ? base::TextEncoding::kCp932 : base::TextEncoding::kUtf8;
-  io::DirectoryLoadReport report;
-  auto directory =
-      io::LoadDirectoryCsv(source.directory_path, options, &report);
-  for (const io::RowError& e : report.errors) {
-    if (progress == nullptr ||
-        static_cast<size_t>(progress->errors_size()) >= kErrorsPerOperation) {
-      break;
+// The load's counts and rejected rows into the operation: the roster files'
+// rows are counted, a directory's rejected rows are listed with its path.
+void AddReport(const reconcile::LoadReport& report, v1::RosterOperation* op) {
+  op->set_rows_read(op->rows_read() + report.roster_rows_read());
+  op->set_rows_rejected(op->rows_rejected() + report.roster_rows_rejected());
+  for (const reconcile::FileReport& file : report.files) {
+    const bool directory = file.kind == reconcile::FileReport::Kind::kDirectory;
+    for (const io::RowError& e : file.rows.errors) {
+      if (static_cast<size_t>(op->errors_size()) >= kErrorsPerOperation) break;
+      v1::RowError* out = op->add_errors();
+      out->set_line(e.line);
+      out->set_reason(directory ? absl::StrCat(file.path, ": ", e.reason)
+                                : e.reason);
     }
-    v1::RowError* out = progress->add_errors();
-    out->set_line(e.line);
-    out->set_reason(absl::StrCat(source.directory_path, ": ", e.reason));
   }
-  if (!directory.ok()) {
-    return absl::Status(directory.status().code(),
-                        absl::StrCat(source.directory_path, ": ",
-                                     directory.status().message()));
-  }
-  return directory;
-}
-
-absl::StatusOr<std::shared_ptr<const Engine>> MakeEngine(
-    std::shared_ptr<const matcher::RosterIndex> index, matcher::Model model,
-    const matcher::MatcherOptions& options, RosterSource source,
-    std::shared_ptr<const matcher::InsurerDirectory> directory) {
-  auto engine = std::make_shared<Engine>();
-  engine->model_version = matcher::ModelVersion(model);
-  engine->model_source =
-      source.model_path.empty() ? "built-in" : source.model_path;
-  engine->roster_version = index->roster().version();
-  engine->counts = CountsOf(index->roster().counts());
-  engine->loaded_at = absl::Now();
-  if (directory != nullptr) {
-    engine->counts.set_insurers_in_directory(
-        static_cast<int64_t>(directory->size()));
-  }
-  engine->directory = directory;
-  ASSIGN_OR_RETURN(std::unique_ptr<matcher::Matcher> m,
-                   matcher::Matcher::Create(std::move(index), std::move(model),
-                                            options, std::move(directory)));
-  engine->matcher = std::move(m);
-  engine->source = std::move(source);
-  return engine;
 }
 
 }  // namespace
-
-std::string SourceKey(const std::string& roster_version) {
-  return absl::StrCat("roster.source.", roster_version);
-}
-
-std::string EncodeSourceExtras(const RosterSource& source) {
-  return absl::StrCat(source.encoding, "\n", source.directory_path);
-}
-
-void DecodeSourceExtras(const std::string& value, RosterSource* source) {
-  const size_t newline = value.find('\n');
-  source->encoding = value.substr(0, newline);
-  source->directory_path =
-      newline == std::string::npos ? "" : value.substr(newline + 1);
-}
-
-absl::StatusOr<bool> IsCp932(const std::string& encoding) {
-  ASSIGN_OR_RETURN(base::TextEncoding parsed,
-                   base::ParseTextEncoding(encoding));
-  return parsed == base::TextEncoding::kCp932;
-}
 
 RosterManager::RosterManager(store::CaseStore* store,
                              const matcher::MatcherOptions& matcher_options,
@@ -163,7 +82,7 @@ RosterManager::~RosterManager() {
   if (worker.joinable()) worker.join();
 }
 
-std::shared_ptr<const Engine> RosterManager::Current() const {
+std::shared_ptr<const reconcile::Engine> RosterManager::Current() const {
   absl::MutexLock lock(&mu_);
   return current_;
 }
@@ -194,7 +113,7 @@ absl::StatusOr<v1::RosterOperation> RosterManager::Begin(
 }
 
 absl::StatusOr<v1::RosterOperation> RosterManager::StartSnapshot(
-    const RosterSource& source) {
+    const reconcile::RosterSource& source) {
   RETURN_IF_ERROR(CheckPath(source.snapshot_path, "path"));
   for (const std::string& delta : source.delta_paths) {
     RETURN_IF_ERROR(CheckPath(delta, "delta path"));
@@ -205,7 +124,6 @@ absl::StatusOr<v1::RosterOperation> RosterManager::StartSnapshot(
   if (!source.directory_path.empty()) {
     RETURN_IF_ERROR(CheckPath(source.directory_path, "directory_path"));
   }
-  RETURN_IF_ERROR(LoadOptions(source.encoding, source.max_errors).status());
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(
       v1::RosterOperation op,
@@ -216,9 +134,9 @@ absl::StatusOr<v1::RosterOperation> RosterManager::StartSnapshot(
 }
 
 absl::StatusOr<v1::RosterOperation> RosterManager::StartDelta(
-    const std::string& path, const std::string& encoding, int64_t max_errors) {
+    const std::string& path, std::optional<base::TextEncoding> encoding,
+    int64_t max_errors) {
   RETURN_IF_ERROR(CheckPath(path, "path"));
-  RETURN_IF_ERROR(LoadOptions(encoding, max_errors).status());
   absl::MutexLock lock(&mu_);
   if (current_ == nullptr) {
     return absl::FailedPreconditionError(
@@ -231,70 +149,43 @@ absl::StatusOr<v1::RosterOperation> RosterManager::StartDelta(
   return op;
 }
 
-void RosterManager::RunSnapshot(const std::string& id, RosterSource source) {
+void RosterManager::RunSnapshot(const std::string& id,
+                                reconcile::RosterSource source) {
   v1::RosterOperation progress;
   absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(io::RosterLoadOptions options,
-                     LoadOptions(source.encoding, source.max_errors));
-    ASSIGN_OR_RETURN(matcher::Model model,
-                     matcher::ReadModelFile(source.model_path));
-    io::RosterLoadReport report;
-    auto roster = io::LoadRosterCsv(source.snapshot_path, options, &report);
+    reconcile::LoadReport report;
+    auto engine =
+        reconcile::LoadEngine(source, LoadOptionsOf(matcher_options_), &report);
     AddReport(report, &progress);
-    RETURN_IF_ERROR(roster.status());
-    for (const std::string& delta : source.delta_paths) {
-      io::RosterLoadReport delta_report;
-      auto next =
-          io::ApplyRosterDeltaCsv(**roster, delta, options, &delta_report);
-      AddReport(delta_report, &progress);
-      RETURN_IF_ERROR(next.status());
-      roster = std::move(next);
-    }
-    ASSIGN_OR_RETURN(auto directory, LoadDirectory(source, &progress));
-    ASSIGN_OR_RETURN(auto index,
-                     matcher::RosterIndex::Build(*std::move(roster)));
-    ASSIGN_OR_RETURN(auto engine, MakeEngine(std::move(index), std::move(model),
-                                             matcher_options_, source,
-                                             std::move(directory)));
-    progress.set_resulting_version(engine->roster_version);
-    return Swap(engine);
+    RETURN_IF_ERROR(engine.status());
+    progress.set_resulting_version((*engine)->roster_version);
+    return Swap(*engine);
   }();
-  base::ReleaseFreeMemory();
   Finish(id, status, progress);
 }
 
 void RosterManager::RunDelta(const std::string& id, std::string path,
-                             std::string encoding, int64_t max_errors) {
+                             std::optional<base::TextEncoding> encoding,
+                             int64_t max_errors) {
   v1::RosterOperation progress;
   absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(io::RosterLoadOptions options,
-                     LoadOptions(encoding, max_errors));
-    std::shared_ptr<const Engine> base = Current();
-    io::RosterLoadReport report;
-    auto roster = io::ApplyRosterDeltaCsv(base->matcher->roster(), path,
-                                          options, &report);
+    std::shared_ptr<const reconcile::Engine> current = Current();
+    reconcile::LoadReport report;
+    auto engine = reconcile::ApplyDelta(
+        *current, path, encoding.value_or(current->source.encoding), max_errors,
+        LoadOptionsOf(matcher_options_), &report);
     AddReport(report, &progress);
-    RETURN_IF_ERROR(roster.status());
-    ASSIGN_OR_RETURN(auto index,
-                     matcher::RosterIndex::Build(*std::move(roster)));
-    RosterSource source = base->source;
-    source.delta_paths.push_back(path);
-    source.encoding = encoding.empty() ? source.encoding : encoding;
-    ASSIGN_OR_RETURN(
-        auto engine,
-        MakeEngine(std::move(index), base->matcher->model(), matcher_options_,
-                   std::move(source), base->directory));
-    progress.set_resulting_version(engine->roster_version);
-    return Swap(engine);
+    RETURN_IF_ERROR(engine.status());
+    progress.set_resulting_version((*engine)->roster_version);
+    return Swap(*engine);
   }();
-  base::ReleaseFreeMemory();
   Finish(id, status, progress);
 }
 
-absl::StatusOr<std::shared_ptr<const Engine>> RosterManager::LoadModel(
-    const std::string& path) {
+absl::StatusOr<std::shared_ptr<const reconcile::Engine>>
+RosterManager::LoadModel(const std::string& path) {
   RETURN_IF_ERROR(CheckPath(path, "path"));
-  std::shared_ptr<const Engine> base;
+  std::shared_ptr<const reconcile::Engine> current;
   {
     absl::MutexLock lock(&mu_);
     if (current_ == nullptr) {
@@ -306,17 +197,13 @@ absl::StatusOr<std::shared_ptr<const Engine>> RosterManager::LoadModel(
           "a roster operation is running; load the model after it");
     }
     running_ = true;
-    base = current_;
+    current = current_;
   }
-  absl::StatusOr<std::shared_ptr<const Engine>> result =
-      [&]() -> absl::StatusOr<std::shared_ptr<const Engine>> {
-    ASSIGN_OR_RETURN(matcher::Model model, matcher::ReadModelFile(path));
-    RosterSource source = base->source;
-    source.model_path = path;
+  absl::StatusOr<std::shared_ptr<const reconcile::Engine>> result =
+      [&]() -> absl::StatusOr<std::shared_ptr<const reconcile::Engine>> {
     ASSIGN_OR_RETURN(
         auto engine,
-        MakeEngine(base->matcher->index(), std::move(model), matcher_options_,
-                   std::move(source), base->directory));
+        reconcile::WithModel(*current, path, LoadOptionsOf(matcher_options_)));
     RETURN_IF_ERROR(Swap(engine));
     return engine;
   }();
@@ -325,19 +212,10 @@ absl::StatusOr<std::shared_ptr<const Engine>> RosterManager::LoadModel(
   return result;
 }
 
-absl::Status RosterManager::Swap(const std::shared_ptr<const Engine>& engine) {
+absl::Status RosterManager::Swap(
+    const std::shared_ptr<const reconcile::Engine>& engine) {
   if (store_ != nullptr) {
-    // The encoding is kept beside the version it belongs to, written before
-    // the state that names that version.
-    RETURN_IF_ERROR(store_->SaveCheckpoint(SourceKey(engine->roster_version),
-                                           EncodeSourceExtras(engine->source)));
-    store::RosterState state;
-    state.version = engine->roster_version;
-    state.snapshot_path = engine->source.snapshot_path;
-    state.delta_paths = engine->source.delta_paths;
-    state.model_path = engine->source.model_path;
-    state.model_version = engine->model_version;
-    RETURN_IF_ERROR(store_->PutActiveRoster(state));
+    RETURN_IF_ERROR(reconcile::RecordEngine(*store_, *engine));
   }
   {
     absl::MutexLock lock(&mu_);
@@ -347,8 +225,8 @@ absl::Status RosterManager::Swap(const std::shared_ptr<const Engine>& engine) {
       base::LogLevel::kInfo, "roster in service",
       {{"roster_version", engine->roster_version},
        {"model_version", engine->model_version},
-       {"rows", engine->counts.rows()},
-       {"persons", engine->counts.persons()},
+       {"rows", engine->counts.rows},
+       {"persons", engine->counts.persons},
        {"deltas", static_cast<int64_t>(engine->source.delta_paths.size())}});
   if (on_swap_) on_swap_(*engine);
   return absl::OkStatus();

@@ -5,12 +5,26 @@
 #include <utility>
 #include <vector>
 
+#include "base/csv.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/grpc/status.h"
-#include "services/io/roster_csv.h"
+#include "services/reconcile/engine.h"
 
 namespace kuromaru::grpc_service {
 namespace {
+
+v1::RosterCounts CountsOf(const reconcile::Engine& engine) {
+  v1::RosterCounts out;
+  out.set_rows(engine.counts.rows);
+  out.set_persons(engine.counts.persons);
+  out.set_insurers(engine.counts.insurers);
+  out.set_rows_with_wildcards(engine.counts.rows_with_wildcards);
+  if (engine.directory != nullptr) {
+    out.set_insurers_in_directory(
+        static_cast<int64_t>(engine.directory->size()));
+  }
+  return out;
+}
 
 // Violations of the fields a load names besides its path.
 std::vector<FieldViolation> CheckSource(const std::string& encoding,
@@ -47,45 +61,49 @@ grpc::Status OperationStatus(const absl::StatusOr<v1::RosterOperation>& op,
 grpc::ServerUnaryReactor* RosterService::LoadSnapshot(
     grpc::CallbackServerContext* context,
     const v1::LoadSnapshotRequest* request, v1::RosterOperation* response) {
-  return RunUnary(services_, context, "LoadSnapshot", Role::kAdmin,
-                  [request, response](Call& call) {
-                    std::vector<FieldViolation> bad =
-                        CheckSource(request->encoding(), request->max_errors(),
-                                    request->directory_path());
-                    if (!bad.empty()) return InvalidArgument(bad);
-                    RosterSource source;
-                    source.snapshot_path = request->path();
-                    source.encoding = request->encoding();
-                    source.max_errors = request->max_errors();
-                    source.directory_path = request->directory_path();
-                    // The model in service stays, and the directory unless
-                    // the request names another.
-                    if (auto current = call.services().rosters->Current()) {
-                      source.model_path = current->source.model_path;
-                      if (source.directory_path.empty()) {
-                        source.directory_path = current->source.directory_path;
-                      }
-                    }
-                    return OperationStatus(
-                        call.services().rosters->StartSnapshot(source), "path",
-                        response);
-                  });
+  return RunUnary(
+      services_, context, "LoadSnapshot", Role::kAdmin,
+      [request, response](Call& call) {
+        std::vector<FieldViolation> bad =
+            CheckSource(request->encoding(), request->max_errors(),
+                        request->directory_path());
+        if (!bad.empty()) return InvalidArgument(bad);
+        reconcile::RosterSource source;
+        source.snapshot_path = request->path();
+        source.encoding = *base::ParseTextEncoding(request->encoding());
+        source.max_errors = request->max_errors();
+        source.directory_path = request->directory_path();
+        // The model in service stays, and the directory unless
+        // the request names another.
+        if (auto current = call.services().rosters->Current()) {
+          source.model_path = current->source.model_path;
+          if (source.directory_path.empty()) {
+            source.directory_path = current->source.directory_path;
+          }
+        }
+        return OperationStatus(call.services().rosters->StartSnapshot(source),
+                               "path", response);
+      });
 }
 
 grpc::ServerUnaryReactor* RosterService::ApplyDelta(
     grpc::CallbackServerContext* context, const v1::ApplyDeltaRequest* request,
     v1::RosterOperation* response) {
-  return RunUnary(
-      services_, context, "ApplyDelta", Role::kAdmin,
-      [request, response](Call& call) {
-        std::vector<FieldViolation> bad =
-            CheckSource(request->encoding(), request->max_errors(), "");
-        if (!bad.empty()) return InvalidArgument(bad);
-        return OperationStatus(
-            call.services().rosters->StartDelta(
-                request->path(), request->encoding(), request->max_errors()),
-            "path", response);
-      });
+  return RunUnary(services_, context, "ApplyDelta", Role::kAdmin,
+                  [request, response](Call& call) {
+                    std::vector<FieldViolation> bad = CheckSource(
+                        request->encoding(), request->max_errors(), "");
+                    if (!bad.empty()) return InvalidArgument(bad);
+                    // An empty encoding keeps the current roster's.
+                    std::optional<base::TextEncoding> encoding;
+                    if (!request->encoding().empty()) {
+                      encoding = *base::ParseTextEncoding(request->encoding());
+                    }
+                    return OperationStatus(
+                        call.services().rosters->StartDelta(
+                            request->path(), encoding, request->max_errors()),
+                        "path", response);
+                  });
 }
 
 grpc::ServerUnaryReactor* RosterService::GetOperation(
@@ -114,10 +132,10 @@ grpc::ServerUnaryReactor* RosterService::GetRosterStatus(
         if (auto running = rosters.Running()) {
           *response->mutable_running() = *std::move(running);
         }
-        std::shared_ptr<const Engine> engine = rosters.Current();
+        std::shared_ptr<const reconcile::Engine> engine = rosters.Current();
         if (engine == nullptr) return grpc::Status::OK;
         response->set_version(engine->roster_version);
-        *response->mutable_counts() = engine->counts;
+        *response->mutable_counts() = CountsOf(*engine);
         response->set_snapshot_path(engine->source.snapshot_path);
         for (const std::string& d : engine->source.delta_paths) {
           response->add_delta_paths(d);

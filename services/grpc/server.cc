@@ -26,6 +26,7 @@
 #include "services/grpc/review_service.h"
 #include "services/grpc/roster_service.h"
 #include "services/grpc/work_queue.h"
+#include "services/reconcile/recorded_source.h"
 
 namespace kuromaru::grpc_service {
 
@@ -100,7 +101,8 @@ struct Server::Parts {
   Metrics metrics;
   std::unique_ptr<WorkQueue> work;
   std::unique_ptr<std::counting_semaphore<>> matching;
-  std::function<void(const Engine&)> on_swap;  // set once the server exists
+  std::function<void(const reconcile::Engine&)>
+      on_swap;  // set once the server exists
   std::unique_ptr<RosterManager> rosters;
   std::unique_ptr<JobRunner> jobs;
   ServiceContext context;
@@ -135,11 +137,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   p->work =
       std::make_unique<WorkQueue>(options.work_threads, options.max_queued);
-  p->rosters = std::make_unique<RosterManager>(p->store.get(), options.matcher,
-                                               [p](const Engine& engine) {
-                                                 if (p->on_swap)
-                                                   p->on_swap(engine);
-                                               });
+  p->rosters = std::make_unique<RosterManager>(
+      p->store.get(), options.matcher, [p](const reconcile::Engine& engine) {
+        if (p->on_swap) p->on_swap(engine);
+      });
   p->jobs = std::make_unique<JobRunner>(p->store.get(), p->rosters.get());
   p->matching =
       std::make_unique<std::counting_semaphore<>>(MatchThreads(options));
@@ -194,10 +195,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     server->SetServing(name, !NeedsRoster(name));
   }
   Server* raw = server.get();
-  p->on_swap = [raw](const Engine& engine) {
+  p->on_swap = [raw](const reconcile::Engine& engine) {
     raw->parts_->metrics.SetRoster(engine.roster_version, engine.model_version,
-                                   engine.counts.rows(),
-                                   engine.counts.persons());
+                                   engine.counts.rows, engine.counts.persons);
     for (const std::string& name : ServiceNames()) raw->SetServing(name, true);
   };
   server->housekeeping_ = std::thread(&Server::Housekeeping, raw);
@@ -236,16 +236,14 @@ void Server::SetServing(const std::string& service, bool serving) {
   }
 }
 
-absl::StatusOr<std::string> Server::RestoreRoster(const RosterSource& initial) {
-  RosterSource source = initial;
-  absl::StatusOr<store::RosterState> active = parts_->store->GetActiveRoster();
+absl::StatusOr<std::string> Server::RestoreRoster(
+    const reconcile::RosterSource& initial) {
+  reconcile::RosterSource source = initial;
+  absl::StatusOr<reconcile::RecordedSource> active =
+      reconcile::ReadRecordedSource(*parts_->store);
   if (active.ok()) {
-    source.snapshot_path = active->snapshot_path;
-    source.delta_paths = active->delta_paths;
-    source.model_path = active->model_path;
-    ASSIGN_OR_RETURN(std::optional<std::string> extras,
-                     parts_->store->LoadCheckpoint(SourceKey(active->version)));
-    DecodeSourceExtras(extras.value_or("utf-8\n"), &source);
+    source = active->source;
+    source.max_errors = initial.max_errors;
     // An operator who changed the flags expects them to count: say plainly
     // that they do not, and how to change what is in service instead.
     auto differs = [](const auto& given, const auto& restored) {
@@ -259,10 +257,10 @@ absl::StatusOr<std::string> Server::RestoreRoster(const RosterSource& initial) {
           "the store's active roster, deltas, model and directory are "
           "restored; the flags naming them apply only to a store without "
           "one (use `kuromaru roster load|delta` or `kuromaru model load`)",
-          {{"roster_version", active->version}});
+          {{"roster_version", active->roster_version}});
     }
     Log(LogLevel::kInfo, "restoring the active roster",
-        {{"roster_version", active->version},
+        {{"roster_version", active->roster_version},
          {"deltas", static_cast<int64_t>(source.delta_paths.size())}});
   } else if (active.status().code() != absl::StatusCode::kNotFound) {
     return active.status();

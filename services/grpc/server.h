@@ -96,7 +96,8 @@ class Server {
   // Starts loading the roster the store records as active (after a restart),
   // else `initial` when it names a snapshot, else nothing (an admin loads one
   // through RosterService). Returns what was started, "" for nothing.
-  absl::StatusOr<std::string> RestoreRoster(const RosterSource& initial);
+  absl::StatusOr<std::string> RestoreRoster(
+      const reconcile::RosterSource& initial);
 
   // The ports actually bound (0 when not served).
   int port() const { return port_; }

@@ -110,7 +110,7 @@ TEST(TextEncodingTest, ParsesTheNamesFilesUse) {
   EXPECT_EQ(*ParseTextEncoding(""), TextEncoding::kUtf8);
   EXPECT_EQ(ParseTextEncoding("latin1").status().message(),
             "unknown encoding latin1 (utf-8 or cp932)");
-  EXPECT_EQ(TextEncodingName(TextEncoding::kCp932), "cp932");
+  EXPECT_STREQ(TextEncodingName(TextEncoding::kCp932), "cp932");
 }
 
 }  // namespace

@@ -21,9 +21,9 @@
 #include "matcher/matcher.h"
 #include "matcher/roster_index.h"
 #include "services/gen/generator.h"
-#include "services/io/match_result.h"
 #include "services/io/receipts.h"
 #include "services/io/roster_csv.h"
+#include "services/reconcile/proto_conversion.h"
 #include "services/store/sqlite_store.h"
 
 namespace kuromaru::store {
@@ -70,8 +70,8 @@ std::unique_ptr<matcher::Matcher> LoadMatcher(const std::string& roster_csv) {
 
 Rematcher RematchWith(const matcher::Matcher& m) {
   return [&m](const v1::Receipt& r) -> absl::StatusOr<v1::MatchResult> {
-    return io::ToMatchResult(r.receipt_id(), m.Match(io::TextOf(r)), "roster",
-                             "model");
+    return reconcile::ToMatchResult(
+        r.receipt_id(), m.Match(reconcile::TextOf(r)), "roster", "model");
   };
 }
 

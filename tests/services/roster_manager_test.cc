@@ -12,11 +12,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/model.h"
+#include "services/reconcile/recorded_source.h"
 #include "services/store/sqlite_store.h"
 
 namespace kuromaru::grpc_service {
 namespace {
 
+using reconcile::Engine;
+using reconcile::RosterSource;
 using ::testing::HasSubstr;
 
 constexpr char kHeader[] =
@@ -72,7 +75,7 @@ TEST_F(RosterManagerTest, LoadsASnapshotAndRecordsItInTheStore) {
   EXPECT_EQ(op.rows_read(), 2);
   auto engine = manager_->Current();
   ASSERT_NE(engine, nullptr);
-  EXPECT_EQ(engine->counts.rows(), 2);
+  EXPECT_EQ(engine->counts.rows, 2);
   EXPECT_EQ(op.resulting_version(), engine->roster_version);
   EXPECT_EQ(swaps_.load(), 1);
 
@@ -80,12 +83,10 @@ TEST_F(RosterManagerTest, LoadsASnapshotAndRecordsItInTheStore) {
   ASSERT_TRUE(active.ok()) << active.status();
   EXPECT_EQ(active->version, engine->roster_version);
   EXPECT_EQ(active->snapshot_path, source.snapshot_path);
-  auto extras = store_->LoadCheckpoint(SourceKey(active->version));
-  ASSERT_TRUE(extras.ok());
-  RosterSource restored;
-  DecodeSourceExtras(extras->value_or(""), &restored);
-  EXPECT_EQ(restored.encoding, "utf-8");
-  EXPECT_EQ(restored.directory_path, "");
+  auto restored = reconcile::ReadRecordedSource(*store_);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->source.encoding, base::TextEncoding::kUtf8);
+  EXPECT_EQ(restored->source.directory_path, "");
 }
 
 TEST_F(RosterManagerTest, AppliesADeltaOnTopAndKeepsTheOldEngineForReaders) {
@@ -97,10 +98,11 @@ TEST_F(RosterManagerTest, AppliesADeltaOnTopAndKeepsTheOldEngineForReaders) {
 
   const std::string delta =
       Write("d.csv", std::string("op,") + kHeader + "upsert," + kRow2);
-  const v1::RosterOperation op = Run(manager_->StartDelta(delta, "", 0));
+  const v1::RosterOperation op =
+      Run(manager_->StartDelta(delta, std::nullopt, 0));
   EXPECT_EQ(op.state(), v1::RosterOperation::STATE_SUCCEEDED) << op.message();
   auto after = manager_->Current();
-  EXPECT_EQ(after->counts.rows(), 2);
+  EXPECT_EQ(after->counts.rows, 2);
   EXPECT_NE(after->roster_version, before->roster_version);
   EXPECT_THAT(after->source.delta_paths, ::testing::ElementsAre(delta));
   // A reader holding the old engine still has a whole, working roster.
@@ -150,18 +152,16 @@ TEST_F(RosterManagerTest, LoadsTheDirectoryBesideTheRosterAndKeepsItForDeltas) {
   EXPECT_THAT(op.errors(0).reason(), HasSubstr("dir.csv"));
   auto engine = manager_->Current();
   ASSERT_NE(engine->directory, nullptr);
-  EXPECT_EQ(engine->counts.insurers_in_directory(), 1);
+  EXPECT_EQ(engine->directory->size(), 1u);
 
-  // Recorded beside the roster version, for a restart.
-  auto extras = store_->LoadCheckpoint(SourceKey(engine->roster_version));
-  ASSERT_TRUE(extras.ok() && extras->has_value());
-  RosterSource restored;
-  DecodeSourceExtras(**extras, &restored);
-  EXPECT_EQ(restored.directory_path, source.directory_path);
+  // Recorded with the roster, for a restart.
+  auto restored = reconcile::ReadRecordedSource(*store_);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->source.directory_path, source.directory_path);
 
   const std::string delta =
       Write("d.csv", std::string("op,") + kHeader + "upsert," + kRow2);
-  Run(manager_->StartDelta(delta, "", 0));
+  Run(manager_->StartDelta(delta, std::nullopt, 0));
   EXPECT_EQ(manager_->Current()->directory, engine->directory);
 }
 
@@ -170,12 +170,7 @@ TEST_F(RosterManagerTest, RefusesBadRequests) {
   relative.snapshot_path = "roster.csv";
   EXPECT_EQ(manager_->StartSnapshot(relative).status().code(),
             absl::StatusCode::kInvalidArgument);
-  RosterSource encoding;
-  encoding.snapshot_path = "/tmp/r.csv";
-  encoding.encoding = "latin-1";
-  EXPECT_EQ(manager_->StartSnapshot(encoding).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(manager_->StartDelta("/tmp/d.csv", "", 0).status().code(),
+  EXPECT_EQ(manager_->StartDelta("/tmp/d.csv", std::nullopt, 0).status().code(),
             absl::StatusCode::kFailedPrecondition);  // no roster yet
   EXPECT_EQ(manager_->LoadModel("/tmp/m.model").status().code(),
             absl::StatusCode::kFailedPrecondition);

@@ -1,8 +1,8 @@
-#include "services/io/match_result.h"
+#include "services/reconcile/proto_conversion.h"
 
 #include "absl/strings/str_format.h"
 
-namespace kuromaru::io {
+namespace kuromaru::reconcile {
 namespace {
 
 v1::Decision ToProto(matcher::Decision d) {
@@ -142,4 +142,4 @@ v1::MatchResult ErrorResult(const std::string& receipt_id,
   return out;
 }
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::reconcile

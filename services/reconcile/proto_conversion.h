@@ -1,7 +1,10 @@
-// Between the wire form of receipts and results (kuromaru.v1) and the matcher's
-// domain types.
-#ifndef KUROMARU_SERVICES_IO_MATCH_RESULT_H_
-#define KUROMARU_SERVICES_IO_MATCH_RESULT_H_
+// Proto ⇄ domain: between the wire form of receipts and results
+// (kuromaru.v1, FORMATS.md §2-3) and the matcher's domain types. The one place
+// where a matcher::ReceiptMatch becomes a v1::MatchResult, for every edge.
+//
+// Thread-safe: functions of their arguments only.
+#ifndef KUROMARU_SERVICES_RECONCILE_PROTO_CONVERSION_H_
+#define KUROMARU_SERVICES_RECONCILE_PROTO_CONVERSION_H_
 
 #include <string>
 
@@ -9,7 +12,7 @@
 #include "kuromaru/v1/receipt.pb.h"
 #include "matcher/matcher.h"
 
-namespace kuromaru::io {
+namespace kuromaru::reconcile {
 
 // Views into `receipt`, which must outlive the result.
 matcher::ReceiptText TextOf(const v1::Receipt& receipt);
@@ -29,6 +32,6 @@ v1::MatchResult ErrorResult(const std::string& receipt_id,
 // "YYYYMMDD" of a packed date; "" for 0.
 std::string DateText(matcher::PackedDate date);
 
-}  // namespace kuromaru::io
+}  // namespace kuromaru::reconcile
 
-#endif  // KUROMARU_SERVICES_IO_MATCH_RESULT_H_
+#endif  // KUROMARU_SERVICES_RECONCILE_PROTO_CONVERSION_H_

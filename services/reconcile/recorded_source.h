@@ -1,0 +1,29 @@
+// The roster in service as the case store records it, so that a restarted
+// server, and `rematch` and `import` beside it, load the same roster, deltas,
+// model and directory.
+#ifndef KUROMARU_SERVICES_RECONCILE_RECORDED_SOURCE_H_
+#define KUROMARU_SERVICES_RECONCILE_RECORDED_SOURCE_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/reconcile/engine.h"
+#include "services/store/case_store.h"
+
+namespace kuromaru::reconcile {
+
+// Records `engine` (its source and versions) as the roster in service.
+absl::Status RecordEngine(store::CaseStore& store, const Engine& engine);
+
+// The source of the roster the store records as in service, and its
+// version. NOT_FOUND when none was recorded.
+struct RecordedSource {
+  RosterSource source;
+  std::string roster_version;
+};
+absl::StatusOr<RecordedSource> ReadRecordedSource(store::CaseStore& store);
+
+}  // namespace kuromaru::reconcile
+
+#endif  // KUROMARU_SERVICES_RECONCILE_RECORDED_SOURCE_H_
