@@ -30,8 +30,8 @@ grpc::Status RequireReceiptId(const std::string& receipt_id) {
 }
 
 template <typename Request>
-store::Decision DecisionOf(const Request& request, const Call& call) {
-  store::Decision d;
+store::ReviewerDecision DecisionOf(const Request& request, const Call& call) {
+  store::ReviewerDecision d;
   d.receipt_id = request.receipt_id();
   d.expected_version = request.expected_version();
   d.idempotency_key = request.idempotency_key();
@@ -134,7 +134,7 @@ grpc::ServerUnaryReactor* ReviewService::ConfirmCandidate(
               {{"candidate", "is required: one of the case's candidates"}});
         }
         if (!s.ok()) return s;
-        store::Decision d = DecisionOf(*request, call);
+        store::ReviewerDecision d = DecisionOf(*request, call);
         d.candidate = request->candidate();
         return Answer(call.services().store->Confirm(d), response);
       });

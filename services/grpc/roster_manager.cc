@@ -66,7 +66,7 @@ void AddReport(const reconcile::LoadReport& report, v1::RosterOperation* op) {
 
 }  // namespace
 
-RosterManager::RosterManager(store::CaseStore* store,
+RosterManager::RosterManager(store::ServiceState* store,
                              const matcher::MatcherOptions& matcher_options,
                              SwapCallback on_swap)
     : store_(store),

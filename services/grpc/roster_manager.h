@@ -40,7 +40,7 @@ class RosterManager {
 
   // `store` (not owned) records the active roster; it may be null in tests
   // of loading alone.
-  RosterManager(store::CaseStore* store,
+  RosterManager(store::ServiceState* store,
                 const matcher::MatcherOptions& matcher_options,
                 SwapCallback on_swap);
   // Waits for a load in progress.
@@ -92,7 +92,7 @@ class RosterManager {
   // Records `engine` in the store, then makes it current.
   absl::Status Swap(const std::shared_ptr<const reconcile::Engine>& engine);
 
-  store::CaseStore* const store_;
+  store::ServiceState* const store_;
   const matcher::MatcherOptions matcher_options_;
   const SwapCallback on_swap_;
 

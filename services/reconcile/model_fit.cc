@@ -39,7 +39,7 @@ store::Rematcher RematchWith(const Engine& engine) {
 }
 
 // The decisions as labelled comparison vectors under `engine`'s roster.
-absl::Status GatherLabels(store::CaseStore& cases, const Engine& engine,
+absl::Status GatherLabels(store::CaseRepository& cases, const Engine& engine,
                           std::vector<matcher::LabelledVector>* out,
                           store::LabelCounts* counts) {
   absl::Status bad;
@@ -61,7 +61,7 @@ absl::Status GatherLabels(store::CaseStore& cases, const Engine& engine,
 // The match weights of the decided pairs under `engine`'s model, to
 // calibrate it.
 absl::StatusOr<std::vector<matcher::LabelledWeight>> GatherWeights(
-    store::CaseStore& cases, const Engine& engine) {
+    store::CaseRepository& cases, const Engine& engine) {
   std::vector<matcher::LabelledWeight> weights;
   store::LabelCounts counts;
   RETURN_IF_ERROR(store::ForEachDecisionLabel(
@@ -93,7 +93,7 @@ absl::StatusOr<EmFit> FitEmOnReceipts(const Engine& engine,
 }
 
 absl::StatusOr<DecisionFit> FitOnDecisions(const Engine& engine,
-                                           store::CaseStore& cases,
+                                           store::CaseRepository& cases,
                                            int64_t min_positives,
                                            int64_t min_negatives) {
   DecisionFit fit;

@@ -45,7 +45,7 @@ struct DecisionFit {
 // FAILED_PRECONDITION with the counts when there are fewer than
 // `min_positives` matches or `min_negatives` non-matches.
 absl::StatusOr<DecisionFit> FitOnDecisions(const Engine& engine,
-                                           store::CaseStore& cases,
+                                           store::CaseRepository& cases,
                                            int64_t min_positives,
                                            int64_t min_negatives);
 

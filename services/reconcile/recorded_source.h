@@ -9,12 +9,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/reconcile/engine.h"
-#include "services/store/case_store.h"
+#include "services/store/service_state.h"
 
 namespace kuromaru::reconcile {
 
 // Records `engine` (its source and versions) as the roster in service.
-absl::Status RecordEngine(store::CaseStore& store, const Engine& engine);
+absl::Status RecordEngine(store::ServiceState& store, const Engine& engine);
 
 // The source of the roster the store records as in service, and its
 // version. NOT_FOUND when none was recorded.
@@ -22,7 +22,7 @@ struct RecordedSource {
   RosterSource source;
   std::string roster_version;
 };
-absl::StatusOr<RecordedSource> ReadRecordedSource(store::CaseStore& store);
+absl::StatusOr<RecordedSource> ReadRecordedSource(store::ServiceState& store);
 
 }  // namespace kuromaru::reconcile
 

@@ -76,23 +76,24 @@ void MatchPage(const reconcile::Engine& engine,
 }
 
 void Tally(const std::vector<Outcome>& outcomes, RematchProgress* p) {
-  for (Outcome o : outcomes) {
+  for (const Outcome& o : outcomes) {
     ++p->examined;
-    switch (o) {
-      case Outcome::kResolved:
+    if (!o) {
+      ++p->errors;
+      continue;
+    }
+    switch (*o) {
+      case store::RematchOutcome::kResolved:
         ++p->resolved;
         break;
-      case Outcome::kChanged:
+      case store::RematchOutcome::kChanged:
         ++p->changed;
         break;
-      case Outcome::kUnchanged:
+      case store::RematchOutcome::kUnchanged:
         ++p->unchanged;
         break;
-      case Outcome::kSkipped:
+      case store::RematchOutcome::kSkipped:
         ++p->skipped;
-        break;
-      case Outcome::kError:
-        ++p->errors;
         break;
     }
   }

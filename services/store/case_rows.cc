@@ -48,7 +48,7 @@ void BindCase(Statement& s, const CaseRow& row) {
       .Bind(8, static_cast<int64_t>(candidates.size()))
       .Bind(9, ToMicros(FromTimestamp(c.created_at())))
       .Bind(10, updated);
-  if (IsClosed(c.state())) {
+  if (cases::IsClosed(c.state())) {
     s.Bind(11, updated);
   } else {
     s.BindNull(11);
@@ -94,29 +94,6 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
 }
 
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
-
-bool IsClosed(v1::CaseState state) {
-  return state == v1::CASE_STATE_CONFIRMED ||
-         state == v1::CASE_STATE_REJECTED ||
-         state == v1::CASE_STATE_AUTO_RESOLVED;
-}
-
-const char* StateName(v1::CaseState state) {
-  switch (state) {
-    case v1::CASE_STATE_AUTO_RESOLVED:
-      return "AUTO_RESOLVED";
-    case v1::CASE_STATE_PENDING_REVIEW:
-      return "PENDING_REVIEW";
-    case v1::CASE_STATE_UNMATCHED:
-      return "UNMATCHED";
-    case v1::CASE_STATE_CONFIRMED:
-      return "CONFIRMED";
-    case v1::CASE_STATE_REJECTED:
-      return "REJECTED";
-    default:
-      return "UNSPECIFIED";
-  }
-}
 
 absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
                                                 const std::string& receipt_id) {
@@ -228,9 +205,9 @@ absl::Status RecordTransition(Connection& db, const Transition& t,
   v1::CaseEvent e;
   *e.mutable_at() = ToTimestamp(t.at);
   e.set_actor(actor.subject);
-  e.set_actor_kind(t.kind);
-  e.set_action(t.action);
-  e.set_from_state(t.from_state);
+  e.set_actor_kind(t.change.actor_kind);
+  e.set_action(t.change.action);
+  e.set_from_state(t.change.from_state);
   e.set_to_state(after->state());
   e.set_version(after->version());
   e.set_request_id(actor.request_id);
@@ -262,7 +239,7 @@ absl::Status RecordTransition(Connection& db, const Transition& t,
     change.set_receipt_id(after->receipt_id());
     change.set_state(after->state());
     change.set_version(after->version());
-    change.set_actor_kind(t.kind);
+    change.set_actor_kind(t.change.actor_kind);
     *change.mutable_at() = e.at();
     if (after->has_resolved()) *change.mutable_resolved() = after->resolved();
     ASSIGN_OR_RETURN(auto c, db.Prepare("INSERT INTO changes (receipt_id, "
@@ -277,13 +254,13 @@ absl::Status RecordTransition(Connection& db, const Transition& t,
   *a.mutable_at() = e.at();
   a.set_actor(actor.subject);
   a.set_role(actor.role);
-  a.set_action(t.action);
+  a.set_action(t.change.action);
   a.set_receipt_id(after->receipt_id());
   a.set_request_id(actor.request_id);
   a.set_peer(actor.peer);
-  a.set_version_before(t.version_before);
+  a.set_version_before(t.change.version_before);
   a.set_version_after(after->version());
-  a.set_detail(t.detail);
+  a.set_detail(t.change.detail);
   RETURN_IF_ERROR(AppendAudit(db, a));
   *after->add_history() = std::move(e);
   return absl::OkStatus();

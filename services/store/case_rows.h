@@ -23,9 +23,6 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
 int64_t ToMicros(absl::Time t);
 
-bool IsClosed(v1::CaseState state);
-const char* StateName(v1::CaseState state);
-
 // A stored case, without its history.
 struct CaseRow {
   v1::Case c;
@@ -45,15 +42,12 @@ absl::Status LoadHistory(Connection& db, v1::Case* c);
 absl::Status InsertCase(Connection& db, const CaseRow& row);
 absl::Status UpdateCase(Connection& db, const CaseRow& row);
 
-// One change of a case, as recorded by RecordTransition.
+// One change of a case (the state machine's cases::Change), as recorded by
+// RecordTransition, with who made it and when.
 struct Transition {
-  std::string action;  // RECONCILED, OPENED, CONFIRMED, …
-  v1::CaseState from_state = v1::CASE_STATE_UNSPECIFIED;
-  int64_t version_before = 0;
-  v1::ActorKind kind = v1::ACTOR_KIND_UNSPECIFIED;
+  cases::Change change;
   const Actor* actor = nullptr;
   std::string comment;  // history only; may be free text
-  std::string detail;   // audit only; never patient data
   absl::Time at;
   bool feed = true;  // also a results-feed entry (every versioned change)
 };

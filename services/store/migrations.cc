@@ -124,8 +124,26 @@ CREATE TABLE checkpoints (
 );
 )sql";
 
+// The roster in service gets columns for its files' encoding and its
+// insurer directory, which were kept in the checkpoint
+// "roster.source.<version>" as "<encoding>\n<directory path>".
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE roster_state ADD COLUMN encoding TEXT NOT NULL DEFAULT 'utf-8';
+ALTER TABLE roster_state ADD COLUMN directory_path TEXT NOT NULL DEFAULT '';
+UPDATE roster_state SET
+  encoding = (SELECT CAST(substr(value, 1, instr(value, x'0a') - 1) AS TEXT)
+              FROM checkpoints WHERE name = 'roster.source.' || version
+              AND instr(value, x'0a') > 1),
+  directory_path = (SELECT CAST(substr(value, instr(value, x'0a') + 1) AS TEXT)
+                    FROM checkpoints WHERE name = 'roster.source.' || version)
+WHERE EXISTS (SELECT 1 FROM checkpoints WHERE name = 'roster.source.' || version
+              AND instr(value, x'0a') > 1);
+DELETE FROM checkpoints WHERE name LIKE 'roster.source.%';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 absl::StatusOr<int> RecordedVersion(Connection& db) {
@@ -171,7 +189,7 @@ absl::StatusOr<int> SchemaVersion(Connection& db) {
   return RecordedVersion(db);
 }
 
-absl::Status Migrate(Connection& db) {
+absl::Status Migrate(Connection& db, int up_to) {
   ASSIGN_OR_RETURN(int current, SchemaVersion(db));
   if (current > LatestSchemaVersion()) {
     return absl::FailedPreconditionError(
@@ -179,7 +197,9 @@ absl::Status Migrate(Connection& db) {
                      "; this release knows up to ", LatestSchemaVersion()));
   }
   for (const Migration& m : kMigrations) {
-    if (m.version > current) RETURN_IF_ERROR(Apply(db, m));
+    if (m.version > current && m.version <= up_to) {
+      RETURN_IF_ERROR(Apply(db, m));
+    }
   }
   return absl::OkStatus();
 }

@@ -287,10 +287,10 @@ absl::StatusOr<v1::Case> SqliteCaseStore::GetCase(const std::string& receipt_id,
     RETURN_IF_ERROR(LoadHistory(db, &out));
     if (!audit_open) return absl::OkStatus();
     Transition t;
-    t.action = "OPENED";
-    t.from_state = out.state();
-    t.version_before = out.version();
-    t.kind = v1::ACTOR_KIND_REVIEWER;
+    t.change.action = "OPENED";
+    t.change.from_state = out.state();
+    t.change.version_before = out.version();
+    t.change.actor_kind = v1::ACTOR_KIND_REVIEWER;
     t.actor = &actor;
     t.at = Now();
     t.feed = false;

@@ -161,21 +161,22 @@ class LabelsTest : public ::testing::Test {
   // Confirms the true enrollment when it is a candidate; otherwise finds no
   // match. Records the labels the decision implies.
   static void Decide(const v1::Case& c, const v1::EnrollmentKey& truth) {
-    Decision d;
+    ReviewerDecision d;
     d.receipt_id = c.receipt_id();
     d.expected_version = c.version();
     d.idempotency_key = "decide-" + c.receipt_id();
     d.actor = Actor{"bob", "reviewer", "", ""};
     bool found = false;
     for (const v1::Candidate& cand : c.result().candidates()) {
-      found = found || SameKey(KeyOf(cand), truth);
+      found = found || cases::SameKey(cases::KeyOf(cand), truth);
     }
     if (found) d.candidate = truth;
     auto decided = found ? store_->Confirm(d) : store_->MarkNoMatch(d);
     ASSERT_TRUE(decided.ok()) << decided.status();
     for (const v1::Candidate& cand : c.result().candidates()) {
-      const bool is_match = found && SameKey(KeyOf(cand), truth);
-      (*expected_)[c.receipt_id() + "/" + KeyText(KeyOf(cand))] = is_match;
+      const bool is_match = found && cases::SameKey(cases::KeyOf(cand), truth);
+      (*expected_)[c.receipt_id() + "/" + KeyText(cases::KeyOf(cand))] =
+          is_match;
     }
   }
 
@@ -185,7 +186,7 @@ class LabelsTest : public ::testing::Test {
     return ForEachDecisionLabel(
         *store_, rematch,
         [labels](const DecisionLabel& l) {
-          const std::string key = KeyText(KeyOf(l.candidate));
+          const std::string key = KeyText(cases::KeyOf(l.candidate));
           (*labels)[l.receipt_id + "/" + key] =
               Label{key, l.is_match, l.candidate.evidence_size(),
                     l.candidate.match_weight()};

@@ -176,13 +176,13 @@ class RematchTest : public ::testing::Test {
 
   void Decide(const std::string& id, bool confirm) {
     const v1::Case c = Get(id);
-    store::Decision d;
+    store::ReviewerDecision d;
     d.receipt_id = id;
     d.expected_version = c.version();
     d.idempotency_key = "k-" + id;
     d.actor = {"alice", "reviewer", "", ""};
     if (confirm) {
-      d.candidate = store::KeyOf(c.result().candidates(0));
+      d.candidate = cases::KeyOf(c.result().candidates(0));
       ASSERT_TRUE(store_->Confirm(d).ok());
     } else {
       ASSERT_TRUE(store_->MarkNoMatch(d).ok());

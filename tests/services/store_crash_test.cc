@@ -54,11 +54,11 @@ void Report(int fd, char kind, const std::string& id) {
         if (!w.ok()) _exit(4);
         Report(fd, 'C', c.receipt.receipt_id());
         if (i % 2 != 0) continue;
-        Decision d;
+        ReviewerDecision d;
         d.receipt_id = c.receipt.receipt_id();
         d.expected_version = w->stored.version();
         d.idempotency_key = "confirm-" + d.receipt_id;
-        d.candidate = KeyOf(*top);
+        d.candidate = cases::KeyOf(*top);
         d.actor = {"crash-test", "reviewer", d.idempotency_key, ""};
         if (!(*store)->Confirm(d).ok()) _exit(5);
         Report(fd, 'D', d.receipt_id);

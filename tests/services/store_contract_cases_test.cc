@@ -1,121 +1,25 @@
-// The case store's contract, against an in-memory SQLite store: intake,
-// opening, decisions and their refusals, idempotency, audit, listing.
+// The case store contract: cases and decisions — intake, opening,
+// decisions and their refusals, idempotency, audit, listing, counts.
 #include <atomic>
-#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/store/case_store.h"
-#include "services/store/sqlite_store.h"
+#include "tests/services/store_contract.h"
 
 namespace kuromaru::store {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Pair;
 
-v1::Receipt MakeReceipt(const std::string& id,
-                        const std::string& month = "202404",
-                        const std::string& insurer = "01130012") {
-  v1::Receipt r;
-  r.set_receipt_id(id);
-  r.set_service_month(month);
-  r.set_insurer_number(insurer);
-  r.set_name_kana("ヤマダ タロウ");
-  r.set_birth_date("19750123");
-  return r;
-}
-
-v1::Candidate MakeCandidate(const std::string& insurer,
-                            const std::string& number, double p) {
-  v1::Candidate c;
-  c.set_insurer_number(insurer);
-  c.set_symbol("12");
-  c.set_number(number);
-  c.set_qualified_from("20150401");
-  c.set_probability(p);
-  return c;
-}
-
-v1::MatchResult MakeResult(v1::Decision decision, int candidates,
-                           const std::string& top_insurer = "06130011") {
-  v1::MatchResult m;
-  m.set_decision(decision);
-  for (int i = 0; i < candidates; ++i) {
-    *m.add_candidates() = MakeCandidate(i == 0 ? top_insurer : "27130015",
-                                        std::to_string(100 + i), 0.9 - 0.1 * i);
-  }
-  m.set_roster_version("r1");
-  m.set_model_version("m1");
-  return m;
-}
-
-Actor Reviewer(const std::string& request_id = "req-1") {
-  return Actor{"alice", "reviewer", request_id, "10.0.0.1:5000"};
-}
-
-class CaseStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.clock = [this] { return absl::FromUnixMicros(now_us_.load()); };
-    auto store = SqliteStore::Open(":memory:", options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
-
-  void Advance(absl::Duration d) { now_us_ += absl::ToInt64Microseconds(d); }
-
-  v1::Case Create(const std::string& id, v1::Decision decision,
-                  int candidates = 2, const std::string& month = "202404",
-                  const std::string& billed = "01130012") {
-    auto w = store_->CreateCase({MakeReceipt(id, month, billed),
-                                 MakeResult(decision, candidates),
-                                 Actor{"claims", "claims", "in-" + id, ""}});
-    EXPECT_TRUE(w.ok()) << w.status();
-    return w.ok() ? w->stored : v1::Case();
-  }
-
-  Decision MakeDecision(const v1::Case& c, const std::string& key) {
-    Decision d;
-    d.receipt_id = c.receipt_id();
-    d.expected_version = c.version();
-    d.idempotency_key = key;
-    if (c.result().candidates_size() > 0) {
-      d.candidate = KeyOf(c.result().candidates(0));
-    }
-    d.comment = "checked";
-    d.actor = Reviewer("req-" + key);
-    return d;
-  }
-
-  std::vector<v1::AuditRecord> Audit(const std::string& receipt_id = "") {
-    std::vector<v1::AuditRecord> out;
-    AuditFilter f;
-    f.receipt_id = receipt_id;
-    absl::Status s = store_->ExportAudit(f, [&](const v1::AuditRecord& r) {
-      out.push_back(r);
-      return absl::OkStatus();
-    });
-    EXPECT_TRUE(s.ok()) << s;
-    return out;
-  }
-
-  std::vector<std::string> AuditActions(const std::string& receipt_id) {
-    std::vector<std::string> out;
-    for (const auto& r : Audit(receipt_id)) out.push_back(r.action());
-    return out;
-  }
-
-  std::atomic<int64_t> now_us_{1700000000000000};
-  std::unique_ptr<CaseStore> store_;
-};
-
-TEST_F(CaseStoreTest, CreateIsIdempotentOnTheReceipt) {
+TEST_P(StoreContractTest, CreateIsIdempotentOnTheReceipt) {
   v1::Case c = Create("R1", v1::DECISION_REVIEW);
   EXPECT_EQ(c.state(), v1::CASE_STATE_PENDING_REVIEW);
   EXPECT_EQ(c.version(), 1);
@@ -143,7 +47,7 @@ TEST_F(CaseStoreTest, CreateIsIdempotentOnTheReceipt) {
   EXPECT_THAT(AuditActions("R1"), ElementsAre("RECONCILED"));
 }
 
-TEST_F(CaseStoreTest, InitialStateFollowsTheDecision) {
+TEST_P(StoreContractTest, InitialStateFollowsTheDecision) {
   v1::Case a = Create("A", v1::DECISION_AUTO_MATCH);
   EXPECT_EQ(a.state(), v1::CASE_STATE_AUTO_RESOLVED);
   EXPECT_EQ(a.resolved().insurer_number(), "06130011");
@@ -164,7 +68,7 @@ TEST_F(CaseStoreTest, InitialStateFollowsTheDecision) {
   EXPECT_EQ(mismatch.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(CaseStoreTest, OpeningIsAuditedOnlyWhenAsked) {
+TEST_P(StoreContractTest, OpeningIsAuditedOnlyWhenAsked) {
   EXPECT_EQ(store_->GetCase("nope", Reviewer(), true).status().code(),
             absl::StatusCode::kNotFound);
   Create("R1", v1::DECISION_REVIEW);
@@ -190,7 +94,7 @@ TEST_F(CaseStoreTest, OpeningIsAuditedOnlyWhenAsked) {
 }
 
 // Each state, and whether each decision is allowed in it.
-TEST_F(CaseStoreTest, TransitionsAreAllowedOrRefusedByState) {
+TEST_P(StoreContractTest, TransitionsAreAllowedOrRefusedByState) {
   struct Row {
     const char* name;
     v1::CaseState state;
@@ -246,7 +150,7 @@ TEST_F(CaseStoreTest, TransitionsAreAllowedOrRefusedByState) {
   }
 }
 
-TEST_F(CaseStoreTest, SecondReviewerOnTheSameVersionIsAborted) {
+TEST_P(StoreContractTest, SecondReviewerOnTheSameVersionIsAborted) {
   v1::Case c = Create("R1", v1::DECISION_REVIEW);
   auto first = store_->Confirm(MakeDecision(c, "k1"));
   ASSERT_TRUE(first.ok()) << first.status();
@@ -263,9 +167,9 @@ TEST_F(CaseStoreTest, SecondReviewerOnTheSameVersionIsAborted) {
   EXPECT_THAT(AuditActions("R1"), ElementsAre("RECONCILED", "CONFIRMED"));
 }
 
-TEST_F(CaseStoreTest, RetriedDecisionIsAppliedOnce) {
+TEST_P(StoreContractTest, RetriedDecisionIsAppliedOnce) {
   v1::Case c = Create("R1", v1::DECISION_REVIEW);
-  Decision d = MakeDecision(c, "confirm-once");
+  ReviewerDecision d = MakeDecision(c, "confirm-once");
   auto first = store_->Confirm(d);
   ASSERT_TRUE(first.ok());
   EXPECT_FALSE(first->replayed);
@@ -286,7 +190,7 @@ TEST_F(CaseStoreTest, RetriedDecisionIsAppliedOnce) {
   EXPECT_EQ(late->stored.version(), 2);
 
   // A key names one decision on one case.
-  Decision misuse = MakeDecision(reopened->stored, "confirm-once");
+  ReviewerDecision misuse = MakeDecision(reopened->stored, "confirm-once");
   EXPECT_EQ(store_->MarkNoMatch(misuse).status().code(),
             absl::StatusCode::kInvalidArgument);
   v1::Case other = Create("R2", v1::DECISION_REVIEW);
@@ -297,16 +201,16 @@ TEST_F(CaseStoreTest, RetriedDecisionIsAppliedOnce) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(CaseStoreTest, ConfirmNeedsOneOfTheCandidates) {
+TEST_P(StoreContractTest, ConfirmNeedsOneOfTheCandidates) {
   v1::Case c = Create("R1", v1::DECISION_REVIEW);
-  Decision d = MakeDecision(c, "k");
+  ReviewerDecision d = MakeDecision(c, "k");
   d.candidate.set_number("999");
   auto r = store_->Confirm(d);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
   d.candidate = v1::EnrollmentKey();
   EXPECT_EQ(store_->Confirm(d).status().code(),
             absl::StatusCode::kInvalidArgument);
-  d.candidate = KeyOf(c.result().candidates(1));
+  d.candidate = cases::KeyOf(c.result().candidates(1));
   auto second = store_->Confirm(d);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->stored.resolved().insurer_number(), "27130015");
@@ -314,12 +218,12 @@ TEST_F(CaseStoreTest, ConfirmNeedsOneOfTheCandidates) {
             absl::StatusCode::kAborted);
   EXPECT_EQ(store_->Reopen(MakeDecision(v1::Case(), "y")).status().code(),
             absl::StatusCode::kInvalidArgument);
-  Decision ghost = MakeDecision(c, "z");
+  ReviewerDecision ghost = MakeDecision(c, "z");
   ghost.receipt_id = "ghost";
   EXPECT_EQ(store_->Reopen(ghost).status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(CaseStoreTest, EveryDecisionHasItsAuditRowAndHistory) {
+TEST_P(StoreContractTest, EveryDecisionHasItsAuditRowAndHistory) {
   v1::Case c = Create("R1", v1::DECISION_REVIEW);
   ASSERT_TRUE(store_->GetCase("R1", Reviewer("o"), true).ok());
   c = store_->Confirm(MakeDecision(c, "a"))->stored;
@@ -349,7 +253,7 @@ TEST_F(CaseStoreTest, EveryDecisionHasItsAuditRowAndHistory) {
   EXPECT_EQ(s.history(4).comment(), "checked");
 }
 
-TEST_F(CaseStoreTest, ListCasesFiltersAndPages) {
+TEST_P(StoreContractTest, ListCasesFiltersAndPages) {
   Create("A", v1::DECISION_REVIEW, 2, "202403", "01130012");
   Advance(absl::Seconds(1));
   Create("B", v1::DECISION_NO_MATCH, 0, "202404", "06130011");
@@ -427,6 +331,85 @@ TEST_F(CaseStoreTest, ListCasesFiltersAndPages) {
   other.service_month_from = "2024-4";
   EXPECT_EQ(store_->ListCases(other).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(StoreContractTest, EmptyStoreHasNoStates) {
+  EXPECT_THAT(Counts(), IsEmpty());
+  auto purgeable = store_->CountPurgeable(absl::InfiniteFuture());
+  ASSERT_TRUE(purgeable.ok()) << purgeable.status();
+  EXPECT_EQ(*purgeable, 0);
+}
+
+TEST_P(StoreContractTest, CountsFollowIntakeAndDecisions) {
+  Create("A1", v1::DECISION_AUTO_MATCH);
+  Create("A2", v1::DECISION_AUTO_MATCH);
+  v1::Case r1 = Create("R1", v1::DECISION_REVIEW);
+  v1::Case r2 = Create("R2", v1::DECISION_REVIEW);
+  Create("R3", v1::DECISION_REVIEW);
+  Create("U1", v1::DECISION_NO_MATCH);
+  EXPECT_THAT(Counts(), ElementsAre(Pair(v1::CASE_STATE_AUTO_RESOLVED, 2),
+                                    Pair(v1::CASE_STATE_PENDING_REVIEW, 3),
+                                    Pair(v1::CASE_STATE_UNMATCHED, 1)));
+
+  ASSERT_TRUE(store_->Confirm(MakeDecision(r1, "k1")).ok());
+  ASSERT_TRUE(store_->MarkNoMatch(MakeDecision(r2, "k2")).ok());
+  EXPECT_THAT(Counts(), ElementsAre(Pair(v1::CASE_STATE_AUTO_RESOLVED, 2),
+                                    Pair(v1::CASE_STATE_PENDING_REVIEW, 1),
+                                    Pair(v1::CASE_STATE_UNMATCHED, 1),
+                                    Pair(v1::CASE_STATE_CONFIRMED, 1),
+                                    Pair(v1::CASE_STATE_REJECTED, 1)));
+}
+
+TEST_P(StoreContractTest, PurgeableCountIsWhatPurgeDeletes) {
+  Create("OLD1", v1::DECISION_AUTO_MATCH);
+  v1::Case old2 = Create("OLD2", v1::DECISION_REVIEW);
+  ASSERT_TRUE(store_->MarkNoMatch(MakeDecision(old2, "k-old2")).ok());
+  Create("OPEN", v1::DECISION_REVIEW);  // never purged, however old
+  now_us_ += absl::ToInt64Microseconds(absl::Hours(48));
+  Create("NEW", v1::DECISION_AUTO_MATCH);
+  const absl::Time cutoff =
+      absl::FromUnixMicros(now_us_.load()) - absl::Hours(24);
+
+  auto purgeable = store_->CountPurgeable(cutoff);
+  ASSERT_TRUE(purgeable.ok()) << purgeable.status();
+  EXPECT_EQ(*purgeable, 2);
+  auto purged = store_->Purge(cutoff, Actor{"purge", "admin", "p-1", "local"});
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, *purgeable);
+  EXPECT_EQ(*store_->CountPurgeable(cutoff), 0);
+  EXPECT_THAT(Counts(), ElementsAre(Pair(v1::CASE_STATE_AUTO_RESOLVED, 1),
+                                    Pair(v1::CASE_STATE_PENDING_REVIEW, 1)));
+}
+
+// Counting from the read connections while the writer commits: each count
+// is a snapshot, so the totals only grow, and they end exact.
+// Versions and idempotency hold under concurrent callers (several server
+// replicas on one database): of reviewers deciding on one version, one wins
+// and the others are ABORTED; of retries of one decision, one is applied.
+TEST_P(StoreContractTest, ConcurrentDecisionsApplyOnce) {
+  const v1::Case racing = Create("RACE", v1::DECISION_REVIEW);
+  const v1::Case retried = Create("RETRY", v1::DECISION_REVIEW);
+  constexpr int kCallers = 8;
+  std::atomic<int> won{0}, aborted{0}, applied{0}, replayed{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      auto w = store_->Confirm(MakeDecision(racing, absl::StrCat("race-", i)));
+      if (w.ok()) ++won;
+      if (absl::IsAborted(w.status())) ++aborted;
+      auto r = store_->MarkNoMatch(MakeDecision(retried, "same-key"));
+      if (r.ok()) ++(r->replayed ? replayed : applied);
+    });
+  }
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(aborted.load(), kCallers - 1);
+  EXPECT_EQ(applied.load(), 1);
+  EXPECT_EQ(replayed.load(), kCallers - 1);
+  EXPECT_EQ(Get("RACE").version(), 2);
+  EXPECT_EQ(Get("RETRY").version(), 2);
+  EXPECT_THAT(AuditActions("RETRY"),
+              ElementsAre("RECONCILED", "MARKED_NO_MATCH"));
 }
 
 }  // namespace

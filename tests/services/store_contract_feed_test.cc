@@ -1,7 +1,7 @@
-// The case store's results feed, the nightly job's writes (re-match, open
-// case scan, leases, checkpoints), retention and the active roster.
+// The case store contract: the results feed and the audit trail, the
+// nightly job's writes (re-match, open case scan) and retention.
 #include <atomic>
-#include <memory>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -12,92 +12,18 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/store/case_store.h"
-#include "services/store/sqlite_store.h"
+#include "tests/services/store_contract.h"
 
 namespace kuromaru::store {
 namespace {
 
 using ::testing::ElementsAre;
 
-v1::MatchResult Result(v1::Decision decision,
-                       const std::vector<std::string>& numbers,
-                       const std::string& versions = "1") {
-  v1::MatchResult m;
-  m.set_decision(decision);
-  for (const std::string& n : numbers) {
-    v1::Candidate* c = m.add_candidates();
-    c->set_insurer_number("01130012");
-    c->set_number(n);
-    c->set_qualified_from("20200401");
-    c->set_probability(0.5);
-  }
-  m.set_roster_version("roster-" + versions);
-  m.set_model_version("model-" + versions);
-  return m;
-}
-
-class StoreFeedTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.clock = [this] { return absl::FromUnixMicros(now_us_.load()); };
-    auto store = SqliteStore::Open(":memory:", options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
-
-  absl::Time Now() const { return absl::FromUnixMicros(now_us_.load()); }
-  void Advance(absl::Duration d) { now_us_ += absl::ToInt64Microseconds(d); }
-
-  v1::Case Create(const std::string& id, const v1::MatchResult& result,
-                  const std::string& month = "202404") {
-    v1::Receipt r;
-    r.set_receipt_id(id);
-    r.set_service_month(month);
-    auto w = store_->CreateCase({r, result, job_});
-    EXPECT_TRUE(w.ok()) << w.status();
-    return w.ok() ? w->stored : v1::Case();
-  }
-
-  Decision Decide(const v1::Case& c, const std::string& key) {
-    Decision d;
-    d.receipt_id = c.receipt_id();
-    d.expected_version = c.version();
-    d.idempotency_key = key;
-    if (c.result().candidates_size() > 0) {
-      d.candidate = KeyOf(c.result().candidates(0));
-    }
-    d.actor = {"bob", "reviewer", "req", ""};
-    return d;
-  }
-
-  absl::StatusOr<RematchWrite> Rematch(const v1::Case& c,
-                                       const v1::MatchResult& result) {
-    store::Rematch r;
-    r.receipt_id = c.receipt_id();
-    r.expected_version = c.version();
-    r.result = result;
-    r.actor = job_;
-    return store_->ApplyRematch(r);
-  }
-
-  v1::Case Get(const std::string& id) {
-    auto c = store_->GetCase(id, job_, false);
-    EXPECT_TRUE(c.ok()) << c.status();
-    return c.ok() ? *c : v1::Case();
-  }
-
-  std::atomic<int64_t> now_us_{1700000000000000};
-  Actor job_{"rematch", "job", "job-1", ""};
-  std::unique_ptr<CaseStore> store_;
-};
-
-TEST_F(StoreFeedTest, ChangesComeInCommitOrderWithCursors) {
+TEST_P(StoreContractTest, ChangesComeInCommitOrderWithCursors) {
   v1::Case a = Create("A", Result(v1::DECISION_REVIEW, {"1"}));
   v1::Case b = Create("B", Result(v1::DECISION_NO_MATCH, {}));
-  ASSERT_TRUE(store_->Confirm(Decide(a, "k")).ok());
-  auto rematched = Rematch(b, Result(v1::DECISION_AUTO_MATCH, {"7"}, "2"));
+  ASSERT_TRUE(store_->Confirm(MakeDecision(a, "k")).ok());
+  auto rematched = ApplyRematch(b, Result(v1::DECISION_AUTO_MATCH, {"7"}, "2"));
   ASSERT_TRUE(rematched.ok()) << rematched.status();
   ASSERT_TRUE(store_->GetCase("A", job_, true).ok());  // not a change
 
@@ -140,7 +66,7 @@ TEST_F(StoreFeedTest, ChangesComeInCommitOrderWithCursors) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(StoreFeedTest, TheLatestChangeOfACaseCarriesItsResult) {
+TEST_P(StoreContractTest, TheLatestChangeOfACaseCarriesItsResult) {
   Create("A", Result(v1::DECISION_REVIEW, {"1", "2"}));
   auto page = store_->ListChanges("", 10);
   ASSERT_TRUE(page.ok()) << page.status();
@@ -149,7 +75,7 @@ TEST_F(StoreFeedTest, TheLatestChangeOfACaseCarriesItsResult) {
   EXPECT_EQ(page->changes[0].result().candidates_size(), 2);
 }
 
-TEST_F(StoreFeedTest, WaitForChangesWakesOnCommit) {
+TEST_P(StoreContractTest, WaitForChangesWakesOnCommit) {
   Create("A", Result(v1::DECISION_REVIEW, {"1"}));
   auto page = store_->ListChanges("", 10);
   ASSERT_TRUE(page.ok());
@@ -165,16 +91,16 @@ TEST_F(StoreFeedTest, WaitForChangesWakesOnCommit) {
   writer.join();
 }
 
-TEST_F(StoreFeedTest, RematchResolvesChangesOrLeavesAlone) {
+TEST_P(StoreContractTest, RematchResolvesChangesOrLeavesAlone) {
   v1::Case same = Create("S", Result(v1::DECISION_REVIEW, {"1", "2"}));
-  auto r = Rematch(same, Result(v1::DECISION_REVIEW, {"1", "2"}, "2"));
+  auto r = ApplyRematch(same, Result(v1::DECISION_REVIEW, {"1", "2"}, "2"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->outcome, RematchOutcome::kUnchanged);
   EXPECT_EQ(r->version, 1);
   EXPECT_EQ(Get("S").roster_version(), "roster-1");
 
   v1::Case moved = Create("M", Result(v1::DECISION_REVIEW, {"1", "2"}));
-  r = Rematch(moved, Result(v1::DECISION_REVIEW, {"3", "1"}, "2"));
+  r = ApplyRematch(moved, Result(v1::DECISION_REVIEW, {"3", "1"}, "2"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->outcome, RematchOutcome::kChanged);
   v1::Case m = Get("M");
@@ -187,7 +113,7 @@ TEST_F(StoreFeedTest, RematchResolvesChangesOrLeavesAlone) {
   EXPECT_EQ(m.history(1).roster_version(), "roster-2");
 
   v1::Case open = Create("U", Result(v1::DECISION_NO_MATCH, {}));
-  r = Rematch(open, Result(v1::DECISION_AUTO_MATCH, {"9"}, "3"));
+  r = ApplyRematch(open, Result(v1::DECISION_AUTO_MATCH, {"9"}, "3"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->outcome, RematchOutcome::kResolved);
   v1::Case u = Get("U");
@@ -197,21 +123,23 @@ TEST_F(StoreFeedTest, RematchResolvesChangesOrLeavesAlone) {
   EXPECT_EQ(u.model_version(), "model-3");
 
   // Stale reads are refused; unknown cases are NOT_FOUND.
-  EXPECT_EQ(Rematch(moved, Result(v1::DECISION_REVIEW, {"5"})).status().code(),
-            absl::StatusCode::kAborted);
+  EXPECT_EQ(
+      ApplyRematch(moved, Result(v1::DECISION_REVIEW, {"5"})).status().code(),
+      absl::StatusCode::kAborted);
   v1::Case ghost;
   ghost.set_receipt_id("ghost");
-  EXPECT_EQ(Rematch(ghost, Result(v1::DECISION_REVIEW, {"5"})).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      ApplyRematch(ghost, Result(v1::DECISION_REVIEW, {"5"})).status().code(),
+      absl::StatusCode::kNotFound);
 }
 
-TEST_F(StoreFeedTest, RematchNeverTouchesHumanDecisions) {
+TEST_P(StoreContractTest, RematchNeverTouchesHumanDecisions) {
   v1::Case c = Create("C", Result(v1::DECISION_REVIEW, {"1"}));
-  v1::Case confirmed = store_->Confirm(Decide(c, "c"))->stored;
+  v1::Case confirmed = store_->Confirm(MakeDecision(c, "c"))->stored;
   v1::Case n = Create("N", Result(v1::DECISION_REVIEW, {"1"}));
-  v1::Case rejected = store_->MarkNoMatch(Decide(n, "n"))->stored;
+  v1::Case rejected = store_->MarkNoMatch(MakeDecision(n, "n"))->stored;
   for (const v1::Case& human : {confirmed, rejected}) {
-    auto r = Rematch(human, Result(v1::DECISION_AUTO_MATCH, {"8"}, "2"));
+    auto r = ApplyRematch(human, Result(v1::DECISION_AUTO_MATCH, {"8"}, "2"));
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->outcome, RematchOutcome::kSkipped);
     v1::Case after = Get(human.receipt_id());
@@ -220,15 +148,15 @@ TEST_F(StoreFeedTest, RematchNeverTouchesHumanDecisions) {
     EXPECT_EQ(after.result().candidates(0).number(), "1");
   }
   // A reopened case stays with the reviewers even when the job is sure.
-  v1::Case reopened = store_->Reopen(Decide(confirmed, "r"))->stored;
-  auto r = Rematch(reopened, Result(v1::DECISION_AUTO_MATCH, {"8"}, "2"));
+  v1::Case reopened = store_->Reopen(MakeDecision(confirmed, "r"))->stored;
+  auto r = ApplyRematch(reopened, Result(v1::DECISION_AUTO_MATCH, {"8"}, "2"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->outcome, RematchOutcome::kChanged);
   EXPECT_EQ(Get("C").state(), v1::CASE_STATE_PENDING_REVIEW);
   EXPECT_FALSE(Get("C").has_resolved());
 }
 
-TEST_F(StoreFeedTest, OpenCasesPartitionIntoShards) {
+TEST_P(StoreContractTest, OpenCasesPartitionIntoShards) {
   std::set<std::string> open;
   for (int i = 0; i < 40; ++i) {
     std::string id = absl::StrCat("R", 100 + i);
@@ -269,63 +197,10 @@ TEST_F(StoreFeedTest, OpenCasesPartitionIntoShards) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(StoreFeedTest, CheckpointIsSavedWithTheRematch) {
-  auto missing = store_->LoadCheckpoint("rematch/0-of-2");
-  ASSERT_TRUE(missing.ok());
-  EXPECT_FALSE(missing->has_value());
-  ASSERT_TRUE(store_->SaveCheckpoint("rematch/0-of-2", "R050").ok());
-  EXPECT_EQ(**store_->LoadCheckpoint("rematch/0-of-2"), "R050");
-
-  v1::Case c = Create("R060", Result(v1::DECISION_REVIEW, {"1"}));
-  store::Rematch r;
-  r.receipt_id = "R060";
-  r.expected_version = c.version();
-  r.result = Result(v1::DECISION_REVIEW, {"1"});
-  r.checkpoint_name = "rematch/0-of-2";
-  r.checkpoint_value = "R060";
-  auto w = store_->ApplyRematch(r);
-  ASSERT_TRUE(w.ok());
-  EXPECT_EQ(w->outcome, RematchOutcome::kUnchanged);
-  EXPECT_EQ(**store_->LoadCheckpoint("rematch/0-of-2"), "R060");
-  // A refused re-match saves no checkpoint.
-  r.expected_version = 7;
-  r.result = Result(v1::DECISION_REVIEW, {"2"});
-  r.checkpoint_value = "R061";
-  EXPECT_FALSE(store_->ApplyRematch(r).ok());
-  EXPECT_EQ(**store_->LoadCheckpoint("rematch/0-of-2"), "R060");
-}
-
-TEST_F(StoreFeedTest, LeaseRefusesASecondOwnerUntilItExpires) {
-  auto a = store_->AcquireLease("rematch/0-of-1", "host-a", absl::Minutes(5));
-  ASSERT_TRUE(a.ok()) << a.status();
-  EXPECT_EQ(a->expires_at, Now() + absl::Minutes(5));
-  EXPECT_EQ(store_->AcquireLease("rematch/0-of-1", "host-b", absl::Minutes(5))
-                .status()
-                .code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(
-      store_->AcquireLease("rematch/1-of-2", "host-b", absl::Minutes(5)).ok());
-  Advance(absl::Minutes(4));
-  EXPECT_TRUE(
-      store_->AcquireLease("rematch/0-of-1", "host-a", absl::Minutes(5)).ok());
-  Advance(absl::Minutes(4));  // renewed: still held
-  EXPECT_FALSE(
-      store_->AcquireLease("rematch/0-of-1", "host-b", absl::Minutes(5)).ok());
-  ASSERT_TRUE(store_->ReleaseLease("rematch/0-of-1", "host-b").ok());  // no-op
-  EXPECT_FALSE(
-      store_->AcquireLease("rematch/0-of-1", "host-b", absl::Minutes(5)).ok());
-  Advance(absl::Minutes(2));  // expired
-  EXPECT_TRUE(
-      store_->AcquireLease("rematch/0-of-1", "host-b", absl::Minutes(5)).ok());
-  ASSERT_TRUE(store_->ReleaseLease("rematch/0-of-1", "host-b").ok());
-  EXPECT_TRUE(
-      store_->AcquireLease("rematch/0-of-1", "host-a", absl::Minutes(5)).ok());
-}
-
-TEST_F(StoreFeedTest, PurgeDeletesClosedCasesAndKeepsTheAudit) {
+TEST_P(StoreContractTest, PurgeDeletesClosedCasesAndKeepsTheAudit) {
   v1::Case auto_case = Create("AUTO", Result(v1::DECISION_AUTO_MATCH, {"1"}));
   v1::Case c = Create("CONF", Result(v1::DECISION_REVIEW, {"1"}));
-  ASSERT_TRUE(store_->Confirm(Decide(c, "conf-key")).ok());
+  ASSERT_TRUE(store_->Confirm(MakeDecision(c, "conf-key")).ok());
   Create("OPEN", Result(v1::DECISION_REVIEW, {"1"}));
   Advance(absl::Hours(24 * 40));
   Create("LATE", Result(v1::DECISION_AUTO_MATCH, {"1"}));
@@ -364,7 +239,7 @@ TEST_F(StoreFeedTest, PurgeDeletesClosedCasesAndKeepsTheAudit) {
   EXPECT_EQ(*store_->Purge(cutoff, job_), 0);
 }
 
-TEST_F(StoreFeedTest, AuditExportFiltersByTime) {
+TEST_P(StoreContractTest, AuditExportFiltersByTime) {
   Create("A", Result(v1::DECISION_REVIEW, {"1"}));
   Advance(absl::Seconds(10));
   const absl::Time t = Now();
@@ -389,30 +264,49 @@ TEST_F(StoreFeedTest, AuditExportFiltersByTime) {
   EXPECT_EQ(stop.code(), absl::StatusCode::kCancelled);
 }
 
-TEST_F(StoreFeedTest, ActiveRosterRoundTrips) {
-  EXPECT_EQ(store_->GetActiveRoster().status().code(),
-            absl::StatusCode::kNotFound);
-  RosterState s;
-  s.version = "20240401-3";
-  s.snapshot_path = "/data/roster/20240401.csv";
-  s.delta_paths = {"/data/roster/d1.csv", "/data/roster/d2.csv"};
-  s.model_path = "/data/model.json";
-  s.model_version = "m-7";
-  ASSERT_TRUE(store_->PutActiveRoster(s).ok());
-  auto got = store_->GetActiveRoster();
-  ASSERT_TRUE(got.ok());
-  EXPECT_EQ(got->version, s.version);
-  EXPECT_EQ(got->snapshot_path, s.snapshot_path);
-  EXPECT_EQ(got->delta_paths, s.delta_paths);
-  EXPECT_EQ(got->model_path, s.model_path);
-  EXPECT_EQ(got->model_version, s.model_version);
-  EXPECT_EQ(got->updated_at, Now());
-  s.delta_paths.clear();
-  ASSERT_TRUE(store_->PutActiveRoster(s).ok());
-  EXPECT_TRUE(store_->GetActiveRoster()->delta_paths.empty());
-  s.delta_paths = {"bad\npath"};
-  EXPECT_EQ(store_->PutActiveRoster(s).code(),
-            absl::StatusCode::kInvalidArgument);
+// A follower reading the feed while several writers commit sees every
+// change exactly once, in an order that keeps each case's versions rising.
+TEST_P(StoreContractTest, AFollowerSeesEveryChangeOnceWhileWritersCommit) {
+  constexpr int kWriters = 4, kCasesEach = 25;
+  std::atomic<bool> done{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kCasesEach; ++i) {
+        const v1::Case c =
+            Create(absl::StrCat("W", w, "-", i), v1::DECISION_REVIEW);
+        auto d = store_->Confirm(MakeDecision(c, absl::StrCat("k", w, "-", i)));
+        EXPECT_TRUE(d.ok()) << d.status();
+      }
+    });
+  }
+  std::set<std::string> seen;
+  std::map<std::string, int64_t> last_version;
+  std::string cursor;
+  // Reads one page; false when it held nothing new.
+  auto follow = [&]() -> bool {
+    auto page = store_->ListChanges(cursor, 7);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) return false;
+    for (const v1::Change& c : page->changes) {
+      EXPECT_TRUE(seen.insert(c.cursor()).second)
+          << "seen twice: " << c.cursor();
+      EXPECT_GT(c.version(), last_version[c.receipt_id()]) << c.receipt_id();
+      last_version[c.receipt_id()] = c.version();
+    }
+    cursor = page->next_cursor;
+    return !page->changes.empty();
+  };
+  std::thread follower([&] {
+    while (!done.load()) follow();
+  });
+  for (std::thread& t : writers) t.join();
+  done = true;
+  follower.join();
+  while (follow()) {
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(2 * kWriters * kCasesEach));
+  for (const auto& [id, version] : last_version) EXPECT_EQ(version, 2) << id;
 }
 
 }  // namespace
