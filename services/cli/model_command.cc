@@ -28,9 +28,6 @@
 namespace kuromaru::cli {
 namespace {
 
-// commands.h declares a cli::store of its own.
-namespace kstore = ::kuromaru::store;
-
 void PrintWeights(const matcher::Model& model) {
   std::printf("model %s  lambda %.6f  prior weight %.3f\n",
               matcher::ModelVersion(model).c_str(), model.lambda,
@@ -182,7 +179,7 @@ std::optional<int> ParseDecisionFitFlags(const std::vector<std::string>& args,
 // The roster and the store, or the exit code.
 std::optional<int> OpenInputs(const DecisionFitFlags& f,
                               std::shared_ptr<const reconcile::Engine>* engine,
-                              std::unique_ptr<kstore::CaseStore>* cases) {
+                              std::unique_ptr<store::CaseStore>* cases) {
   reconcile::RosterSource source;
   auto encoding = base::ParseTextEncoding(f.encoding);
   if (!encoding.ok()) {
@@ -200,8 +197,7 @@ std::optional<int> OpenInputs(const DecisionFitFlags& f,
                  f.store_path.c_str());
     return kExitCannotRun;
   }
-  auto opened =
-      kstore::SqliteStore::Open(f.store_path, kstore::SqliteOptions());
+  auto opened = store::SqliteStore::Open(f.store_path, store::SqliteOptions());
   if (!opened.ok()) {
     std::fprintf(stderr, "kuromaru model fit: cannot open the store: %s\n",
                  opened.status().ToString().c_str());
@@ -224,7 +220,7 @@ int FitFromDecisions(const std::vector<std::string>& args) {
   DecisionFitFlags f;
   if (auto exit = ParseDecisionFitFlags(args, &f)) return *exit;
   std::shared_ptr<const reconcile::Engine> engine;
-  std::unique_ptr<kstore::CaseStore> cases;
+  std::unique_ptr<store::CaseStore> cases;
   if (auto exit = OpenInputs(f, &engine, &cases)) return *exit;
   absl::StatusOr<reconcile::DecisionFit> fit = reconcile::FitOnDecisions(
       *engine, *cases, f.min_positives, f.min_negatives);
@@ -237,7 +233,7 @@ int FitFromDecisions(const std::vector<std::string>& args) {
         absl::IsFailedPrecondition(written) ? "; no model written" : "");
     return kExitFailure;
   }
-  const kstore::LabelCounts& counts = fit->counts;
+  const store::LabelCounts& counts = fit->counts;
   std::printf(
       "model %s from %lld decided cases: %lld labelled pairs (%lld matches, "
       "%lld non-matches), %lld skipped (not in the roster any more)\n",

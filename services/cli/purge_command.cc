@@ -22,9 +22,6 @@
 namespace kuromaru::cli {
 namespace {
 
-// commands.h declares a cli::store of its own.
-namespace kstore = ::kuromaru::store;
-
 std::string NewRequestId() {
   absl::BitGen gen;
   return absl::StrFormat("purge-%016x", absl::Uniform<uint64_t>(gen));
@@ -55,7 +52,7 @@ int RunPurge(const std::vector<std::string>& args) {
   if (store_path.empty() || older_than.empty()) {
     return usage("--store and --older-than are required");
   }
-  absl::StatusOr<absl::Duration> retention = kstore::ParseRetention(older_than);
+  absl::StatusOr<absl::Duration> retention = store::ParseRetention(older_than);
   if (!retention.ok()) return usage(std::string(retention.status().message()));
 
   // A purge never creates a store: a mistyped path is an error, not 0.
@@ -65,16 +62,16 @@ int RunPurge(const std::vector<std::string>& args) {
                  store_path.c_str());
     return kExitCannotRun;
   }
-  auto opened = kstore::SqliteStore::Open(store_path, kstore::SqliteOptions());
+  auto opened = store::SqliteStore::Open(store_path, store::SqliteOptions());
   if (!opened.ok()) {
     std::fprintf(stderr, "kuromaru purge: cannot open the store: %s\n",
                  opened.status().ToString().c_str());
     return kExitCannotRun;
   }
-  const kstore::Actor actor{"purge", "admin", NewRequestId(), "local"};
+  const store::Actor actor{"purge", "admin", NewRequestId(), "local"};
   const absl::Time start = absl::Now();
   absl::StatusOr<int64_t> count =
-      kstore::PurgeClosed(**opened, *retention, start, actor, dry_run);
+      store::PurgeClosed(**opened, *retention, start, actor, dry_run);
   if (!count.ok()) {
     std::fprintf(stderr, "kuromaru purge: %s\n",
                  count.status().ToString().c_str());
