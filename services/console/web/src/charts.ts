@@ -103,7 +103,7 @@ export function timelineChart(rows: EnrollmentRow[], serviceMonth: string | unde
   const start = addMonths(new Date(Math.min(...dates)), -6);
   const end = addMonths(new Date(Math.max(...dates)), 7);
 
-  const W = 600, labelW = 190, rowH = 28, top = 30, right = 12;
+  const W = 600, labelW = 200, rowH = 30, top = 30, right = 12;
   const H = top + rows.length * rowH + 8;
   const span = Math.max(kDayMs, end.getTime() - start.getTime());
   const x = (d: Date): number => labelW + ((d.getTime() - start.getTime()) / span) *
@@ -131,9 +131,11 @@ export function timelineChart(rows: EnrollmentRow[], serviceMonth: string | unde
       until ? day(r.qualified_until)?.seireki : t("case.current")}`;
     const validity = r.valid_in_service_month ? t("case.valid_in_month")
       : t("case.not_valid_in_month");
-    svg.appendChild(s("text", { class: "tl-label", x: 4, y: yTop + 13 },
-      name.length > 22 ? name.slice(0, 21) + "…" : name));
-    svg.appendChild(s("text", { class: "tl-sub", x: 4, y: yTop + 24 }, member));
+    const insurerName = r.insurer_name ?? "";
+    svg.appendChild(s("text", { class: "tl-label", x: 4, y: yTop + 12 },
+      `${r.insurer_number ?? ""}  ${member}`));
+    svg.appendChild(s("text", { class: "tl-sub", x: 4, y: yTop + 24 },
+      insurerName.length > 15 ? insurerName.slice(0, 14) + "…" : insurerName));
     const klass = ["bar", "tl-bar", r.is_candidate ? "tl-cand" : "",
       r.valid_in_service_month ? "tl-valid" : "", until ? "" : "tl-open"].join(" ");
     svg.appendChild(s("rect", { class: klass, x: x1, y: yTop + 5, width: Math.max(2, x2 - x1),
@@ -150,7 +152,7 @@ export function timelineChart(rows: EnrollmentRow[], serviceMonth: string | unde
 
 /** Horizontal bars, one per entry. */
 export function barChart(entries: [string, number][], klass = ""): SVGSVGElement {
-  const W = 420, rowH = 24, labelW = 120, right = 60;
+  const W = 640, rowH = 26, labelW = 130, right = 70;
   const H = entries.length * rowH + 4;
   const max = Math.max(1, ...entries.map(([, v]) => v));
   const svg = s("svg", { class: `chart bars ${klass}`, viewBox: `0 0 ${W} ${H}`, role: "img",
@@ -173,7 +175,7 @@ export interface DaySeries {
 
 /** Stacked columns by day (one colour per series), for the cases-by-day chart. */
 export function stackedColumns(days: DaySeries[], series: string[]): SVGSVGElement {
-  const W = 620, H = 200, top = 10, bottom = 28, left = 40, right = 8;
+  const W = 1200, H = 240, top = 10, bottom = 28, left = 48, right = 8;
   const plotW = W - left - right, plotH = H - top - bottom;
   const max = Math.max(1, ...days.map((d) => d.values.reduce((a, b) => a + b, 0)));
   const svg = s("svg", { class: "chart columns", viewBox: `0 0 ${W} ${H}`, role: "img",

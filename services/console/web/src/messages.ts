@@ -291,6 +291,11 @@ const ja = {
 
   "sex.1": "男",
   "sex.2": "女",
+
+  "rematch.STATE_RUNNING": "実行中",
+  "rematch.STATE_SUCCEEDED": "完了",
+  "rematch.STATE_PARTIAL": "一部エラーで完了",
+  "rematch.STATE_FAILED": "失敗",
 } as const;
 
 export type MsgKey = keyof typeof ja;
@@ -584,6 +589,11 @@ const en: Record<MsgKey, string> = {
 
   "sex.1": "male",
   "sex.2": "female",
+
+  "rematch.STATE_RUNNING": "running",
+  "rematch.STATE_SUCCEEDED": "done",
+  "rematch.STATE_PARTIAL": "done with errors",
+  "rematch.STATE_FAILED": "failed",
 };
 
 export type Locale = "ja" | "en";
