@@ -644,7 +644,3 @@ export function label(prefix: string, code: string | undefined | null): string {
   const key = `${prefix}.${code.replace(/^CASE_STATE_/, "")}`;
   return key in ja ? t(key as MsgKey) : code;
 }
-
-export function hasLabel(prefix: string, code: string): boolean {
-  return `${prefix}.${code}` in ja;
-}

@@ -229,6 +229,8 @@ async function offerSameSignature(v: CaseView, d: Decision, reason: string): Pro
       done++;
     } catch (e) {
       problems.push(t("same.failed", { id: o.receipt_id, message: errorText(e, o.receipt_id) }));
+      // Opening claimed it; give it back rather than let the lease run out.
+      call("DELETE", casePath(o.receipt_id, "claim")).catch(() => undefined);
     }
   }
   notify([t("same.done", { done })].concat(problems).join(" "), problems.length ? "error" : "info");

@@ -143,7 +143,8 @@ export async function renderQueue({ root, params }: RouteArgs): Promise<View> {
     ["queue.col.lead", "num score"], ["queue.col.candidates", "num"], ["queue.col.reasons", ""],
     ["queue.col.claim", ""],
   ];
-  const table = h("table", { class: "queue", "aria-describedby": "queue-caption" },
+  const table = h("table", { class: "queue", role: "grid", "aria-readonly": "true",
+    "aria-describedby": "queue-caption" },
     h("caption", { id: "queue-caption", class: "sr-only" }, t("queue.table_caption")),
     h("thead", null, h("tr", null, cols.map(([k, c]) => h("th", { scope: "col", class: c || null },
       t(k as Parameters<typeof t>[0]))))),
