@@ -239,6 +239,16 @@ std::string Date::Key() const {
   return absl::StrFormat("%04d%02d%02d", year, month, day);
 }
 
+std::string Wareki(const Date& d) {
+  if (!IsValidDate(d)) return "";
+  const int era = EraOf(d);
+  if (era == kNoEra) return "";
+  const int year = d.year - EraStartYear(era) + 1;
+  return absl::StrCat(kEras[era].name,
+                      year == 1 ? std::string("元") : absl::StrCat(year), "年",
+                      d.month, "月", d.day, "日");
+}
+
 bool IsValidDate(const Date& d) {
   return d.year >= kMinYear && d.year <= kMaxYear && d.month >= 1 &&
          d.month <= 12 && d.day >= 1 && d.day <= DaysInMonth(d.year, d.month);
