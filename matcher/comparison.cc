@@ -178,9 +178,12 @@ bool FieldHasLevel(Field field, Level level) {
 
 std::string PackedDateString(PackedDate date) {
   if (date == 0) return "";
-  char buffer[16];
-  std::snprintf(buffer, sizeof(buffer), "%08u", static_cast<unsigned>(date));
-  return buffer;
+  if (date > 99999999) return absl::StrCat(date);
+  std::string out(8, '0');
+  for (int i = 7; i >= 0 && date != 0; --i, date /= 10) {
+    out[i] = static_cast<char>('0' + date % 10);
+  }
+  return out;
 }
 
 FieldComparison CompareNameKanji(const PersonView& receipt,

@@ -181,18 +181,15 @@ Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
                       text.sex,        text.insurer_number, text.symbol,
                       text.number,     text.branch,         text.postal_code,
                       text.address};
-  out->normalized = NormalizePerson(raw, &out->issues);
+  out->normalized = NormalizePerson(raw, &out->issues, &out->billed_insurer);
   out->service_month = ParseServiceMonth(text.service_month, &out->issues);
-  if (!text.insurer_number.empty()) {
-    auto billed = normalizer::ParseInsurerNumber(text.insurer_number);
-    if (billed.ok()) out->billed_insurer = *std::move(billed);
-  }
   out->prior_weight = model().prior_weight();
 
   Scored scored;
   const PersonView receipt_view = out->normalized.View();
   scored.candidates =
-      index_->Candidates(receipt_view, out->service_month, options_.candidates);
+      index_->Candidates(receipt_view, out->service_month, options_.candidates,
+                         out->billed_insurer ? &*out->billed_insurer : nullptr);
   out->candidates_considered = static_cast<int>(scored.candidates.size());
 
   const Roster& r = roster();

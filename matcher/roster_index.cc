@@ -199,7 +199,7 @@ void RosterIndex::Lookup(uint64_t key, uint32_t pass, int max_per_key,
 }
 
 void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
-                        Hits* hits) const {
+                        const nz::InsurerNumber* insurer, Hits* hits) const {
   const int undated =
       std::min(options.max_per_key, options.max_per_undated_key);
   auto pass = [&](uint32_t bit, auto&& body) {
@@ -273,16 +273,14 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
       }
     });
   }
-  absl::StatusOr<nz::InsurerNumber> insurer =
-      nz::ParseInsurerNumber(r.insurer_number);
-  const bool sentinel =
-      (insurer.ok() && insurer->sentinel) || IsSentinelNumber(r.member_number);
+  const bool sentinel = (insurer != nullptr && insurer->sentinel) ||
+                        IsSentinelNumber(r.member_number);
   if (!sentinel && !r.member_number.empty() && r.birth_date != 0) {
     pass(kMemberNumber, [&](auto lookup) {
       lookup(TextDateKey(kSeedMemberNumber, r.member_number, r.birth_date));
     });
   }
-  if (!sentinel && insurer.ok() && !r.member_key.empty()) {
+  if (!sentinel && insurer != nullptr && !r.member_key.empty()) {
     pass(kInsurerMember, [&](auto lookup) {
       const std::string_view member = WithoutBranch(r.member_key);
       lookup(HashBytes(member, TextKey(kSeedInsurerMember, insurer->digits)));
@@ -306,10 +304,11 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
 
 std::vector<Candidate> RosterIndex::Candidates(
     const PersonView& receipt, PackedMonth service_month,
-    const CandidateOptions& options) const {
+    const CandidateOptions& options,
+    const normalizer::InsurerNumber* billed) const {
   thread_local Hits hits;  // reused: a query allocates only its result
   hits.clear();
-  Query(receipt, options, &hits);
+  Query(receipt, options, billed, &hits);
   const Roster& roster = *roster_;
   // One candidate per person: sort hits by person, merge their passes.
   std::sort(hits.begin(), hits.end(), [&](const auto& a, const auto& b) {

@@ -69,8 +69,10 @@ class RosterIndexTest : public ::testing::Test {
 
   std::vector<Candidate> Query(const RawPerson& raw, PackedMonth month = 202404,
                                const CandidateOptions& options = {}) {
-    receipt_ = NormalizePerson(raw, nullptr);
-    return index_->Candidates(receipt_.View(), month, options);
+    std::optional<normalizer::InsurerNumber> billed;
+    receipt_ = NormalizePerson(raw, nullptr, &billed);
+    return index_->Candidates(receipt_.View(), month, options,
+                              billed ? &*billed : nullptr);
   }
 
   std::string insurer_a_, insurer_b_;
@@ -255,7 +257,7 @@ TEST_F(RosterIndexTest, SnapshotSwapUnderConcurrentReaders) {
     readers.emplace_back([&] {
       while (!stop.load()) {
         std::shared_ptr<const RosterIndex> index = snapshot.Get();
-        auto c = index->Candidates(receipt.View(), 202404, {});
+        auto c = index->Candidates(receipt.View(), 202404, {}, nullptr);
         // Either roster: the full one finds the person, the small one not.
         if (index->roster().size() == 5 && c.empty()) ++bad;
         if (index->roster().size() == 1 && !c.empty()) ++bad;
