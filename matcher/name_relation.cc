@@ -41,14 +41,18 @@ bool KanjiCompatible(std::u32string_view a, std::u32string_view b) {
   return true;
 }
 
-constexpr size_t kMinGivenLength = 2;  // code points
+// The shortest given name taken as evidence, in code points: with the split
+// known on both sides even a one-kanji given name (薫, 豊) is; against a name
+// whose split is unknown, one character is any name ending in 子.
+constexpr size_t kMinGivenBothSplit = 1;
+constexpr size_t kMinGivenOneSplit = 2;
 
 // `given` (split known) against the whole of `other` (split unknown): does
 // `other` end with a compatible given name after a surname unlike `surname`?
 template <typename Same>
 bool EndsWithGiven(std::u32string_view surname, std::u32string_view given,
                    std::u32string_view other, Same same) {
-  if (given.size() < kMinGivenLength || other.size() <= given.size()) {
+  if (given.size() < kMinGivenOneSplit || other.size() <= given.size()) {
     return false;
   }
   const std::u32string_view tail = other.substr(other.size() - given.size());
@@ -70,7 +74,7 @@ bool SurnameChanged(std::string_view a_key, std::string_view a_surname,
   const std::u32string_view bs = Decode(b_surname, 2);
   const std::u32string_view bg = Decode(b_given, 3);
   if (!a_given.empty() && !b_given.empty()) {
-    return ag.size() >= kMinGivenLength && same(ag, bg) && !same(as, bs);
+    return ag.size() >= kMinGivenBothSplit && same(ag, bg) && !same(as, bs);
   }
   if (!a_given.empty()) {
     return EndsWithGiven(as, ag, Decode(b_key, 2), same);
@@ -104,6 +108,18 @@ bool KanaSurnameChanged(const PersonView& a, const PersonView& b) {
 bool KanjiSurnameChanged(const PersonView& a, const PersonView& b) {
   return SurnameChanged(a.kanji_key, a.kanji_surname, b.kanji_key,
                         b.kanji_surname, KanjiCompatible);
+}
+
+bool KanjiSharesGivenEnding(const PersonView& a, const PersonView& b) {
+  if (a.kanji_key.empty() || b.kanji_key.empty() ||
+      KanjiKeyIsKana(a.kanji_key) || KanjiKeyIsKana(b.kanji_key)) {
+    return false;
+  }
+  const std::u32string_view x = Decode(a.kanji_loose_key, 0);
+  const std::u32string_view y = Decode(b.kanji_loose_key, 1);
+  return x.size() >= 2 && y.size() >= 2 &&
+         CharsCompatible(x.back(), y.back()) &&
+         !CharsCompatible(x.front(), y.front());
 }
 
 NameRelation KanaRelation(const PersonView& a, const PersonView& b) {

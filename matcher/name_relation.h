@@ -15,8 +15,7 @@
 // A surname change (marriage, adoption, divorce) keeps the given name. It is
 // recognised when the given names agree and the surnames do not: with the
 // split known on both sides, or on one side when the other's whole key ends
-// with that given name. Given names shorter than two code points are not
-// taken as evidence.
+// with that given name (then at least two code points long).
 //
 // Pure and thread-safe.
 #ifndef KUROMARU_MATCHER_NAME_RELATION_H_
@@ -47,6 +46,12 @@ NameRelation KanjiRelation(const PersonView& a, const PersonView& b);
 // stronger relations themselves.
 bool KanaSurnameChanged(const PersonView& a, const PersonView& b);
 bool KanjiSurnameChanged(const PersonView& a, const PersonView& b);
+
+// The kanji keys end in the same code point and begin differently:
+// consistent with a surname change that the kana showed, where the kanji
+// cannot show it themselves (no space on one side and a one-kanji given name,
+// or no space on either side).
+bool KanjiSharesGivenEnding(const PersonView& a, const PersonView& b);
 
 // True when the kanji field holds kana only (a name written in katakana where
 // kanji were expected).

@@ -26,9 +26,11 @@ constexpr size_t kMaxBucket = 48;
 // weaker. kNear: a typo or a substitution the variant table lacks, but far
 // more often two persons (siblings, 一郎 / 一男), so it counts only beside a
 // script that agrees. kSurnameChanged: given name kept, surname changed
-// (marriage): common for one person at a link, and not rare between two persons
-// (the same popular given name), so barely positive; the link needs the chain's
-// other evidence. kDifferent: an insurer rarely miswrites a whole name.
+// (marriage): a few percent of one person's links, and about one pair in 500
+// of two persons of the same birth date and sex (a popular given name), a
+// ratio near 2^4 that the two scripts share (they record one event), so 3
+// each; the link still needs the chain's adjacency or household. kDifferent:
+// an insurer rarely miswrites a whole name.
 int NameBits(NameRelation relation) {
   switch (relation) {
     case NameRelation::kSame:
@@ -38,7 +40,7 @@ int NameBits(NameRelation relation) {
     case NameRelation::kNear:
       return 2;
     case NameRelation::kSurnameChanged:
-      return 1;
+      return 3;
     case NameRelation::kDifferent:
       return -12;
     case NameRelation::kUnknown:
@@ -226,7 +228,14 @@ int LinkScore(const LinkSide& a, const LinkSide& b) {
   const int overlap = OverlapDays(a.from, a.until, b.from, b.until);
   if (overlap > kLinkOverlapDays) return kNoLink;
   const NameRelation kana = KanaRelation(a.view, b.view);
-  const NameRelation kanji = KanjiRelation(a.view, b.view);
+  NameRelation kanji = KanjiRelation(a.view, b.view);
+  if (kana == NameRelation::kSurnameChanged &&
+      kanji == NameRelation::kDifferent &&
+      KanjiSharesGivenEnding(a.view, b.view)) {
+    // Written without a space on both sides, the kanji cannot show where the
+    // given name starts; the kana did, and the kanji end alike.
+    kanji = NameRelation::kSurnameChanged;
+  }
   const bool agrees = kana == NameRelation::kSame ||
                       kanji == NameRelation::kSame ||
                       kanji == NameRelation::kWildcard;
@@ -246,15 +255,17 @@ int LinkScore(const LinkSide& a, const LinkSide& b) {
   }
   // The same address (house number included) with the same birth date and sex
   // is one person or a twin; a twin's given name differs (a name veto above).
-  // People move, so a different address weighs nothing.
+  // Two persons of one birth date and sex share a postal code about once in
+  // 10^4 and a municipality about once in 10^2; one person keeps them at most
+  // links. People move, so a different address weighs nothing.
   const PersonView& x = a.view;
   const PersonView& y = b.view;
   if (!x.address_key.empty() && x.address_key == y.address_key) {
-    score += 8;
+    score += 10;
   } else if (!x.postal_code.empty() && x.postal_code == y.postal_code) {
-    score += 4;
+    score += 7;
   } else if (!x.municipality.empty() && x.municipality == y.municipality) {
-    score += 1;
+    score += 4;
   }
   // The same insurer and 記号・番号: the same card family (the insured person
   // or a dependant), re-issued at a change of name or 枝番.

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "matcher/name_relation.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -219,6 +220,15 @@ ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
       CompareAddress(a, b, explain),
       CompareEnrollment(receipt.service_month, e, explain),
   };
+  // A marriage the kana shows (given name kept) where the kanji cannot: no
+  // space on one side and a one-kanji given name, or none on either.
+  FieldComparison& kanji = comparisons[static_cast<int>(Field::kNameKanji)];
+  if (kanji.level == Level::kDifferent &&
+      comparisons[static_cast<int>(Field::kNameKana)].level ==
+          Level::kSurnameChanged &&
+      KanjiSharesGivenEnding(a, b)) {
+    kanji.level = Level::kSurnameChanged;
+  }
   ScoredCandidate scored;
   scored.sources.fill(-1);
   if (!e.others.empty()) {
