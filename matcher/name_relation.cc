@@ -110,17 +110,25 @@ bool KanjiSurnameChanged(const PersonView& a, const PersonView& b) {
                         b.kanji_surname, KanjiCompatible);
 }
 
-bool KanjiSharesGivenEnding(const PersonView& a, const PersonView& b) {
-  if (a.kanji_key.empty() || b.kanji_key.empty() ||
-      KanjiKeyIsKana(a.kanji_key) || KanjiKeyIsKana(b.kanji_key)) {
-    return false;
-  }
-  const std::u32string_view x = Decode(a.kanji_loose_key, 0);
-  const std::u32string_view y = Decode(b.kanji_loose_key, 1);
-  return x.size() >= 2 && y.size() >= 2 &&
-         CharsCompatible(x.back(), y.back()) &&
-         !CharsCompatible(x.front(), y.front());
+namespace {
+
+// Where the split is unknown on a side, the names may still share their given
+// name: they end alike (the last `suffix` code points) and begin differently.
+template <typename Same>
+bool EndsAlike(std::string_view a_key, std::string_view a_surname,
+               std::string_view b_key, std::string_view b_surname,
+               size_t suffix, Same same) {
+  if (!a_surname.empty() && !b_surname.empty()) return false;
+  const std::u32string_view x = Decode(a_key, 0);
+  const std::u32string_view y = Decode(b_key, 1);
+  if (x.size() <= suffix || y.size() <= suffix) return false;
+  return same(x.substr(x.size() - suffix), y.substr(y.size() - suffix)) &&
+         !same(x.substr(0, 1), y.substr(0, 1));
 }
+
+bool Equal(std::u32string_view x, std::u32string_view y) { return x == y; }
+
+}  // namespace
 
 NameRelation KanaRelation(const PersonView& a, const PersonView& b) {
   if (a.kana_key.empty() || b.kana_key.empty()) return NameRelation::kUnknown;
@@ -135,6 +143,11 @@ NameRelation KanaRelation(const PersonView& a, const PersonView& b) {
   }
   if (nz::JaroWinkler(Decode(x, 0), Decode(y, 1)) >= kKanaNear) {
     return NameRelation::kNear;
+  }
+  // Two kana of a given name: one (コ) ends half the women's names.
+  if (EndsAlike(a.kana_key, a.kana_surname, b.kana_key, b.kana_surname, 2,
+                Equal)) {
+    return NameRelation::kMaybeSurnameChanged;
   }
   return NameRelation::kDifferent;
 }
@@ -159,7 +172,19 @@ NameRelation KanjiRelation(const PersonView& a, const PersonView& b) {
                        Decode(b.kanji_loose_key, 1)) <= 1) {
     return NameRelation::kNear;
   }
+  if (EndsAlike(a.kanji_loose_key, a.kanji_surname, b.kanji_loose_key,
+                b.kanji_surname, 1, KanjiCompatible)) {
+    return NameRelation::kMaybeSurnameChanged;
+  }
   return NameRelation::kDifferent;
+}
+
+NameRelation Confirm(NameRelation relation, NameRelation other) {
+  if (relation == NameRelation::kMaybeSurnameChanged &&
+      other == NameRelation::kSurnameChanged) {
+    return NameRelation::kSurnameChanged;
+  }
+  return relation;
 }
 
 }  // namespace kuromaru::matcher

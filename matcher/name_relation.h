@@ -35,6 +35,11 @@ enum class NameRelation {
   kSurnameChanged,  // given names agree, surnames differ
   kNear,  // kana Jaro–Winkler >= 0.92 (of the given names when the surnames
           // agree); kanji one edit apart
+  // The split is unknown on a side and the names end alike (two kana, one
+  // kanji) and begin differently: a surname change the script cannot show
+  // by itself (no space, a one-kanji given name). Neither for nor against,
+  // unless the other script shows the change (Confirm).
+  kMaybeSurnameChanged,
   kDifferent,
   kUnknown,  // a side has no name in this script
 };
@@ -47,11 +52,10 @@ NameRelation KanjiRelation(const PersonView& a, const PersonView& b);
 bool KanaSurnameChanged(const PersonView& a, const PersonView& b);
 bool KanjiSurnameChanged(const PersonView& a, const PersonView& b);
 
-// The kanji keys end in the same code point and begin differently:
-// consistent with a surname change that the kana showed, where the kanji
-// cannot show it themselves (no space on one side and a one-kanji given name,
-// or no space on either side).
-bool KanjiSharesGivenEnding(const PersonView& a, const PersonView& b);
+// A kMaybeSurnameChanged that the other script shows to be a surname change
+// (kSurnameChanged there) becomes kSurnameChanged; anything else is returned
+// as is.
+NameRelation Confirm(NameRelation relation, NameRelation other);
 
 // True when the kanji field holds kana only (a name written in katakana where
 // kanji were expected).

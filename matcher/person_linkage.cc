@@ -43,6 +43,7 @@ int NameBits(NameRelation relation) {
       return 3;
     case NameRelation::kDifferent:
       return -12;
+    case NameRelation::kMaybeSurnameChanged:
     case NameRelation::kUnknown:
       return 0;
   }
@@ -227,15 +228,10 @@ int LinkScore(const LinkSide& a, const LinkSide& b) {
   }
   const int overlap = OverlapDays(a.from, a.until, b.from, b.until);
   if (overlap > kLinkOverlapDays) return kNoLink;
-  const NameRelation kana = KanaRelation(a.view, b.view);
-  NameRelation kanji = KanjiRelation(a.view, b.view);
-  if (kana == NameRelation::kSurnameChanged &&
-      kanji == NameRelation::kDifferent &&
-      KanjiSharesGivenEnding(a.view, b.view)) {
-    // Written without a space on both sides, the kanji cannot show where the
-    // given name starts; the kana did, and the kanji end alike.
-    kanji = NameRelation::kSurnameChanged;
-  }
+  const NameRelation kana_alone = KanaRelation(a.view, b.view);
+  const NameRelation kanji_alone = KanjiRelation(a.view, b.view);
+  const NameRelation kana = Confirm(kana_alone, kanji_alone);
+  const NameRelation kanji = Confirm(kanji_alone, kana_alone);
   const bool agrees = kana == NameRelation::kSame ||
                       kanji == NameRelation::kSame ||
                       kanji == NameRelation::kWildcard;
@@ -246,12 +242,16 @@ int LinkScore(const LinkSide& a, const LinkSide& b) {
   int score = NameBits(kana) + NameBits(kanji);
   // One enrollment ends the day (or within days of when) the other begins:
   // for one person's chain the rule, between two persons of the same birth
-  // date and sex a coincidence of a few in a thousand.
+  // date and sex a coincidence of a few in a thousand (a week in ten years).
+  // Gaps of weeks or months happen to one person too, but then say little.
+  // (Overlaps beyond kLinkOverlapDays were refused above.)
   const int gap = -overlap;
-  if (gap >= -3 && gap <= 3) {
+  if (gap <= 7) {
     score += 7;
-  } else if (gap <= 92) {
+  } else if (gap <= 31) {
     score += 3;
+  } else if (gap <= 92) {
+    score += 1;
   }
   // The same address (house number included) with the same birth date and sex
   // is one person or a twin; a twin's given name differs (a name veto above).

@@ -220,14 +220,18 @@ ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
       CompareAddress(a, b, explain),
       CompareEnrollment(receipt.service_month, e, explain),
   };
-  // A marriage the kana shows (given name kept) where the kanji cannot: no
+  // A marriage one script shows (given name kept) where the other cannot: no
   // space on one side and a one-kanji given name, or none on either.
   FieldComparison& kanji = comparisons[static_cast<int>(Field::kNameKanji)];
+  FieldComparison& kana = comparisons[static_cast<int>(Field::kNameKana)];
   if (kanji.level == Level::kDifferent &&
-      comparisons[static_cast<int>(Field::kNameKana)].level ==
-          Level::kSurnameChanged &&
-      KanjiSharesGivenEnding(a, b)) {
+      kana.level == Level::kSurnameChanged &&
+      KanjiRelation(a, b) == NameRelation::kMaybeSurnameChanged) {
     kanji.level = Level::kSurnameChanged;
+  } else if (kana.level == Level::kDifferent &&
+             kanji.level == Level::kSurnameChanged &&
+             KanaRelation(a, b) == NameRelation::kMaybeSurnameChanged) {
+    kana.level = Level::kSurnameChanged;
   }
   ScoredCandidate scored;
   scored.sources.fill(-1);
