@@ -112,8 +112,9 @@ bool KanjiSurnameChanged(const PersonView& a, const PersonView& b) {
 
 namespace {
 
-// Where the split is unknown on a side, the names may still share their given
-// name: they end alike (the last `suffix` code points) and begin differently.
+// Where the split is unknown on a side, two different names may still share
+// their given name: they end alike (the last `suffix` code points). Siblings
+// end alike too (佐藤花子 / 佐藤桃子), which is why this is only ever "maybe".
 template <typename Same>
 bool EndsAlike(std::string_view a_key, std::string_view a_surname,
                std::string_view b_key, std::string_view b_surname,
@@ -122,8 +123,7 @@ bool EndsAlike(std::string_view a_key, std::string_view a_surname,
   const std::u32string_view x = Decode(a_key, 0);
   const std::u32string_view y = Decode(b_key, 1);
   if (x.size() <= suffix || y.size() <= suffix) return false;
-  return same(x.substr(x.size() - suffix), y.substr(y.size() - suffix)) &&
-         !same(x.substr(0, 1), y.substr(0, 1));
+  return same(x.substr(x.size() - suffix), y.substr(y.size() - suffix));
 }
 
 bool Equal(std::u32string_view x, std::u32string_view y) { return x == y; }

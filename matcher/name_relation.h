@@ -36,8 +36,8 @@ enum class NameRelation {
   kNear,  // kana Jaro–Winkler >= 0.92 (of the given names when the surnames
           // agree); kanji one edit apart
   // The split is unknown on a side and the names end alike (two kana, one
-  // kanji) and begin differently: a surname change the script cannot show
-  // by itself (no space, a one-kanji given name). Neither for nor against,
+  // kanji): perhaps a surname change the script cannot show by itself (no
+  // space, a one-kanji given name), perhaps siblings. Neither for nor against,
   // unless the other script shows the change (Confirm).
   kMaybeSurnameChanged,
   kDifferent,

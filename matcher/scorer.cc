@@ -102,6 +102,11 @@ double Scorer::FieldWeight(Field field, const FieldComparison& comparison,
 
 namespace {
 
+// 記号|番号| with an empty 枝番.
+bool BranchOmitted(std::string_view member_key) {
+  return !member_key.empty() && member_key.back() == '|';
+}
+
 FieldComparison CompareField(Field field, const PersonView& receipt,
                              const PersonView& roster, bool explain) {
   switch (field) {
@@ -173,7 +178,14 @@ void Scorer::UseHistory(const ReceiptInput& receipt,
     if (!others[i].ended_before_month) continue;
     const FieldComparison c =
         CompareMember(a, others[i].person, /*with_values=*/explain);
-    if (c.level != Level::kExact && c.level != Level::kSameNumber) continue;
+    // The earlier card itself: the whole key, or 記号・番号 with no 枝番
+    // billed. Another 枝番 is another member of the household.
+    const bool same_card =
+        c.level == Level::kExact ||
+        (c.level == Level::kSameNumber && BranchOmitted(a.member_key) &&
+         WithoutBranch(a.member_key) ==
+             WithoutBranch(others[i].person.member_key));
+    if (!same_card) continue;
     member = c;
     member.level = Level::kPreviousMember;
     sources[static_cast<int>(Field::kMember)] = static_cast<int8_t>(i);

@@ -193,6 +193,92 @@ TEST(LifeEventsTest, EndedEnrollmentNeverOutranksTheValidOneOfTheSamePerson) {
   }
 }
 
+TEST(LifeEventsTest, TheReceiptJoinsAChainTheRosterLeftUnlinked) {
+  // A marriage into the spouse's 健保組合 far away: the roster cannot link the
+  // two enrollments (one script each shows the change, nothing else agrees
+  // but the day), but a receipt under the old card in a month after the old
+  // enrollment ended must belong to a person insured that month.
+  RosterRow before = {.insurer_number = "141002",
+                      .symbol = "横浜",
+                      .number = "0077",
+                      .name_kanji = "三浦　美恵",
+                      .name_kana = "",
+                      .birth_date = "19950311",
+                      .sex = "2",
+                      .qualified_from = "20181213",
+                      .qualified_until = "20210417",
+                      .address = "神奈川県横浜市中区新港1-2-3"};
+  RosterRow after = {.insurer_number = "06130017",
+                     .symbol = "41",
+                     .number = "6190029",
+                     .branch = "02",
+                     .name_kanji = "高橋　美恵",
+                     .name_kana = "タカハシ　ミエ",
+                     .birth_date = "19950311",
+                     .sex = "2",
+                     .qualified_from = "20210417",
+                     .address = "北海道名寄市風連町大町1-13-9"};
+  auto matcher = MakeMatcher({before, after});
+  EXPECT_NE(matcher->roster().PersonOf(EnrollmentId(0)),
+            matcher->roster().PersonOf(EnrollmentId(1)));
+  ReceiptText r = StaleKokuhoReceipt();
+  r.service_month = "202211";
+  r.number = "0077";
+  r.name_kanji = "三浦　美恵";
+  r.name_kana = "ミウラ　ミエ";
+  r.birth_date = "19950311";
+  r.sex = "2";
+  const ReceiptMatch m = matcher->Match(r);
+  ASSERT_FALSE(m.candidates.empty());
+  EXPECT_EQ(m.candidates[0].info.insurer_number, "06130017");
+  EXPECT_TRUE(m.candidates[0].valid_in_service_month);
+  EXPECT_EQ(m.candidates.size(), 1u);  // one person now
+  const Evidence* member = FindEvidence(m.candidates[0].evidence, "member");
+  ASSERT_NE(member, nullptr);
+  EXPECT_EQ(member->level, "PREVIOUS_MEMBER");
+}
+
+TEST(LifeEventsTest, AHouseholdMembersOldCardIsNotThePersonsOwn) {
+  // Two members of one household under one 記号・番号: the receipt bills
+  // the insured person's 枝番 00, so only that person's earlier enrollment
+  // is the stale card.
+  RosterRow insured = Kokuho();
+  insured.insurer_number = "01140011";
+  insured.symbol = "31";
+  insured.number = "77";
+  insured.branch = "00";
+  insured.birth_date = "19800401";
+  insured.qualified_until = "20240401";
+  RosterRow spouse = insured;
+  spouse.branch = "01";
+  spouse.name_kanji = "髙橋　陽子";
+  spouse.name_kana = "タカハシ　ヨウコ";
+  spouse.sex = "2";
+  RosterRow spouse_new = spouse;
+  spouse_new.insurer_number = "141002";
+  spouse_new.symbol = "横浜";
+  spouse_new.number = "0099";
+  spouse_new.branch = "";
+  spouse_new.qualified_from = "20240401";
+  spouse_new.qualified_until = "";
+  auto matcher = MakeMatcher({insured, spouse, spouse_new});
+  ReceiptText r = StaleKokuhoReceipt();
+  r.insurer_number = "01140011";
+  r.symbol = "31";
+  r.number = "77";
+  r.branch = "00";
+  r.birth_date = "19800401";
+  r.sex = "";  // unknown: only the card and names tell them apart
+  r.name_kana = "";
+  const ReceiptMatch m = matcher->Match(r);
+  for (const MatchedCandidate& c : m.candidates) {
+    if (c.info.insurer_number != "141002") continue;
+    const Evidence* member = FindEvidence(c.evidence, "member");
+    ASSERT_NE(member, nullptr);
+    EXPECT_NE(member->level, "PREVIOUS_MEMBER");
+  }
+}
+
 // The new enrollment is not in the roster: routing follows the life event.
 TEST(LifeEventsTest, TurningSeventyFiveRoutesToThePrefecturesKouki) {
   auto matcher = MakeMatcher({Kokuho()});

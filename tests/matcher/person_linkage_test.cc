@@ -212,5 +212,54 @@ TEST(NameRelationTest, SurnameChangeKeepsTheGivenName) {
             NameRelation::kDifferent);
 }
 
+TEST(NameRelationTest, AnUnknownSplitMayHideASurnameChange) {
+  NormalizedPerson before = Person("佐藤　薫", "サトウ　カオル");
+  NormalizedPerson joined = Person("鈴木薫", "スズキカオル");
+  // One kanji of given name against a name without a space: the kanji alone
+  // cannot tell, the kana can.
+  EXPECT_EQ(KanjiRelation(ViewOf(before), ViewOf(joined)),
+            NameRelation::kMaybeSurnameChanged);
+  EXPECT_EQ(KanaRelation(ViewOf(before), ViewOf(joined)),
+            NameRelation::kSurnameChanged);
+  EXPECT_EQ(Confirm(NameRelation::kMaybeSurnameChanged,
+                    NameRelation::kSurnameChanged),
+            NameRelation::kSurnameChanged);
+  EXPECT_EQ(Confirm(NameRelation::kMaybeSurnameChanged, NameRelation::kUnknown),
+            NameRelation::kMaybeSurnameChanged);
+  // Both kana without a space: two shared kana at the end.
+  NormalizedPerson old_kana = Person("佐藤貴子", "サトウタカコ");
+  NormalizedPerson new_kana = Person("佐々木　貴子", "ササキタカコ");
+  EXPECT_EQ(KanaRelation(ViewOf(old_kana), ViewOf(new_kana)),
+            NameRelation::kMaybeSurnameChanged);
+  // With the split known on both sides a different given name is different.
+  EXPECT_EQ(KanjiRelation(ViewOf(Person("佐藤　薫", "")),
+                          ViewOf(Person("鈴木　茂", ""))),
+            NameRelation::kDifferent);
+}
+
+TEST(PersonLinkageTest, MarriageWrittenWithoutSpacesLinksOnTheChain) {
+  // The same insurer and key, re-issued at the wedding; both rows without a
+  // space in either script, and another address.
+  RosterRow before = {.insurer_number = "06270094",
+                      .symbol = "9660",
+                      .number = "689386",
+                      .branch = "00",
+                      .name_kanji = "佐藤貴子",
+                      .name_kana = "サトウタカコ",
+                      .birth_date = "19900903",
+                      .sex = "2",
+                      .qualified_from = "20180701",
+                      .qualified_until = "20190901",
+                      .address = "千葉県香取郡神崎町植房2-16-4"};
+  RosterRow after = before;
+  after.name_kanji = "佐々木貴子";
+  after.name_kana = "ササキタカコ";
+  after.qualified_from = "20190901";
+  after.qualified_until = "";
+  after.address = "千葉県成田市玉造1-12-24";
+  auto roster = Build({before, after});
+  EXPECT_TRUE(SamePerson(*roster, 0, 1));
+}
+
 }  // namespace
 }  // namespace kuromaru::matcher
