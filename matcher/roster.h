@@ -32,13 +32,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "matcher/ids.h"
 #include "matcher/person.h"
 
 namespace kuromaru::matcher {
-
-using EnrollmentId = uint32_t;
-using PersonId = uint32_t;
-inline constexpr EnrollmentId kNoEnrollment = 0xFFFFFFFFu;
 
 // A 64-bit hash that is the same in every process (FNV-1a, then mixed), for
 // versions and index keys.
@@ -62,7 +59,7 @@ struct EnrollmentInfo {
   Sex sex = Sex::kUnknown;
   PackedDate qualified_from = 0;
   PackedDate qualified_until = 0;  // first day without coverage; 0 if current
-  PersonId person = 0;
+  PersonId person;
 };
 
 struct RosterCounts {
@@ -130,7 +127,9 @@ class Roster {
   // Requires id < size(). The views live as long as the Roster.
   PersonView View(EnrollmentId id) const;
   EnrollmentInfo Info(EnrollmentId id) const;
-  PersonId PersonOf(EnrollmentId id) const { return records_[id].person; }
+  PersonId PersonOf(EnrollmentId id) const {
+    return records_[id.value()].person;
+  }
 
   // The person's enrollments sorted by qualified_from (then by insurer).
   std::span<const EnrollmentId> Enrollments(PersonId person) const;
@@ -157,7 +156,9 @@ class Roster {
   // Bytes held by the pool, records and person tables.
   size_t MemoryBytes() const;
 
-  const EnrollmentRecord& record(EnrollmentId id) const { return records_[id]; }
+  const EnrollmentRecord& record(EnrollmentId id) const {
+    return records_[id.value()];
+  }
   const StringPool& pool() const { return pool_; }
 
  private:
