@@ -244,7 +244,8 @@ std::string Wareki(const Date& d) {
   const int era = EraOf(d);
   if (era == kNoEra) return "";
   const int year = d.year - EraStartYear(era) + 1;
-  return absl::StrCat(kEras[era].name,
+  const std::string_view name = kEras[era].name;
+  return absl::StrCat(absl::string_view(name.data(), name.size()),
                       year == 1 ? std::string("元") : absl::StrCat(year), "年",
                       d.month, "月", d.day, "日");
 }

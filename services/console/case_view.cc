@@ -167,9 +167,9 @@ json ExplanationKey(std::string_view field, std::string_view level,
   return nullptr;
 }
 
-std::string MemberText(std::string_view symbol, std::string_view number,
-                       std::string_view branch) {
-  std::string out(symbol);
+std::string MemberText(const std::string& symbol, const std::string& number,
+                       const std::string& branch) {
+  std::string out = symbol;
   if (!number.empty()) absl::StrAppend(&out, out.empty() ? "" : "・", number);
   if (!branch.empty()) absl::StrAppend(&out, "-", branch);
   return out;
