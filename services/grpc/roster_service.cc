@@ -13,19 +13,6 @@
 namespace kuromaru::grpc_service {
 namespace {
 
-v1::RosterCounts CountsOf(const reconcile::Engine& engine) {
-  v1::RosterCounts out;
-  out.set_rows(engine.counts.rows);
-  out.set_persons(engine.counts.persons);
-  out.set_insurers(engine.counts.insurers);
-  out.set_rows_with_wildcards(engine.counts.rows_with_wildcards);
-  if (engine.directory != nullptr) {
-    out.set_insurers_in_directory(
-        static_cast<int64_t>(engine.directory->size()));
-  }
-  return out;
-}
-
 // Violations of the fields a load names besides its path.
 std::vector<FieldViolation> CheckSource(const std::string& encoding,
                                         int64_t max_errors,
@@ -128,26 +115,7 @@ grpc::ServerUnaryReactor* RosterService::GetRosterStatus(
   return RunUnary(
       services_, context, "GetRosterStatus", Role::kAdmin,
       [response](Call& call) {
-        const RosterManager& rosters = *call.services().rosters;
-        if (auto running = rosters.Running()) {
-          *response->mutable_running() = *std::move(running);
-        }
-        std::shared_ptr<const reconcile::Engine> engine = rosters.Current();
-        if (engine == nullptr) return grpc::Status::OK;
-        response->set_version(engine->roster_version);
-        *response->mutable_counts() = CountsOf(*engine);
-        response->set_snapshot_path(engine->source.snapshot_path);
-        for (const std::string& d : engine->source.delta_paths) {
-          response->add_delta_paths(d);
-        }
-        *response->mutable_loaded_at() =
-            google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-                absl::ToUnixNanos(engine->loaded_at));
-        response->set_model_version(engine->model_version);
-        if (engine->directory != nullptr) {
-          response->set_directory_path(engine->source.directory_path);
-          response->set_directory_version(engine->directory->version());
-        }
+        *response = call.services().rosters->Status();
         return grpc::Status::OK;
       });
 }

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "kuromaru/v1/case.pb.h"
+#include "kuromaru/v1/match.pb.h"
 #include "kuromaru/v1/review.pb.h"
 #include "services/store/case_store.h"
 #include "services/store/sqlite_db.h"
@@ -38,6 +39,18 @@ absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
                                                 const std::string& receipt_id);
 // Appends the case's history, oldest first.
 absl::Status LoadHistory(Connection& db, v1::Case* c);
+
+// The columns of a case summary, in ReadSummary's order.
+extern const char kSummaryColumns[];
+// A case summary from a row of kSummaryColumns (from column 0).
+v1::CaseSummary ReadSummary(const Statement& s);
+
+// lead_sort of a case with no second person: after every lead.
+inline constexpr double kNoLead = 1e9;
+
+// Binds the queue columns (reasons, lead, lead_sort, signature) of a case
+// whose latest result is `result`, from parameter `first` on.
+void BindQueueTraits(Statement& s, const v1::MatchResult& result, int first);
 
 absl::Status InsertCase(Connection& db, const CaseRow& row);
 absl::Status UpdateCase(Connection& db, const CaseRow& row);

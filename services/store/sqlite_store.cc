@@ -67,7 +67,8 @@ std::string FilterFingerprint(const CaseFilter& f) {
   absl::StrAppend(&canonical, "|", f.service_month_from, "|",
                   f.service_month_to, "|", f.insurer_number, "|",
                   f.created_before ? ToMicros(*f.created_before) : -1, "|",
-                  f.created_after ? ToMicros(*f.created_after) : -1);
+                  f.created_after ? ToMicros(*f.created_after) : -1, "|",
+                  f.reasons, "|", static_cast<int>(f.order));
   return absl::StrCat(base::Fnv1a64(canonical));
 }
 
@@ -96,27 +97,10 @@ absl::StatusOr<std::optional<PagePosition>> DecodeToken(const CaseFilter& f) {
   return std::optional<PagePosition>(std::move(p));
 }
 
-v1::CaseSummary ReadSummary(const Statement& s) {
-  v1::CaseSummary c;
-  c.set_receipt_id(s.Text(0));
-  c.set_state(static_cast<v1::CaseState>(s.Int(1)));
-  c.set_version(s.Int(2));
-  c.set_service_month(s.Text(3));
-  c.set_billed_insurer_number(s.Text(4));
-  c.set_top_insurer_number(s.Text(5));
-  c.set_top_probability(s.Real(6));
-  c.set_candidate_count(static_cast<int32_t>(s.Int(7)));
-  *c.mutable_created_at() = ToTimestamp(absl::FromUnixMicros(s.Int(8)));
-  *c.mutable_updated_at() = ToTimestamp(absl::FromUnixMicros(s.Int(9)));
-  return c;
-}
-
 // The query for a page of ListCases; BindListQuery binds it.
 std::string ListQuery(const CaseFilter& f, bool after) {
   std::string sql =
-      "SELECT receipt_id, state, version, service_month, billed_insurer, "
-      "top_insurer, top_probability, candidate_count, created_us, updated_us "
-      "FROM cases WHERE 1";
+      absl::StrCat("SELECT ", kSummaryColumns, " FROM cases WHERE 1");
   if (!f.states.empty()) {
     absl::StrAppend(&sql, " AND state IN (");
     for (size_t i = 0; i < f.states.size(); ++i) {
@@ -131,6 +115,7 @@ std::string ListQuery(const CaseFilter& f, bool after) {
   }
   if (f.created_before) sql += " AND created_us < ?";
   if (f.created_after) sql += " AND created_us > ?";
+  if (f.reasons != 0) sql += " AND (reasons & ?) != 0";
   if (after) {
     sql += " AND (created_us > ? OR (created_us = ? AND receipt_id > ?))";
   }
@@ -153,6 +138,7 @@ void BindListQuery(const CaseFilter& f,
   }
   if (f.created_before) s.Bind(++i, ToMicros(*f.created_before));
   if (f.created_after) s.Bind(++i, ToMicros(*f.created_after));
+  if (f.reasons != 0) s.Bind(++i, static_cast<int64_t>(f.reasons));
   if (after) {
     s.Bind(++i, after->created_us);
     s.Bind(++i, after->created_us);
@@ -301,6 +287,7 @@ absl::StatusOr<v1::Case> SqliteCaseStore::GetCase(const std::string& receipt_id,
 }
 
 absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const CaseFilter& f) {
+  if (f.order == CaseFilter::Order::kPriority) return ListQueue(f);
   int page_size = f.page_size == 0 ? 50 : f.page_size;
   if (page_size < 0 || page_size > kMaxPageSize) {
     return absl::InvalidArgumentError("page_size is 1..1000");

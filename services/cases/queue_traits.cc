@@ -1,8 +1,11 @@
-#include "services/console/queue_traits.h"
+#include "services/cases/queue_traits.h"
 
 #include <algorithm>
 
-namespace kuromaru::console {
+#include "absl/strings/str_format.h"
+#include "base/hash.h"
+
+namespace kuromaru::cases {
 namespace {
 
 constexpr std::string_view kNames[kReasonCount] = {
@@ -75,6 +78,15 @@ QueueTraits TraitsOf(const v1::MatchResult& result) {
   return t;
 }
 
+std::string SignatureOf(const v1::MatchResult& result) {
+  const v1::NormalizedReceipt& n = result.normalized();
+  const std::string& name =
+      !n.name_kana_key().empty() ? n.name_kana_key() : n.name_kanji_loose_key();
+  if (name.empty() || n.birth_date().empty()) return "";
+  const uint64_t h = base::HashBytes(n.birth_date(), base::HashBytes(name));
+  return absl::StrFormat("%016x", h);
+}
+
 std::vector<std::string_view> ReasonNames(uint32_t reasons) {
   std::vector<std::string_view> out;
   for (int i = 0; i < kReasonCount; ++i) {
@@ -90,4 +102,4 @@ std::optional<Reason> ReasonFromName(std::string_view name) {
   return std::nullopt;
 }
 
-}  // namespace kuromaru::console
+}  // namespace kuromaru::cases

@@ -7,11 +7,12 @@
 //   if (t.reasons & kMarriage) …
 //   for (std::string_view name : ReasonNames(t.reasons)) …
 //
-// Derived from the match result alone, so that a store can keep them in
-// columns of its own and filter, count and order a queue of 10^5 open cases
-// without reading their results. Pure and thread-safe.
-#ifndef KUROMARU_SERVICES_CONSOLE_QUEUE_TRAITS_H_
-#define KUROMARU_SERVICES_CONSOLE_QUEUE_TRAITS_H_
+// Derived from the match result alone, so that a store keeps them in columns
+// of its own (written with the result, at intake and re-match) and filters,
+// counts and orders a queue of 10^5 open cases without reading results.
+// Pure and thread-safe.
+#ifndef KUROMARU_SERVICES_CASES_QUEUE_TRAITS_H_
+#define KUROMARU_SERVICES_CASES_QUEUE_TRAITS_H_
 
 #include <cstdint>
 #include <optional>
@@ -21,7 +22,7 @@
 
 #include "kuromaru/v1/match.pb.h"
 
-namespace kuromaru::console {
+namespace kuromaru::cases {
 
 enum Reason : uint32_t {
   kStaleCard = 1u << 0,        // billed an earlier enrollment's card
@@ -49,11 +50,17 @@ struct QueueTraits {
 
 QueueTraits TraitsOf(const v1::MatchResult& result);
 
+// Who a receipt is about, as understood: a hash of its kana key (else its
+// loose kanji key) and birth date, so that one person's other open receipts
+// can be offered for the same decision. "" when the receipt has no name or
+// no birth date.
+std::string SignatureOf(const v1::MatchResult& result);
+
 // "stale_card", "fusho", … for each bit set, in bit order.
 std::vector<std::string_view> ReasonNames(uint32_t reasons);
 // The bit of a reason's name; nullopt for an unknown name.
 std::optional<Reason> ReasonFromName(std::string_view name);
 
-}  // namespace kuromaru::console
+}  // namespace kuromaru::cases
 
-#endif  // KUROMARU_SERVICES_CONSOLE_QUEUE_TRAITS_H_
+#endif  // KUROMARU_SERVICES_CASES_QUEUE_TRAITS_H_
