@@ -102,7 +102,7 @@ RosterIndex::RosterIndex(std::shared_ptr<const Roster> roster)
 
 void RosterIndex::AddRow(EnrollmentId id) {
   const PersonView v = roster_->View(id);
-  auto add = [&](uint64_t key) { entries_.push_back({key, id}); };
+  auto add = [&](uint64_t key) { entries_.push_back({key, id.value()}); };
   if (!v.kana_loose_key.empty()) {
     add(TextKey(kSeedKana, v.kana_loose_key));
     add(TextDateKey(kSeedKanaInitial, FirstLetter(v.kana_loose_key),
@@ -194,7 +194,7 @@ void RosterIndex::Lookup(uint64_t key, uint32_t pass, int max_per_key,
   // skipped whole: a partial bucket would be an arbitrary choice.
   if (hi - lo > max_per_key || hi - lo > *budget) return;
   for (auto it = lo; it != hi && *budget > 0; ++it, --*budget) {
-    hits->emplace_back(it->id, pass);
+    hits->emplace_back(EnrollmentId(it->id), pass);
   }
 }
 

@@ -122,10 +122,13 @@ class RosterIndex {
              const normalizer::InsurerNumber* billed, Hits* hits) const;
 
   // Packed to 12 bytes: the index is most of its memory.
+  // The id is kept raw: a class type would not pack, and the entry would
+  // grow to 16 bytes.
   struct __attribute__((packed)) Entry {
     uint64_t key;
-    EnrollmentId id;
+    uint32_t id;  // EnrollmentId::value()
   };
+  static_assert(sizeof(Entry) == 12);
   void AddRow(EnrollmentId id);
 
   void BuildDirectory();
