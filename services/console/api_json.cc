@@ -35,8 +35,8 @@ json ClaimJson(const std::optional<review::Claim>& claim,
 
 std::string StateName(v1::CaseState state) {
   std::string name = v1::CaseState_Name(state);
-  constexpr std::string_view kPrefix = "CASE_STATE_";
-  if (absl::StartsWith(name, kPrefix)) name = name.substr(kPrefix.size());
+  constexpr char kPrefix[] = "CASE_STATE_";
+  if (name.rfind(kPrefix, 0) == 0) name = name.substr(sizeof(kPrefix) - 1);
   return name;
 }
 

@@ -169,8 +169,10 @@ void ConsoleServer::Routes() {
       [](const httplib::Request&, httplib::Response& res) {
         SecurityHeaders(res);
       });
+  // Errors a handler already answered keep their body; this names the ones
+  // httplib raises itself (no route, a body too large).
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!absl::StartsWith(req.path, "/api/")) return;
+    if (!res.body.empty() || !absl::StartsWith(req.path, "/api/")) return;
     const char* code = res.status == 413   ? "PAYLOAD_TOO_LARGE"
                        : res.status == 404 ? "NOT_FOUND"
                                            : "HTTP_ERROR";

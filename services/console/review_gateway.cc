@@ -264,8 +264,8 @@ Reply ReviewGateway::ClaimRefusal(const std::string& id, const Caller& caller,
                                   const absl::Status& status) {
   absl::StatusOr<std::optional<review::Claim>> held = desk_->ClaimOf(id);
   if (held.ok() && *held && (*held)->owner != caller.subject) {
-    return ErrorReply(409, "CLAIMED", status.message(), {},
-                      {{"claim", ClaimJson(*held, caller.subject)}});
+    return ErrorReply(409, "CLAIMED", std::string(status.message()), "",
+                      json{{"claim", ClaimJson(*held, caller.subject)}});
   }
   return ErrorReply(status);
 }
@@ -296,8 +296,8 @@ Reply ReviewGateway::Conflict(const std::string& id, const absl::Status& status)
       current["last_event"] = ProtoJson(*now->history().rbegin());
     }
   }
-  return ErrorReply(409, "ABORTED", status.message(), {},
-                    {{"current", std::move(current)}});
+  return ErrorReply(409, "ABORTED", std::string(status.message()), "",
+                    json{{"current", std::move(current)}});
 }
 
 Reply ReviewGateway::Decide(const Caller& caller, const std::string& id,

@@ -153,9 +153,9 @@ ReviewDesk::Claims() {
   if (!leases.ok()) return leases.status();
   std::vector<std::pair<std::string, Claim>> out;
   for (const store::Lease& l : *leases) {
-    std::string_view id = l.name;
-    if (!absl::ConsumePrefix(&id, kPrefix)) continue;
-    out.emplace_back(std::string(id), Claim{l.owner, l.expires_at});
+    if (l.name.rfind(kPrefix, 0) != 0) continue;
+    out.emplace_back(l.name.substr(sizeof(kPrefix) - 1),
+                     Claim{l.owner, l.expires_at});
   }
   return out;
 }

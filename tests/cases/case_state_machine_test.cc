@@ -103,6 +103,27 @@ TEST(ReviewTest, ConfirmResolvesToTheNamedCandidate) {
   EXPECT_EQ(change.detail, "rank=2 insurer=06130012");
 }
 
+TEST(ReviewTest, ConfirmOfAnEnrollmentFoundByASearch) {
+  v1::Case c = NewCase(Result(v1::DECISION_REVIEW, {"1"}));
+  bool reopened = false;
+  Change change;
+  v1::EnrollmentKey found = KeyOf(Candidate("39131015", "777"));
+  ASSERT_TRUE(Review(ReviewAction::kConfirm, 1, found, /*from_search=*/true,
+                     &c, &reopened, &change)
+                  .ok());
+  EXPECT_EQ(c.state(), v1::CASE_STATE_CONFIRMED);
+  EXPECT_EQ(c.resolved().number(), "777");
+  EXPECT_EQ(change.detail, "rank=search insurer=39131015");
+  // A search result without its whole key is refused.
+  v1::Case d = NewCase(Result(v1::DECISION_REVIEW, {"1"}));
+  v1::EnrollmentKey partial;
+  partial.set_insurer_number("39131015");
+  EXPECT_EQ(Review(ReviewAction::kConfirm, 1, partial, /*from_search=*/true,
+                   &d, &reopened, &change)
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ReviewTest, RefusalsChangeNothing) {
   v1::Case c = NewCase(Result(v1::DECISION_REVIEW, {"1"}));
   const v1::Case before = c;
