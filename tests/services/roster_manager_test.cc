@@ -121,7 +121,6 @@ TEST_F(RosterManagerTest, AFailedLoadReportsLinesAndKeepsTheRosterInService) {
       Write("bad.csv", std::string(kHeader) + kRow1 +
                            "01130012,1234,9999,,山田　一,,19600230,1,"
                            "20000101,,,\n");
-  bad.max_errors = 0;  // the default budget (1000 rows) would accept it
   const v1::RosterOperation accepted = Run(manager_->StartSnapshot(bad));
   EXPECT_EQ(accepted.state(), v1::RosterOperation::STATE_SUCCEEDED);
   ASSERT_EQ(accepted.errors_size(), 1);
