@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/process.h"
+#include "tests/support/seed.h"
 
 extern char** environ;
 
@@ -243,7 +244,8 @@ TEST(RematchE2eTest, KilledMidRunAndRestartedFinishesTheWork) {
   const double job = Field(ref, "duration_seconds");
   ASSERT_GT(job, 0) << ref;
 
-  std::mt19937 rng(std::random_device{}());
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 rng(::kuromaru::testing::TestSeed());
   bool killed = false;
   for (int attempt = 0; attempt < 3 && !killed; ++attempt) {
     CopyStore(pristine, f.store);
