@@ -172,7 +172,8 @@ void RosterManager::RunDelta(const std::string& id, std::string path,
     std::shared_ptr<const reconcile::Engine> current = Current();
     reconcile::LoadReport report;
     auto engine = reconcile::ApplyDelta(
-        *current, path, encoding.value_or(current->source.encoding), max_errors,
+        *current, path, encoding.value_or(current->source.encoding),
+        max_errors > 0 ? std::optional<int64_t>(max_errors) : std::nullopt,
         LoadOptionsOf(matcher_options_), &report);
     AddReport(report, &progress);
     RETURN_IF_ERROR(engine.status());

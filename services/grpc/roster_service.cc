@@ -58,7 +58,8 @@ grpc::ServerUnaryReactor* RosterService::LoadSnapshot(
         reconcile::RosterSource source;
         source.snapshot_path = request->path();
         source.encoding = *base::ParseTextEncoding(request->encoding());
-        source.max_errors = request->max_errors();
+        if (request->max_errors() > 0)
+          source.max_errors = request->max_errors();
         source.directory_path = request->directory_path();
         // The model in service stays, and the directory unless
         // the request names another.

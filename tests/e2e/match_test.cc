@@ -11,18 +11,14 @@
 #include "kuromaru/v1/match.pb.h"
 #include "services/io/proto_json.h"
 #include "tests/e2e/process.h"
+#include "tests/support/files.h"
+#include "tests/support/roster.h"
 
 namespace kuromaru {
 namespace {
 
 using ::kuromaru::testing::RunKuromaru;
 using ::testing::HasSubstr;
-
-std::string TempDir() {
-  std::string dir = ::testing::TempDir() + "/kuromaru_match_e2e_XXXXXX";
-  EXPECT_NE(mkdtemp(dir.data()), nullptr);
-  return dir;
-}
 
 std::vector<v1::MatchResult> ReadResults(const std::string& path) {
   std::vector<v1::MatchResult> results;
@@ -36,7 +32,8 @@ std::vector<v1::MatchResult> ReadResults(const std::string& path) {
 }
 
 TEST(MatchE2eTest, OneResultPerReceiptInOrder) {
-  const std::string dir = TempDir();
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
   ASSERT_EQ(RunKuromaru({"gen", "--persons", "3000", "--receipts", "500",
                          "--seed", "11", "--out", dir})
                 .exit_code,
@@ -62,13 +59,12 @@ TEST(MatchE2eTest, OneResultPerReceiptInOrder) {
 }
 
 TEST(MatchE2eTest, BadReceiptLinesGetAnErrorResultAndBadRosterRowsTheirLine) {
-  const std::string dir = TempDir();
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
   {
     std::ofstream roster(dir + "/roster.csv");
-    roster << "insurer_number,symbol,number,branch,name_kanji,name_kana,birth_"
-              "date,sex,"
-              "qualified_from,qualified_until,postal_code,address\n"
-              "01130012,1234,5678,01,高橋　太郎,タカハシ　タロウ,19750123,1,"
+    roster << ::kuromaru::testing::kRosterHeader
+           << "01130012,1234,5678,01,高橋　太郎,タカハシ　タロウ,19750123,1,"
               "20150401,,,\n"
               "01130012,1234,5679,01,高橋　花子,タカハシ　ハナコ,19750123,3,"
               "20150401,,,\n";
@@ -94,10 +90,9 @@ TEST(MatchE2eTest, BadReceiptLinesGetAnErrorResultAndBadRosterRowsTheirLine) {
 }
 
 TEST(MatchE2eTest, DeltasApplyOnTopOfTheSnapshot) {
-  const std::string dir = TempDir();
-  const std::string header =
-      "insurer_number,symbol,number,branch,name_kanji,name_kana,birth_date,sex,"
-      "qualified_from,qualified_until,postal_code,address\n";
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
+  const std::string header = ::kuromaru::testing::kRosterHeader;
   {
     std::ofstream roster(dir + "/roster.csv");
     roster << header
@@ -132,7 +127,8 @@ TEST(MatchE2eTest, DeltasApplyOnTopOfTheSnapshot) {
 }
 
 TEST(MatchE2eTest, DirectoryRoutesEveryReceiptToAnInsurer) {
-  const std::string dir = TempDir();
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
   ASSERT_EQ(RunKuromaru({"gen", "--persons", "3000", "--receipts", "500",
                          "--seed", "12", "--out", dir})
                 .exit_code,
@@ -184,7 +180,8 @@ TEST(MatchE2eTest, DirectoryRoutesEveryReceiptToAnInsurer) {
 }
 
 TEST(MatchE2eTest, MissingDirectoryFileFails) {
-  const std::string dir = TempDir();
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
   {
     std::ofstream roster(dir + "/roster.csv");
     roster << "insurer_number,symbol,number,branch,name_kanji,name_kana,"

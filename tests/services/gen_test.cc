@@ -24,6 +24,7 @@
 #include "services/gen/render.h"
 #include "services/gen/variants.h"
 #include "services/io/proto_json.h"
+#include "tests/support/csv.h"
 
 namespace kuromaru::gen {
 namespace {
@@ -44,31 +45,7 @@ std::vector<std::string> Lines(const std::string& path) {
   return out;
 }
 
-// RFC 4180 fields of one record (no embedded newlines in generated data).
-std::vector<std::string> CsvFields(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back().push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back().push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else {
-      out.back().push_back(c);
-    }
-  }
-  return out;
-}
+using ::kuromaru::testing::CsvFields;
 
 std::string MakeTempDir() {
   std::string dir = ::testing::TempDir() + "/kuromaru_gen_XXXXXX";
