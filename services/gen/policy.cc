@@ -122,13 +122,15 @@ std::string StyledKana(const NameForm& name, const NameStyle& style) {
 }
 
 RosterName WriteRosterName(const NameForm& name, const StoragePolicy& policy,
-                           const VariantTable& variants, Rng& rng) {
+                           const VariantTable& variants, uint64_t row_seed) {
   const NameStyle& style =
-      rng.Chance(policy.alt_share) ? policy.alt : policy.style;
+      UnitOf(row_seed, 0) < policy.alt_share ? policy.alt : policy.style;
   RosterName out;
-  if (!rng.Chance(policy.kana_blank)) out.kana = StyledKana(name, style);
+  if (UnitOf(row_seed, 1) >= policy.kana_blank) {
+    out.kana = StyledKana(name, style);
+  }
   const char* sep = Separator(style.kanji_space);
-  if (rng.Chance(policy.katakana_kanji)) {
+  if (UnitOf(row_seed, 2) < policy.katakana_kanji) {
     out.kanji = absl::StrCat(name.surname_kana, sep, name.given_kana);
     return out;
   }

@@ -19,6 +19,7 @@
 #ifndef KUROMARU_SERVICES_GEN_POLICY_H_
 #define KUROMARU_SERVICES_GEN_POLICY_H_
 
+#include <cstdint>
 #include <string>
 
 #include "services/gen/random.h"
@@ -116,14 +117,14 @@ struct NameForm {
   char32_t canonical = 0;
 };
 
-// The name columns of one roster row written by `policy`; `rng` draws the
-// row's style, blank kana and katakana column.
+// The name columns of one roster row written by `policy`; `row_seed` draws
+// the row's style, blank kana and katakana column.
 struct RosterName {
   std::string kanji;
   std::string kana;
 };
 RosterName WriteRosterName(const NameForm& name, const StoragePolicy& policy,
-                           const VariantTable& variants, Rng& rng);
+                           const VariantTable& variants, uint64_t row_seed);
 
 // The kana as `style` spells it (conventions, width and space).
 std::string StyledKana(const NameForm& name, const NameStyle& style);

@@ -79,9 +79,8 @@ std::string RosterRow(const Person& p, const Enrollment& e, const Household& h,
   const Insurer& in = world.insurers().at(e.insurer);
   const Address& home = h.addresses[e.address];
   const AddressEntry& a = world.sources().addresses[home.entry];
-  Rng rng(row_seed);
   const RosterName name =
-      WriteRosterName(p.names[e.name], in.policy, world.variants(), rng);
+      WriteRosterName(p.names[e.name], in.policy, world.variants(), row_seed);
   const bool hyphen = e.insurer % 5 == 0;
   const std::string postal = hyphen ? absl::StrCat(a.postal_code.substr(0, 3),
                                                    "-", a.postal_code.substr(3))

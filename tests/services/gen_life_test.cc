@@ -335,8 +335,7 @@ NameForm Takahashi() {
 
 std::string Write(const NameForm& n, const StoragePolicy& p) {
   const auto variants = VariantTable::Build();
-  Rng rng(1);
-  const RosterName r = WriteRosterName(n, p, *variants, rng);
+  const RosterName r = WriteRosterName(n, p, *variants, 1);
   return r.kanji + "|" + r.kana;
 }
 
