@@ -3,9 +3,9 @@
 // Each receipt belongs to one category, the difficulty it was made to show,
 // recorded in its truth line with a `detail`:
 //   exact            billed correctly (unrouted for some other reason)
-//   stale_insurer    billed the person's previous enrollment (after a job
-//                    change or turning 75); the answer is the enrollment valid
-//                    in the service month
+//   stale_insurer    billed the person's previous enrollment, in the months
+//                    after any change of card (job change, life event); the
+//                    answer is the enrollment valid in the service month
 //   insurer_typo     保険者番号 with one digit changed or two adjacent swapped
 //   member_typo      被保険者証番号 likewise
 //   fusho            不詳: insurer 77777777/77777779, number 777777777

@@ -145,29 +145,9 @@ void World::AddMembers(Rng& rng, Household& h) const {
   if (spouse) {
     const int age =
         std::max(20, head_age + static_cast<int>(rng.Between(-6, 3)));
-    Person p =
-        NewPerson(rng, surname, 3 - head_sex, birth_at_age(age), h.members);
-    p.role = Role::kSpouse;
-    if (married) {
-      const Date adult = std::max(AddYears(p.birth, 20),
-                                  AddYears(h.members[0].birth, 20), Before);
-      const Date lo =
-          std::max(AddDays(options_.history_start, 30), adult, Before);
-      married = Before(lo, AddDays(as_of, -45));
-      if (married) wedding = RandomDate(rng, lo, AddDays(as_of, -45));
-    }
-    if (married) {
-      NameForm former = RandomSurname(rng);
-      while (former.surname == surname.surname ||
-             former.surname_kana == surname.surname_kana) {
-        former = RandomSurname(rng);
-      }
-      former.given = p.name().given;
-      former.given_kana = p.name().given_kana;
-      p.names.insert(p.names.begin(), std::move(former));
-      p.married = wedding;
-    }
-    h.members.push_back(std::move(p));
+    AddSpouse(rng, surname, 3 - head_sex, birth_at_age(age), married, h);
+    wedding = h.members.back().married;
+    married = !IsOpen(wedding);
   }
   const Date parent = h.members.back().birth;
   const Date latest = AddDays(as_of, -30);
@@ -189,6 +169,31 @@ void World::AddMembers(Rng& rng, Household& h) const {
       h.members.push_back(std::move(twin));
     }
   }
+}
+
+void World::AddSpouse(Rng& rng, const NameForm& surname, int sex, Date birth,
+                      bool married, Household& h) const {
+  Person p = NewPerson(rng, surname, sex, birth, h.members);
+  p.role = Role::kSpouse;
+  if (married) {
+    const Date adult = std::max(AddYears(p.birth, 20),
+                                AddYears(h.members[0].birth, 20), Before);
+    const Date lo =
+        std::max(AddDays(options_.history_start, 30), adult, Before);
+    const Date hi = AddDays(options_.as_of, -45);
+    if (Before(lo, hi)) {
+      p.married = RandomDate(rng, lo, hi);
+      NameForm former = RandomSurname(rng);
+      while (former.surname == surname.surname ||
+             former.surname_kana == surname.surname_kana) {
+        former = RandomSurname(rng);
+      }
+      former.given = p.name().given;
+      former.given_kana = p.name().given_kana;
+      p.names.insert(p.names.begin(), std::move(former));
+    }
+  }
+  h.members.push_back(std::move(p));
 }
 
 void World::ApplySurnameVariant(Rng& rng, Household& h) const {

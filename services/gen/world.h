@@ -201,6 +201,10 @@ class World {
  private:
   void AddMembers(Rng& rng, Household& h) const;
   NameForm RandomSurname(Rng& rng) const;
+  // The head's spouse; when `married`, one who married in the window and had
+  // a surname of their own before (when their ages allow it).
+  void AddSpouse(Rng& rng, const NameForm& surname, int sex, Date birth,
+                 bool married, Household& h) const;
   Person NewPerson(Rng& rng, const NameForm& surname, int sex, Date birth,
                    const std::vector<Person>& siblings) const;
   void ApplySurnameVariant(Rng& rng, Household& h) const;
