@@ -286,18 +286,25 @@ void ShareAmongCandidates(std::vector<ScoredCandidate>* candidates) {
   constexpr double kEdge = 1e-15;
   double max_log_odds = 0;  // the "none" term has log-odds 0
   std::vector<double> log_odds(candidates->size());
-  absl::flat_hash_map<uint64_t, double> best_by_person;
+  // Each person's best log-odds, in the order persons first appear: the sum
+  // below is then the same from run to run (a hash map's order is not).
+  absl::flat_hash_map<uint64_t, size_t> slot_of_person;
+  std::vector<double> best_of_person;
   for (size_t i = 0; i < candidates->size(); ++i) {
     const double p = std::clamp((*candidates)[i].probability, kEdge, 1 - kEdge);
     log_odds[i] = std::log2(p / (1 - p));
     max_log_odds = std::max(max_log_odds, log_odds[i]);
-    auto [it, inserted] =
-        best_by_person.try_emplace((*candidates)[i].person_id, log_odds[i]);
-    if (!inserted) it->second = std::max(it->second, log_odds[i]);
+    auto [it, inserted] = slot_of_person.try_emplace(
+        (*candidates)[i].person_id, best_of_person.size());
+    if (inserted) {
+      best_of_person.push_back(log_odds[i]);
+    } else {
+      best_of_person[it->second] =
+          std::max(best_of_person[it->second], log_odds[i]);
+    }
   }
   double total = std::exp2(-max_log_odds);  // "none"
-  for (const auto& [person, l] : best_by_person)
-    total += std::exp2(l - max_log_odds);
+  for (const double l : best_of_person) total += std::exp2(l - max_log_odds);
   for (size_t i = 0; i < candidates->size(); ++i) {
     (*candidates)[i].probability =
         std::exp2(log_odds[i] - max_log_odds) / total;

@@ -58,6 +58,34 @@ TEST(MatchE2eTest, OneResultPerReceiptInOrder) {
   EXPECT_GT(auto_matched, 250);  // most receipts of a clean roster resolve
 }
 
+// Two runs — two processes, so two hash seeds — on 1 and 2 threads write the
+// same bytes: nothing in a result depends on the order of a hash table.
+TEST(MatchE2eTest, TheSameInputGivesTheSameBytes) {
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
+  ASSERT_EQ(RunKuromaru({"gen", "--persons", "4000", "--receipts", "800",
+                         "--seed", "3", "--out", dir})
+                .exit_code,
+            0);
+  std::vector<std::string> outputs;
+  for (const char* threads : {"1", "2", "2"}) {
+    const std::string out = dir + "/results-" +
+                            std::to_string(outputs.size()) + ".jsonl";
+    const auto r = RunKuromaru(
+        {"match", "--roster", dir + "/roster.csv", "--directory",
+         dir + "/directory.csv", "--receipts", dir + "/receipts.jsonl", "--out",
+         out, "--threads", threads});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream in(out, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    outputs.push_back(bytes.str());
+  }
+  ASSERT_FALSE(outputs[0].empty());
+  EXPECT_TRUE(outputs[0] == outputs[1]) << "1 thread and 2 threads differ";
+  EXPECT_TRUE(outputs[1] == outputs[2]) << "two runs on 2 threads differ";
+}
+
 TEST(MatchE2eTest, BadReceiptLinesGetAnErrorResultAndBadRosterRowsTheirLine) {
   const ::kuromaru::testing::TempDir temp;
   const std::string& dir = temp.path();
