@@ -50,13 +50,13 @@ absl::StatusOr<RosterSearch> SearchRoster(const RosterIndex& index,
   }
   std::vector<FieldIssue> issues;
   std::optional<normalizer::InsurerNumber> insurer;
-  const NormalizedPerson person = NormalizePerson(
-      {.name_kanji = q.name_kanji,
-       .name_kana = q.name_kana,
-       .birth_date = q.birth_date,
-       .insurer_number = q.insurer_number,
-       .number = q.number},
-      &issues, &insurer);
+  const NormalizedPerson person =
+      NormalizePerson({.name_kanji = q.name_kanji,
+                       .name_kana = q.name_kana,
+                       .birth_date = q.birth_date,
+                       .insurer_number = q.insurer_number,
+                       .number = q.number},
+                      &issues, &insurer);
   if (!issues.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(issues[0].field, ": ", issues[0].reason));
@@ -79,10 +79,10 @@ absl::StatusOr<RosterSearch> SearchRoster(const RosterIndex& index,
     });
     if (agrees) found.push_back({c.person, c.valid_in_month});
   }
-  std::stable_sort(found.begin(), found.end(), [](const Found& a,
-                                                  const Found& b) {
-    return a.valid != b.valid ? a.valid : a.person < b.person;
-  });
+  std::stable_sort(found.begin(), found.end(),
+                   [](const Found& a, const Found& b) {
+                     return a.valid != b.valid ? a.valid : a.person < b.person;
+                   });
   RosterSearch out;
   out.truncated = found.size() > static_cast<size_t>(q.limit);
   if (out.truncated) found.resize(q.limit);

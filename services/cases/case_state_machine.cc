@@ -147,8 +147,8 @@ absl::Status Review(ReviewAction action, int64_t expected_version,
           rank >= 0 ? KeyOf(c->result().candidates(rank)) : candidate;
       c->set_resolved_by(v1::ACTOR_KIND_REVIEWER);
       change->detail =
-          rank >= 0 ? absl::StrCat("rank=", rank + 1, " insurer=",
-                                   c->resolved().insurer_number())
+          rank >= 0 ? absl::StrCat("rank=", rank + 1,
+                                   " insurer=", c->resolved().insurer_number())
                     : absl::StrCat("rank=search insurer=",
                                    c->resolved().insurer_number());
       break;

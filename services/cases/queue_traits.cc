@@ -9,10 +9,9 @@ namespace kuromaru::cases {
 namespace {
 
 constexpr std::string_view kNames[kReasonCount] = {
-    "stale_card",      "fusho",          "wildcard_name",
-    "variant_kanji",   "marriage",       "insurer_typo",
-    "member_typo",     "birth_date_near", "namesakes",
-    "no_candidate",    "not_valid_in_month", "not_in_roster_route"};
+    "stale_card", "fusho",        "wildcard_name",      "variant_kanji",
+    "marriage",   "insurer_typo", "member_typo",        "birth_date_near",
+    "namesakes",  "no_candidate", "not_valid_in_month", "not_in_roster_route"};
 
 // A second person this close (in bits) makes the case a choice between
 // namesakes: the automatic decision needs a lead of 6 (scorer.h).

@@ -25,17 +25,17 @@
 namespace kuromaru::cases {
 
 enum Reason : uint32_t {
-  kStaleCard = 1u << 0,        // billed an earlier enrollment's card
-  kFusho = 1u << 1,            // 不詳 receipt (77777777 / 777777777)
-  kWildcardName = 1u << 2,     // ●, 〓 or 外字 in the name
-  kVariantKanji = 1u << 3,     // a variant kanji was folded
-  kMarriage = 1u << 4,         // the surname changed
-  kInsurerTypo = 1u << 5,      // the billed number fails its 検証番号
-  kMemberTypo = 1u << 6,       // the billed 番号 is one typo away
-  kBirthDateNear = 1u << 7,    // one digit, swapped, or another era
-  kNamesakes = 1u << 8,        // a second person close behind
-  kNoCandidate = 1u << 9,      // nobody plausible
-  kNotValidInMonth = 1u << 10,  // the best enrollment is not valid then
+  kStaleCard = 1u << 0,          // billed an earlier enrollment's card
+  kFusho = 1u << 1,              // 不詳 receipt (77777777 / 777777777)
+  kWildcardName = 1u << 2,       // ●, 〓 or 外字 in the name
+  kVariantKanji = 1u << 3,       // a variant kanji was folded
+  kMarriage = 1u << 4,           // the surname changed
+  kInsurerTypo = 1u << 5,        // the billed number fails its 検証番号
+  kMemberTypo = 1u << 6,         // the billed 番号 is one typo away
+  kBirthDateNear = 1u << 7,      // one digit, swapped, or another era
+  kNamesakes = 1u << 8,          // a second person close behind
+  kNoCandidate = 1u << 9,        // nobody plausible
+  kNotValidInMonth = 1u << 10,   // the best enrollment is not valid then
   kNotInRosterRoute = 1u << 11,  // no person: routed by the insurer alone
 };
 inline constexpr int kReasonCount = 12;

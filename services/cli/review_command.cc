@@ -39,8 +39,9 @@ void Define(Flags& flags, ReviewFlags* f) {
   flags.String("comment", &f->comment, "a reason recorded with the decision");
   flags.String("states", &f->states,
                "list: states, comma-separated (default PENDING_REVIEW)");
-  flags.String("reasons", &f->reasons,
-               "list: reasons, comma-separated (stale_card, fusho, marriage, …)");
+  flags.String(
+      "reasons", &f->reasons,
+      "list: reasons, comma-separated (stale_card, fusho, marriage, …)");
   flags.String("order", &f->order, "list: priority (default) or created");
   flags.Int("page-size", &f->page_size, "list: cases per page (1..1000)");
   flags.String("insurer", &f->insurer,
@@ -67,7 +68,8 @@ std::string FreshKey() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) return "";
   std::string out = "cli-";
-  for (unsigned char b : bytes) absl::StrAppend(&out, absl::Hex(b, absl::kZeroPad2));
+  for (unsigned char b : bytes)
+    absl::StrAppend(&out, absl::Hex(b, absl::kZeroPad2));
   return out;
 }
 
@@ -90,7 +92,8 @@ int List(v1::ReviewService::Stub& stub, grpc::ClientContext& context,
     }
     request.add_states(state);
   }
-  for (absl::string_view r : absl::StrSplit(f.reasons, ',', absl::SkipEmpty())) {
+  for (absl::string_view r :
+       absl::StrSplit(f.reasons, ',', absl::SkipEmpty())) {
     request.add_reasons(std::string(r));
   }
   if (f.order != "priority" && f.order != "created") {
@@ -167,7 +170,8 @@ int RunReview(const std::vector<std::string>& args) {
       "            --from-search)\n"
       "  no-match  --id --version\n"
       "  reopen    --id --version: undo a decision\n"
-      "  search    the roster: --kana / --kanji / --number, with --birth-date,\n"
+      "  search    the roster: --kana / --kanji / --number, with "
+      "--birth-date,\n"
       "            --insurer, --month\n"
       "Answers are printed as JSON. A decision on a version the case has\n"
       "left fails ABORTED; rerun show and decide again.");

@@ -181,8 +181,8 @@ int RunServe(const std::vector<std::string>& args) {
   if (!f.console.listen.empty()) {
     api = std::make_unique<console::ReviewGateway>(
         &(*server)->desk(), &(*server)->rosters(), &(*server)->jobs());
-    auto started =
-        console::ConsoleServer::Start(f.console, api.get(), &(*server)->tokens());
+    auto started = console::ConsoleServer::Start(f.console, api.get(),
+                                                 &(*server)->tokens());
     if (!started.ok()) {
       (*server)->Shutdown();
       return CannotRun(started.status());

@@ -45,8 +45,8 @@ grpc::Status Decide(Call& call, review::Action action,
                     const review::DecisionRequest& request,
                     v1::DecisionResponse* response) {
   review::Refusal refusal;
-  absl::StatusOr<store::CaseWrite> written = call.services().desk->Decide(
-      action, request, call.actor(), &refusal);
+  absl::StatusOr<store::CaseWrite> written =
+      call.services().desk->Decide(action, request, call.actor(), &refusal);
   if (!refusal.violations.empty()) return InvalidArgument(refusal.violations);
   if (!written.ok()) return ToGrpcStatus(written.status());
   *response->mutable_case_() = written->stored;

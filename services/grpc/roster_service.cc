@@ -113,12 +113,11 @@ grpc::ServerUnaryReactor* RosterService::GetOperation(
 grpc::ServerUnaryReactor* RosterService::GetRosterStatus(
     grpc::CallbackServerContext* context,
     const v1::GetRosterStatusRequest* /*request*/, v1::RosterStatus* response) {
-  return RunUnary(
-      services_, context, "GetRosterStatus", Role::kAdmin,
-      [response](Call& call) {
-        *response = call.services().rosters->Status();
-        return grpc::Status::OK;
-      });
+  return RunUnary(services_, context, "GetRosterStatus", Role::kAdmin,
+                  [response](Call& call) {
+                    *response = call.services().rosters->Status();
+                    return grpc::Status::OK;
+                  });
 }
 
 }  // namespace kuromaru::grpc_service

@@ -149,7 +149,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   p->desk = std::make_unique<review::ReviewDesk>(
       p->store.get(), [rosters] { return rosters->Current(); });
   p->context = ServiceContext{
-      p->store.get(), p->rosters.get(), p->tokens.get(),  &p->metrics,
+      p->store.get(), p->rosters.get(), p->tokens.get(),   &p->metrics,
       p->work.get(),  p->jobs.get(),    p->matching.get(), p->desk.get()};
   p->reconcile = std::make_unique<ReconcileService>(p->context);
   p->review = std::make_unique<ReviewService>(p->context);

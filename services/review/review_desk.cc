@@ -68,31 +68,32 @@ absl::Status ReviewDesk::CheckFound(const v1::EnrollmentKey& key) {
   if (key.qualified_from().size() != 8 ||
       !absl::SimpleAtoi(key.qualified_from(), &from) ||
       engine->matcher->roster().Find(key.insurer_number(), key.symbol(),
-                                     key.number(), key.branch(), from) ==
-          matcher::kNoEnrollment) {
+                                     key.number(), key.branch(),
+                                     from) == matcher::kNoEnrollment) {
     return absl::NotFoundError(
         "the roster in service has no enrollment with that key");
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<store::CaseWrite> ReviewDesk::Decide(
-    Action action, const DecisionRequest& r, const store::Actor& actor,
-    Refusal* refusal) {
+absl::StatusOr<store::CaseWrite> ReviewDesk::Decide(Action action,
+                                                    const DecisionRequest& r,
+                                                    const store::Actor& actor,
+                                                    Refusal* refusal) {
   std::vector<FieldViolation> violations = CheckDecision(action, r);
   if (!violations.empty()) {
-    absl::Status status = absl::InvalidArgumentError(
-        reconcile::DescribeViolations(violations));
+    absl::Status status =
+        absl::InvalidArgumentError(reconcile::DescribeViolations(violations));
     if (refusal != nullptr) *refusal = {status, std::move(violations)};
     return status;
   }
   absl::StatusOr<std::optional<Claim>> held = ClaimOf(r.receipt_id);
   if (!held.ok()) return held.status();
   if (*held && (*held)->owner != actor.subject) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the case is claimed by ", (*held)->owner, " until ",
-        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", (*held)->expires_at,
-                         absl::UTCTimeZone())));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the case is claimed by ", (*held)->owner, " until ",
+                     absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", (*held)->expires_at,
+                                      absl::UTCTimeZone())));
   }
   if (action == Action::kConfirm && r.from_search) {
     if (absl::Status s = CheckFound(r.candidate); !s.ok()) return s;

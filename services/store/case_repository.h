@@ -73,7 +73,7 @@ struct ReviewerDecision {
 
 struct CaseFilter {
   enum class Order {
-    kCreated,   // oldest first, then by receipt_id
+    kCreated,  // oldest first, then by receipt_id
     // The review queue's: PENDING_REVIEW first, then the oldest service
     // month, then the smallest lead of the best candidate (none: last), then
     // by receipt_id.
@@ -88,7 +88,7 @@ struct CaseFilter {
   // Any of these cases::Reason bits (queue_traits.h); 0: any case.
   uint32_t reasons = 0;
   Order order = Order::kCreated;
-  int page_size = 50;                        // 1..1000; 0 means 50
+  int page_size = 50;      // 1..1000; 0 means 50
   std::string page_token;  // from the previous page; bound to this filter
 };
 

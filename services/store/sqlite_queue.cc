@@ -50,9 +50,9 @@ std::string Fingerprint(const CaseFilter& f) {
 }
 
 std::string EncodeToken(const CaseFilter& f, const QueuePosition& p) {
-  return absl::WebSafeBase64Escape(absl::StrCat(
-      Fingerprint(f), ":", p.rank, ":", p.month, ":",
-      absl::StrFormat("%.17g", p.lead), ":", p.receipt_id));
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(Fingerprint(f), ":", p.rank, ":", p.month, ":",
+                   absl::StrFormat("%.17g", p.lead), ":", p.receipt_id));
 }
 
 absl::StatusOr<std::optional<QueuePosition>> DecodeToken(const CaseFilter& f) {
@@ -189,9 +189,9 @@ absl::StatusOr<QueueCounts> SqliteCaseStore::CountQueue(const CaseFilter& f) {
   // One pass over (state, reasons) groups of the filter without its states
   // and reasons; the three counts are folded from them.
   const Where where = WhereOf(f, /*states=*/false, /*reasons=*/false);
-  const std::string sql = absl::StrCat(
-      "SELECT state, reasons, COUNT(*) FROM cases", where.sql,
-      " GROUP BY state, reasons");
+  const std::string sql =
+      absl::StrCat("SELECT state, reasons, COUNT(*) FROM cases", where.sql,
+                   " GROUP BY state, reasons");
   QueueCounts counts;
   auto in_states = [&f](v1::CaseState s) {
     return f.states.empty() ||
@@ -228,7 +228,8 @@ absl::StatusOr<std::vector<v1::CaseSummary>> SqliteCaseStore::ListSameSignature(
   std::vector<v1::CaseSummary> out;
   RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
     ASSIGN_OR_RETURN(
-        auto own, db.Prepare("SELECT signature FROM cases WHERE receipt_id = ?"));
+        auto own,
+        db.Prepare("SELECT signature FROM cases WHERE receipt_id = ?"));
     own->Bind(1, receipt_id);
     ASSIGN_OR_RETURN(bool found, own->Step());
     if (!found) return absl::NotFoundError("no such case");
@@ -240,8 +241,9 @@ absl::StatusOr<std::vector<v1::CaseSummary>> SqliteCaseStore::ListSameSignature(
             "SELECT ", kSummaryColumns,
             " FROM cases WHERE signature = ? AND state IN (2, 3) AND "
             "receipt_id != ? ORDER BY created_us, receipt_id LIMIT ?")));
-    s->Bind(1, signature).Bind(2, receipt_id).Bind(3,
-                                                   static_cast<int64_t>(limit));
+    s->Bind(1, signature)
+        .Bind(2, receipt_id)
+        .Bind(3, static_cast<int64_t>(limit));
     while (true) {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
