@@ -38,7 +38,7 @@ void OnSignal(int) { g_cancel = true; }
 // names the flag and what it takes.
 absl::Status ParseMonths(const std::string& text, rematch::RematchOptions* o) {
   if (text.empty()) return absl::OkStatus();
-  const absl::Status bad = absl::InvalidArgumentError(absl::StrCat(
+  absl::Status bad = absl::InvalidArgumentError(absl::StrCat(
       "--months: a range YYYYMM-YYYYMM of service months (either side may be "
       "left open, as in 202401-), not \"",
       text, "\""));
