@@ -154,6 +154,7 @@ ALTER TABLE cases ADD COLUMN lead REAL;
 ALTER TABLE cases ADD COLUMN lead_sort REAL NOT NULL DEFAULT 1e9;
 ALTER TABLE cases ADD COLUMN signature TEXT NOT NULL DEFAULT '';
 CREATE INDEX cases_queue ON cases(state, service_month, lead_sort, receipt_id);
+CREATE INDEX cases_counts ON cases(state, reasons, service_month);
 CREATE INDEX cases_by_signature ON cases(signature, state)
   WHERE signature != '';
 )sql";

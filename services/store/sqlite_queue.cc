@@ -145,37 +145,55 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListQueue(const CaseFilter& f) {
   RETURN_IF_ERROR(CheckMonth(f.service_month_from));
   RETURN_IF_ERROR(CheckMonth(f.service_month_to));
   ASSIGN_OR_RETURN(std::optional<QueuePosition> after, DecodeToken(f));
-  const Where where = WhereOf(f, /*states=*/true, /*reasons=*/true);
-  // PENDING_REVIEW (2) ranks first. Row values compare the whole sort key.
-  const std::string rank = "(state != 2)";
-  std::string sql = absl::StrCat("SELECT ", kSummaryColumns, ", ", rank,
-                                 ", lead_sort FROM cases", where.sql);
-  if (after) {
-    absl::StrAppend(&sql, " AND (", rank,
-                    ", service_month, lead_sort, receipt_id) > (?, ?, ?, ?)");
+  // PENDING_REVIEW (2) ranks first, then the other states asked for. Each
+  // rank is read on its own, in the order of the cases_queue index, so that
+  // the usual queue (one state) is read in index order, never sorted whole.
+  std::vector<v1::CaseState> pending, others;
+  for (v1::CaseState s : f.states) {
+    (s == v1::CASE_STATE_PENDING_REVIEW ? pending : others).push_back(s);
   }
-  absl::StrAppend(&sql, " ORDER BY ", rank,
-                  ", service_month, lead_sort, receipt_id LIMIT ?");
   CasePage page;
   std::vector<QueuePosition> positions;
-  RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
-    ASSIGN_OR_RETURN(auto s, db.Prepare(sql));
-    int i = Bind(*s, where);
-    if (after) {
-      s->Bind(++i, after->rank)
-          .Bind(++i, after->month)
-          .Bind(++i, after->lead)
-          .Bind(++i, after->receipt_id);
+  for (int64_t rank = 0; rank < 2; ++rank) {
+    if (after && after->rank > rank) continue;
+    if (!f.states.empty() && (rank == 0 ? pending : others).empty()) continue;
+    CaseFilter part = f;
+    part.states = rank == 0 ? pending : others;
+    Where where = WhereOf(part, /*states=*/true, /*reasons=*/true);
+    if (f.states.empty()) {
+      where.sql += rank == 0 ? " AND state = 2" : " AND state != 2";
     }
-    s->Bind(++i, static_cast<int64_t>(page_size + 1));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, s->Step());
-      if (!row) break;
-      page.cases.push_back(ReadSummary(*s));
-      positions.push_back({s->Int(12), s->Text(3), s->Real(13), s->Text(0)});
+    std::string sql = absl::StrCat("SELECT ", kSummaryColumns, ", ", rank,
+                                   ", lead_sort FROM cases", where.sql);
+    const bool resume = after && after->rank == rank;
+    if (resume) {
+      absl::StrAppend(
+          &sql, " AND (service_month, lead_sort, receipt_id) > (?, ?, ?)");
     }
-    return absl::OkStatus();
-  }));
+    absl::StrAppend(&sql,
+                    " ORDER BY service_month, lead_sort, receipt_id LIMIT ?");
+    const int64_t wanted =
+        page_size + 1 - static_cast<int64_t>(page.cases.size());
+    RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
+      ASSIGN_OR_RETURN(auto s, db.Prepare(sql));
+      int i = Bind(*s, where);
+      if (resume) {
+        s->Bind(i + 1, after->month);
+        s->Bind(i + 2, after->lead);
+        s->Bind(i + 3, after->receipt_id);
+        i += 3;
+      }
+      s->Bind(++i, wanted);
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        page.cases.push_back(ReadSummary(*s));
+        positions.push_back({s->Int(12), s->Text(3), s->Real(13), s->Text(0)});
+      }
+      return absl::OkStatus();
+    }));
+    if (page.cases.size() > static_cast<size_t>(page_size)) break;
+  }
   if (page.cases.size() > static_cast<size_t>(page_size)) {
     page.cases.resize(page_size);
     page.next_page_token = EncodeToken(f, positions[page_size - 1]);
