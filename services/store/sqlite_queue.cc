@@ -254,11 +254,14 @@ absl::StatusOr<std::vector<v1::CaseSummary>> SqliteCaseStore::ListSameSignature(
     const std::string signature = own->Text(0);
     if (signature.empty()) return absl::OkStatus();
     ASSIGN_OR_RETURN(
-        auto s,
-        db.Prepare(absl::StrCat(
-            "SELECT ", kSummaryColumns,
-            " FROM cases WHERE signature = ? AND state IN (2, 3) AND "
-            "receipt_id != ? ORDER BY created_us, receipt_id LIMIT ?")));
+        auto s, db.Prepare(absl::StrCat(
+                    "SELECT ", kSummaryColumns,
+                    // `signature != ''` lets SQLite use the partial index
+                    // cases_by_signature: it cannot see that the bound value is
+                    // not empty, and would otherwise read every open case.
+                    " FROM cases WHERE signature = ? AND signature != '' AND "
+                    "state IN (2, 3) AND receipt_id != ? "
+                    "ORDER BY created_us, receipt_id LIMIT ?")));
     s->Bind(1, signature)
         .Bind(2, receipt_id)
         .Bind(3, static_cast<int64_t>(limit));
