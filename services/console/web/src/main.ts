@@ -84,6 +84,7 @@ function showSignin(): void {
   current = {};
   setScreenKeys({});
   renderTopBar();
+  main().setAttribute("aria-busy", "false");
   current = renderSignin(main(), signinMessage, () => {
     signinMessage = "";
     renderTopBar();
@@ -95,7 +96,9 @@ let generation = 0;
 
 /**
  * Renders the screen of location.hash into a fresh container. A screen that finishes
- * loading after the reader has moved on is left at once and never shown.
+ * loading after the reader has moved on is left at once and never shown. #main is
+ * aria-busy while a screen loads; the screen's container names its route (data-route)
+ * once its keys work, so assistive technology and tests can tell which screen is ready.
  */
 async function route(): Promise<void> {
   const mine = ++generation;
@@ -106,9 +109,11 @@ async function route(): Promise<void> {
     showSignin();
     return;
   }
-  const [path, q] = location.hash.replace(/^#\/?/, "").split("?", 2) as [string, string | undefined];
+  const hash = location.hash;
+  const [path, q] = hash.replace(/^#\/?/, "").split("?", 2) as [string, string | undefined];
   const parts = path.split("/").filter((p) => p !== "");
   const root = h("div", { class: `screen screen-${parts[0] ?? "queue"}` });
+  main().setAttribute("aria-busy", "true");
   replace(main(), root);
   const args: RouteArgs = { root, parts, params: new URLSearchParams(q ?? "") };
   const render = parts[0] === "case" ? renderCase : parts[0] === "admin" ? renderAdmin : renderQueue;
@@ -119,6 +124,8 @@ async function route(): Promise<void> {
   }
   current = view;
   setScreenKeys(view.keys ?? {});
+  root.dataset["route"] = hash;
+  main().setAttribute("aria-busy", "false");
 }
 
 async function boot(): Promise<void> {

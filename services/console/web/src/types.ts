@@ -16,6 +16,15 @@ export const kStates: readonly CaseStateName[] = [
   "REJECTED",
 ];
 
+/**
+ * A case state by its short name. The gateway's own rows (queue, same signature, a
+ * conflict's `current`) say "CONFIRMED"; a `kuromaru.v1.Case` in proto3 JSON says
+ * "CASE_STATE_CONFIRMED". Compare and style states only through this.
+ */
+export function stateName(state: string | undefined | null): string {
+  return (state ?? "").replace(/^CASE_STATE_/, "");
+}
+
 export const kReasons: readonly string[] = [
   "stale_card",
   "fusho",

@@ -7,7 +7,7 @@ import { h, replace } from "../dom";
 import { dateTime, month, time } from "../format";
 import { label, t } from "../messages";
 import { hasRole } from "../state";
-import type { CaseView, Claim } from "../types";
+import { type CaseView, type Claim, stateName } from "../types";
 import { compareTable } from "./compare";
 import { type CaseContext, confirmCandidate, confirmFromSearch, markNoMatch, reopenCase, skipCase, undoLast } from "./decide";
 import { showError } from "./errors";
@@ -32,7 +32,7 @@ function claimBanner(v: CaseView, lost: boolean): HTMLElement {
     klass += " warn";
   } else if (c?.mine) {
     text = t("case.claim.mine", { time: time(c.expires_at) });
-  } else if (["CONFIRMED", "REJECTED"].includes(v.case.state)) {
+  } else if (["CONFIRMED", "REJECTED"].includes(stateName(v.case.state))) {
     text = t("case.closed");
   }
   return h("p", { class: klass, role: "status", id: "claim-banner" }, text);
@@ -47,7 +47,7 @@ function header(v: CaseView, lost: boolean): HTMLElement {
     h("div", { class: "case-title" },
       h("a", { href: "#/queue", class: "back" }, t("case.back")),
       h("h1", null, t("case.heading", { id: c.receipt_id })),
-      h("span", { class: `badge state-${c.state}` }, label("state", c.state)),
+      h("span", { class: `badge state-${stateName(c.state)}` }, label("state", c.state)),
       (v.reasons ?? []).map((r) => h("span", { class: "badge reason" }, label("reason", r))),
       hasRole("admin") ? h("a", { href: `#/admin/audit/${encodeURIComponent(c.receipt_id)}`, class: "audit-link" },
         t("case.audit_link")) : null),
@@ -78,7 +78,7 @@ export async function renderCase({ root, parts }: RouteArgs): Promise<View> {
       showError(root, e, id);
       return false;
     }
-    held = !!v.claim?.mine && kOpenStates.has(v.case.state);
+    held = !!v.claim?.mine && kOpenStates.has(stateName(v.case.state));
     lost = false;
     selected = Math.min(selected, Math.max(0, v.candidates.length - 1));
     return true;
@@ -115,11 +115,12 @@ export async function renderCase({ root, parts }: RouteArgs): Promise<View> {
   const draw = (): void => {
     const notes: Notes = new Map();
     const sel = v.candidates[selected];
-    const table = v.candidates.length
-      ? compareTable(v, selected, notes, (i) => { selected = i; draw(); focusSelected(); })
-      : h("p", { class: "empty" }, t("case.no_candidates"));
+    // The receipt's own fields show even with no candidate: they are what the reviewer
+    // searches the roster with.
+    const table = compareTable(v, selected, notes, (i) => { selected = i; draw(); focusSelected(); });
+    const none = v.candidates.length ? null : h("p", { class: "empty" }, t("case.no_candidates"));
     const lower = h("div", { class: "case-lower" }, waterfallPanel(sel), timelinePanel(sel, v.service_month));
-    replace(root, header(v, lost), table, explanationsPanel(notes), lower, suggestionsPanel(v),
+    replace(root, header(v, lost), table, none, explanationsPanel(notes), lower, suggestionsPanel(v),
       sameSignaturePanel(v), historyPanel(v));
   };
 

@@ -9,7 +9,7 @@ import { dateTime, month } from "../format";
 import { label, t } from "../messages";
 import { addSkipped, peekUndo, popUndo, pushUndo } from "../state";
 import type { CaseView, DecisionResponse, EnrollmentKey, SameSignature } from "../types";
-import { enrollmentKey, sameEnrollment } from "../types";
+import { enrollmentKey, sameEnrollment, stateName } from "../types";
 import { errorText } from "./errors";
 import { nextCase } from "./next";
 import { caseHash, go } from "./view";
@@ -68,7 +68,7 @@ async function failed(e: unknown, ctx: CaseContext | null): Promise<void> {
 async function decide(ctx: CaseContext, d: Decision, title: string, detail: Child[]): Promise<void> {
   if (busy) return;
   const v = ctx.view;
-  if (!kOpen.has(v.case.state)) {
+  if (!kOpen.has(stateName(v.case.state))) {
     notify(t("decision.not_allowed"), "error");
     return;
   }
@@ -163,7 +163,8 @@ export async function undoLast(ctx: CaseContext | null): Promise<void> {
 export async function reopenCase(ctx: CaseContext): Promise<void> {
   if (busy) return;
   const c = ctx.view.case;
-  if (kOpen.has(c.state) && c.state !== "AUTO_RESOLVED") {
+  const state = stateName(c.state);
+  if (kOpen.has(state) && state !== "AUTO_RESOLVED") {
     notify(t("decision.not_allowed"), "error");
     return;
   }
@@ -184,7 +185,7 @@ function applicable(o: SameSignature, d: Decision): boolean {
 
 /** Offers the same person's other open cases; applies the decision to each one checked. */
 async function offerSameSignature(v: CaseView, d: Decision, reason: string): Promise<void> {
-  const others = (v.same_signature ?? []).filter((o) => kOpen.has(o.state));
+  const others = (v.same_signature ?? []).filter((o) => kOpen.has(stateName(o.state)));
   if (others.length === 0) return;
   const boxes: [SameSignature, HTMLInputElement][] = [];
   const items = others.map((o, i) => {
@@ -196,7 +197,7 @@ async function offerSameSignature(v: CaseView, d: Decision, reason: string): Pro
     return h("li", { class: cls(!ok || taken ? "unavailable" : "") },
       box, h("label", { for: `same-${i}` }, h("span", { class: "mono" }, o.receipt_id), " ",
         month(o.service_month)?.seireki ?? "", " ",
-        h("span", { class: `badge state-${o.state}` }, label("state", o.state)),
+        h("span", { class: `badge state-${stateName(o.state)}` }, label("state", o.state)),
         !ok ? h("small", null, t("same.unavailable")) : null,
         taken ? h("small", null, t("same.taken", { subject: o.claim?.subject ?? "" })) : null));
   });

@@ -5,7 +5,7 @@ import { timelineChart, waterfallChart } from "../charts";
 import { cls, h } from "../dom";
 import { dateTime, month, num, percent, weight } from "../format";
 import { label, t } from "../messages";
-import type { CandidateView, CaseView, EnrollmentRow, Evidence } from "../types";
+import { type CandidateView, type CaseView, type EnrollmentRow, type Evidence, stateName } from "../types";
 import { caseHash } from "./view";
 
 export function waterfallPanel(c: CandidateView | undefined): HTMLElement | null {
@@ -93,6 +93,6 @@ export function sameSignaturePanel(v: CaseView): HTMLElement | null {
     h("h2", { id: "ss-h" }, t("case.same_signature", { count: num(list.length) })),
     h("ul", { class: "same-list" }, list.map((o) => h("li", null,
       h("a", { href: caseHash(o.receipt_id), class: "mono" }, o.receipt_id), " ",
-      h("span", { class: cls("badge", `state-${o.state}`) }, label("state", o.state)), " ",
+      h("span", { class: cls("badge", `state-${stateName(o.state)}`) }, label("state", o.state)), " ",
       month(o.service_month)?.seireki ?? ""))));
 }
