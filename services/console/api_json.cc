@@ -55,19 +55,19 @@ json QueueRow(const v1::CaseSummary& c,
               std::string_view caller) {
   json reasons = json::array();
   for (const std::string& r : c.reasons()) reasons.push_back(r);
-  json row = {{"receipt_id", c.receipt_id()},
-              {"state", StateName(c.state())},
-              {"version", std::to_string(c.version())},
-              {"service_month", c.service_month()},
-              {"billed_insurer_number", c.billed_insurer_number()},
-              {"top_insurer_number", c.top_insurer_number()},
-              {"top_probability", c.top_probability()},
-              {"lead", c.has_lead() ? json(c.lead()) : json(nullptr)},
-              {"candidate_count", c.candidate_count()},
-              {"reasons", std::move(reasons)},
-              {"created_at", TimeText(absl::FromUnixSeconds(
-                                 c.created_at().seconds()))},
-              {"claim", ClaimJson(claim, caller)}};
+  json row = {
+      {"receipt_id", c.receipt_id()},
+      {"state", StateName(c.state())},
+      {"version", std::to_string(c.version())},
+      {"service_month", c.service_month()},
+      {"billed_insurer_number", c.billed_insurer_number()},
+      {"top_insurer_number", c.top_insurer_number()},
+      {"top_probability", c.top_probability()},
+      {"lead", c.has_lead() ? json(c.lead()) : json(nullptr)},
+      {"candidate_count", c.candidate_count()},
+      {"reasons", std::move(reasons)},
+      {"created_at", TimeText(absl::FromUnixSeconds(c.created_at().seconds()))},
+      {"claim", ClaimJson(claim, caller)}};
   return row;
 }
 

@@ -35,8 +35,8 @@ std::vector<Glyph> Glyphs(std::string_view text) {
   if (!cps.ok()) return out;
   for (char32_t c : *cps) {
     const nz::NameCharClass cls = nz::ClassifyNameChar(c);
-    const bool attaches = cls == nz::NameCharClass::kVariationSelector ||
-                          IsHalfWidthVoicing(c);
+    const bool attaches =
+        cls == nz::NameCharClass::kVariationSelector || IsHalfWidthVoicing(c);
     if (attaches && !out.empty()) {
       out.back().text.push_back(c);
       if (cls == nz::NameCharClass::kVariationSelector) {
@@ -115,8 +115,8 @@ std::string Iso(const nz::Date& d) {
 // What a level says of agreement, for colouring a row.
 std::string_view Agreement(std::string_view level) {
   static constexpr std::string_view kAgree[] = {
-      "EXACT",        "EXACT_AFTER_FOLDING", "WILDCARD",
-      "VALID",        "POSTAL_CODE",         "REPAIRED",
+      "EXACT",           "EXACT_AFTER_FOLDING", "WILDCARD",
+      "VALID",           "POSTAL_CODE",         "REPAIRED",
       "PREVIOUS_MEMBER", "PREVIOUS_INSURER"};
   static constexpr std::string_view kDisagree[] = {"DIFFERENT", "INVALID"};
   if (level == "MISSING" || level.empty()) return "missing";
@@ -202,8 +202,8 @@ Originals OriginalsOf(std::string_view field, const v1::Receipt& r,
             roster_address};
   }
   if (field == "enrollment") {
-    return {r.service_month(), absl::StrCat(c.qualified_from(), "–",
-                                            c.qualified_until())};
+    return {r.service_month(),
+            absl::StrCat(c.qualified_from(), "–", c.qualified_until())};
   }
   return {};
 }
@@ -281,17 +281,16 @@ json FieldRows(const v1::Case& cs, const v1::Candidate& c,
   json rows = json::array();
   for (const v1::Evidence& e : c.evidence()) {
     const Originals o = OriginalsOf(e.field(), cs.receipt(), c, in.roster, id);
-    rows.push_back(
-        {{"field", e.field()},
-         {"receipt_original", o.receipt},
-         {"receipt_normalized", e.receipt_value()},
-         {"roster_original", o.roster},
-         {"roster_normalized", e.roster_value()},
-         {"level", e.level()},
-         {"weight", e.weight()},
-         {"agreement", Agreement(e.level())},
-         {"explanation_key",
-          ExplanationKey(e.field(), e.level(), o.receipt, o.roster)}});
+    rows.push_back({{"field", e.field()},
+                    {"receipt_original", o.receipt},
+                    {"receipt_normalized", e.receipt_value()},
+                    {"roster_original", o.roster},
+                    {"roster_normalized", e.roster_value()},
+                    {"level", e.level()},
+                    {"weight", e.weight()},
+                    {"agreement", Agreement(e.level())},
+                    {"explanation_key", ExplanationKey(e.field(), e.level(),
+                                                       o.receipt, o.roster)}});
   }
   return rows;
 }
@@ -333,9 +332,8 @@ json DateDisplay(std::string_view raw) {
 json ReceiptDisplay(const v1::Receipt& r, const v1::Candidate* against) {
   const std::string empty;
   return {
-      {"name_kanji",
-       NameChars(r.name_kanji(), against ? against->name_kanji() : empty,
-                 false)},
+      {"name_kanji", NameChars(r.name_kanji(),
+                               against ? against->name_kanji() : empty, false)},
       {"name_kana",
        NameChars(r.name_kana(), against ? against->name_kana() : empty, true)},
       {"birth_date", DateDisplay(r.birth_date())},
@@ -358,13 +356,12 @@ json CandidateViews(const v1::Case& cs, const CaseViewInputs& in) {
   for (int i = 0; i < result.candidates_size(); ++i) {
     const v1::Candidate& c = result.candidates(i);
     const matcher::EnrollmentId id =
-        Find(in.roster, c.insurer_number(), c.symbol(), c.number(),
-             c.branch(), c.qualified_from());
+        Find(in.roster, c.insurer_number(), c.symbol(), c.number(), c.branch(),
+             c.qualified_from());
     // Candidates of one person share a label (A, B, …).
     std::string person = absl::StrCat("candidate-", i);
     if (in.roster != nullptr && id != matcher::kNoEnrollment) {
-      person = absl::StrCat(
-          "person-", in.roster->PersonOf(id).value());
+      person = absl::StrCat("person-", in.roster->PersonOf(id).value());
     }
     auto it = std::find(person_keys.begin(), person_keys.end(), person);
     const size_t label = static_cast<size_t>(it - person_keys.begin());
@@ -385,7 +382,8 @@ json CandidateViews(const v1::Case& cs, const CaseViewInputs& in) {
          {"match_weight", c.match_weight()},
          {"name_kanji",
           NameChars(c.name_kanji(), cs.receipt().name_kanji(), false)},
-         {"name_kana", NameChars(c.name_kana(), cs.receipt().name_kana(), true)},
+         {"name_kana",
+          NameChars(c.name_kana(), cs.receipt().name_kana(), true)},
          {"receipt_name_kanji",
           NameChars(cs.receipt().name_kanji(), c.name_kanji(), false)},
          {"receipt_name_kana",

@@ -32,11 +32,11 @@ struct Reply {
 
 // {"error": {"code", "message"[, "field"]}} with the HTTP status of `code`
 // (docs/CONSOLE.md, Errors); `extra` keys are merged into the body.
-Reply ErrorReply(absl::Status status, std::string_view field = {},
-                 nlohmann::json extra = nullptr);
+Reply ErrorReply(const absl::Status& status, std::string_view field = {},
+                 const nlohmann::json& extra = nullptr);
 Reply ErrorReply(int http_status, std::string_view code,
                  std::string_view message, std::string_view field = {},
-                 nlohmann::json extra = nullptr);
+                 const nlohmann::json& extra = nullptr);
 // The HTTP status of a canonical code.
 int HttpStatusOf(absl::StatusCode code);
 

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "services/console/assets/assets.h"
 #include "base/log.h"
+#include "services/console/assets/assets.h"
 
 namespace kuromaru::console {
 namespace {
@@ -35,9 +35,9 @@ void Send(httplib::Response& res, const Reply& reply) {
   res.status = reply.status;
   res.set_header("Cache-Control", "no-store");
   if (reply.status == 204) return;
-  res.set_content(reply.body.dump(-1, ' ', false,
-                                  json::error_handler_t::replace),
-                  "application/json; charset=utf-8");
+  res.set_content(
+      reply.body.dump(-1, ' ', false, json::error_handler_t::replace),
+      "application/json; charset=utf-8");
 }
 
 std::string CookieValue(const httplib::Request& req, std::string_view name) {
@@ -59,7 +59,8 @@ uint8_t ConsoleRoles(uint8_t roles) {
 json RoleNames(uint8_t roles) {
   json out = json::array();
   for (Role r : {Role::kReviewer, Role::kAdmin}) {
-    if (roles & static_cast<uint8_t>(r)) out.push_back(grpc_service::RoleName(r));
+    if (roles & static_cast<uint8_t>(r))
+      out.push_back(grpc_service::RoleName(r));
   }
   return out;
 }
@@ -111,11 +112,11 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   if (colon == std::string::npos ||
       !absl::SimpleAtoi(options.listen.substr(colon + 1), &port) || port < 0 ||
       port > 65535) {
-    return absl::InvalidArgumentError(
-        "console-listen: expected HOST:PORT");
+    return absl::InvalidArgumentError("console-listen: expected HOST:PORT");
   }
   std::string host = options.listen.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host.size() > 1 && host.front() == '[')
+    host = host.substr(1, host.size() - 2);
   const bool tls = !options.cert_file.empty() || !options.key_file.empty();
   if (tls && (options.cert_file.empty() || options.key_file.empty())) {
     return absl::InvalidArgumentError(
@@ -126,7 +127,8 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
         "console-listen: plain HTTP only on a loopback address; give the "
         "TLS certificate flags or --console-insecure");
   }
-  std::unique_ptr<ConsoleServer> server(new ConsoleServer(options, api, tokens));
+  std::unique_ptr<ConsoleServer> server(
+      new ConsoleServer(options, api, tokens));
   if (tls) {
     auto ssl = std::make_unique<httplib::SSLServer>(options.cert_file.c_str(),
                                                     options.key_file.c_str());
@@ -141,10 +143,9 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   server->tls_ = tls;
   server->http_->set_payload_max_length(options.max_body_bytes);
   server->Routes();
-  const int bound = port == 0 ? server->http_->bind_to_any_port(host)
-                              : (server->http_->bind_to_port(host, port)
-                                     ? port
-                                     : -1);
+  const int bound = port == 0
+                        ? server->http_->bind_to_any_port(host)
+                        : (server->http_->bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     return absl::UnavailableError(
         absl::StrCat("console: cannot listen on ", options.listen));
@@ -153,7 +154,7 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   httplib::Server* http = server->http_.get();
   server->thread_ = std::thread([http] { http->listen_after_bind(); });
   base::Log(base::LogLevel::kInfo, "console listening",
-          {{"port", static_cast<int64_t>(bound)}, {"tls", tls}});
+            {{"port", static_cast<int64_t>(bound)}, {"tls", tls}});
   return server;
 }
 
@@ -161,9 +162,9 @@ void ConsoleServer::Routes() {
   httplib::Server& s = *http_;
   s.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     base::Log(base::LogLevel::kInfo, "console request",
-            {{"method", req.method},
-             {"path", req.path},
-             {"status", static_cast<int64_t>(res.status)}});
+              {{"method", req.method},
+               {"path", req.path},
+               {"status", static_cast<int64_t>(res.status)}});
   });
   s.set_post_routing_handler(
       [](const httplib::Request&, httplib::Response& res) {
@@ -206,8 +207,8 @@ void ConsoleServer::Routes() {
   s.Post("/api/v1/session", [this](const httplib::Request& req,
                                    httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() ||
-        !body.contains("token") || !body["token"].is_string()) {
+    if (body.is_discarded() || !body.is_object() || !body.contains("token") ||
+        !body["token"].is_string()) {
       return Send(res, ErrorReply(400, "INVALID_ARGUMENT",
                                   "expected {\"token\": \"…\"}", "token"));
     }
@@ -223,13 +224,12 @@ void ConsoleServer::Routes() {
     }
     absl::StatusOr<Session> session = sessions_.Create(p->subject, roles);
     if (!session.ok()) return Send(res, ErrorReply(session.status()));
-    res.set_header(
-        "Set-Cookie",
-        absl::StrCat(kCookie, "=", session->id,
-                     "; HttpOnly; SameSite=Strict; Path=/",
-                     tls_ ? "; Secure" : ""));
+    res.set_header("Set-Cookie",
+                   absl::StrCat(kCookie, "=", session->id,
+                                "; HttpOnly; SameSite=Strict; Path=/",
+                                tls_ ? "; Secure" : ""));
     base::Log(base::LogLevel::kInfo, "console sign-in",
-            {{"subject", session->subject}});
+              {{"subject", session->subject}});
     Send(res, {200, SessionBody(*session, sessions_.idle_timeout())});
   });
   s.Get("/api/v1/session", [this](const httplib::Request& req,
@@ -243,7 +243,7 @@ void ConsoleServer::Routes() {
 
   // Everything else: a session; a CSRF header and a JSON body on mutations.
   using Handler = std::function<Reply(const Caller&, const httplib::Request&)>;
-  auto guarded = [this](Handler handler) {
+  auto guarded = [this](const Handler& handler) {
     return [this, handler](const httplib::Request& req,
                            httplib::Response& res) {
       std::optional<Session> session =
@@ -254,7 +254,8 @@ void ConsoleServer::Routes() {
       if (req.method != "GET" && req.method != "HEAD") {
         if (!SessionTable::CsrfMatches(*session,
                                        req.get_header_value("X-CSRF-Token"))) {
-          return Send(res, ErrorReply(403, "CSRF", "missing or wrong CSRF token"));
+          return Send(res,
+                      ErrorReply(403, "CSRF", "missing or wrong CSRF token"));
         }
         if (!req.body.empty() &&
             !absl::StartsWith(req.get_header_value("Content-Type"),
@@ -277,35 +278,34 @@ void ConsoleServer::Routes() {
     *out = json::parse(req.body, nullptr, false);
     return !out->is_discarded() && out->is_object();
   };
-  auto with_body = [json_body](std::function<Reply(const Caller&,
-                                                   const httplib::Request&,
-                                                   const json&)>
-                                   fn) {
-    return [json_body, fn](const Caller& caller,
-                           const httplib::Request& req) -> Reply {
-      json body;
-      if (!json_body(req, &body)) {
-        return ErrorReply(400, "INVALID_ARGUMENT",
-                          "the body is not a JSON object");
-      }
-      return fn(caller, req, body);
-    };
-  };
+  auto with_body =
+      [json_body](
+          const std::function<Reply(const Caller&, const httplib::Request&,
+                                    const json&)>& fn) {
+        return [json_body, fn](const Caller& caller,
+                               const httplib::Request& req) -> Reply {
+          json body;
+          if (!json_body(req, &body)) {
+            return ErrorReply(400, "INVALID_ARGUMENT",
+                              "the body is not a JSON object");
+          }
+          return fn(caller, req, body);
+        };
+      };
 
-  s.Delete("/api/v1/session", guarded([this](const Caller&,
-                                             const httplib::Request& req) {
-    sessions_.End(CookieValue(req, kCookie));
-    return Reply{204, nullptr};
-  }));
+  s.Delete("/api/v1/session",
+           guarded([this](const Caller&, const httplib::Request& req) {
+             sessions_.End(CookieValue(req, kCookie));
+             return Reply{204, nullptr};
+           }));
   s.Get("/api/v1/queue",
         guarded([this](const Caller& c, const httplib::Request& req) {
           return api_->Queue(c, QueryParams(req));
         }));
   s.Post("/api/v1/queue/next",
-         guarded(with_body([this](const Caller& c, const httplib::Request&,
-                                  const json& body) {
-           return api_->Next(c, body);
-         })));
+         guarded(with_body(
+             [this](const Caller& c, const httplib::Request&,
+                    const json& body) { return api_->Next(c, body); })));
   s.Get(R"(/api/v1/cases/([^/]+))",
         guarded([this](const Caller& c, const httplib::Request& req) {
           return api_->OpenCase(c, req.matches[1]);
@@ -319,11 +319,11 @@ void ConsoleServer::Routes() {
              return api_->ReleaseClaim(c, req.matches[1]);
            }));
   auto decide = [this, guarded, with_body](ConsoleApi::Decision d) {
-    return guarded(with_body([this, d](const Caller& c,
-                                       const httplib::Request& req,
-                                       const json& body) {
-      return api_->Decide(c, req.matches[1], d, body);
-    }));
+    return guarded(
+        with_body([this, d](const Caller& c, const httplib::Request& req,
+                            const json& body) {
+          return api_->Decide(c, req.matches[1], d, body);
+        }));
   };
   s.Post(R"(/api/v1/cases/([^/]+)/confirm)",
          decide(ConsoleApi::Decision::kConfirm));
@@ -376,7 +376,7 @@ int HttpStatusOf(absl::StatusCode code) {
 
 Reply ErrorReply(int http_status, std::string_view code,
                  std::string_view message, std::string_view field,
-                 json extra) {
+                 const json& extra) {
   json error = {{"code", code}, {"message", message}};
   if (!field.empty()) error["field"] = field;
   json body = {{"error", std::move(error)}};
@@ -384,11 +384,11 @@ Reply ErrorReply(int http_status, std::string_view code,
   return {http_status, std::move(body)};
 }
 
-Reply ErrorReply(absl::Status status, std::string_view field, json extra) {
+Reply ErrorReply(const absl::Status& status, std::string_view field,
+                 const json& extra) {
   const std::string code = absl::StatusCodeToString(status.code());
   const std::string message(status.message());
-  return ErrorReply(HttpStatusOf(status.code()), code, message, field,
-                    std::move(extra));
+  return ErrorReply(HttpStatusOf(status.code()), code, message, field, extra);
 }
 
 }  // namespace kuromaru::console

@@ -36,11 +36,10 @@ std::string Param(const Params& p, const std::string& key) {
 }
 
 bool IsMonth(const std::string& m) {
-  return m.empty() || (m.size() == 6 && std::all_of(m.begin(), m.end(),
-                                                    [](char c) {
-                                                      return c >= '0' &&
-                                                             c <= '9';
-                                                    }));
+  return m.empty() ||
+         (m.size() == 6 && std::all_of(m.begin(), m.end(), [](char c) {
+            return c >= '0' && c <= '9';
+          }));
 }
 
 // The queue filter of query parameters or of a JSON body; a Reply with the
@@ -54,7 +53,8 @@ std::optional<Reply> ToStoreFilter(const Filter& in, store::CaseFilter* f) {
   for (const std::string& s : in.states) {
     if (s.empty()) continue;
     std::optional<v1::CaseState> state = StateFromName(s);
-    if (!state) return ErrorReply(400, "INVALID_ARGUMENT", "unknown state", "state");
+    if (!state)
+      return ErrorReply(400, "INVALID_ARGUMENT", "unknown state", "state");
     f->states.push_back(*state);
   }
   if (f->states.empty()) f->states = {v1::CASE_STATE_PENDING_REVIEW};
@@ -224,7 +224,8 @@ Reply ReviewGateway::OpenCase(const Caller& caller, const std::string& id) {
   }
   const v1::MatchResult& result = c->result();
   json reasons = json::array();
-  for (std::string_view r : cases::ReasonNames(cases::TraitsOf(result).reasons)) {
+  for (std::string_view r :
+       cases::ReasonNames(cases::TraitsOf(result).reasons)) {
     reasons.push_back(std::string(r));
   }
   json same = json::array();
@@ -239,13 +240,13 @@ Reply ReviewGateway::OpenCase(const Caller& caller, const std::string& id) {
           keys.push_back(ProtoJson(cases::KeyOf(k)));
         }
       }
-      same.push_back({{"receipt_id", s.receipt_id()},
-                      {"state", StateName(s.state())},
-                      {"version", std::to_string(s.version())},
-                      {"service_month", s.service_month()},
-                      {"candidates", std::move(keys)},
-                      {"claim", ClaimJson(Find(claims, s.receipt_id()),
-                                          caller.subject)}});
+      same.push_back(
+          {{"receipt_id", s.receipt_id()},
+           {"state", StateName(s.state())},
+           {"version", std::to_string(s.version())},
+           {"service_month", s.service_month()},
+           {"candidates", std::move(keys)},
+           {"claim", ClaimJson(Find(claims, s.receipt_id()), caller.subject)}});
     }
   }
   const v1::Candidate* top =
@@ -285,7 +286,8 @@ Reply ReviewGateway::ReleaseClaim(const Caller& caller, const std::string& id) {
   return {204, nullptr};
 }
 
-Reply ReviewGateway::Conflict(const std::string& id, const absl::Status& status) {
+Reply ReviewGateway::Conflict(const std::string& id,
+                              const absl::Status& status) {
   json current = nullptr;
   absl::StatusOr<v1::Case> now =
       desk_->store().GetCase(id, store::Actor{}, /*audit_open=*/false);
@@ -331,13 +333,13 @@ Reply ReviewGateway::Decide(const Caller& caller, const std::string& id,
     r.candidate.set_branch(JsonText(k, "branch"));
     r.candidate.set_qualified_from(JsonText(k, "qualified_from"));
   }
-  r.from_search = body.contains("from_search") && body["from_search"].is_boolean() &&
+  r.from_search = body.contains("from_search") &&
+                  body["from_search"].is_boolean() &&
                   body["from_search"].get<bool>();
-  const review::Action action = decision == Decision::kConfirm
-                                    ? review::Action::kConfirm
-                                : decision == Decision::kNoMatch
-                                    ? review::Action::kMarkNoMatch
-                                    : review::Action::kReopen;
+  const review::Action action =
+      decision == Decision::kConfirm   ? review::Action::kConfirm
+      : decision == Decision::kNoMatch ? review::Action::kMarkNoMatch
+                                       : review::Action::kReopen;
   review::Refusal refusal;
   absl::StatusOr<store::CaseWrite> written =
       desk_->Decide(action, r, ActorOf(caller), &refusal);
@@ -354,9 +356,9 @@ Reply ReviewGateway::Decide(const Caller& caller, const std::string& id,
         return ErrorReply(written.status());
     }
   }
-  return {200,
-          {{"case", ProtoJson(written->stored)},
-           {"replayed", written->replayed}}};
+  return {
+      200,
+      {{"case", ProtoJson(written->stored)}, {"replayed", written->replayed}}};
 }
 
 Reply ReviewGateway::Search(const Caller& caller, const Params& q) {
