@@ -40,6 +40,7 @@ export function reviewClient(address, token) {
   return {
     getCase: (receiptId) => unary("GetCase", { receipt_id: receiptId }),
     listCases: (req) => unary("ListCases", req),
+    searchRoster: (req) => unary("SearchRoster", req),
     listChanges: (sinceCursor = "", pageSize = 1000) =>
       unary("ListChanges", { since_cursor: sinceCursor, page_size: pageSize }),
     exportAudit: (receiptId) => stream("ExportAudit", { receipt_id: receiptId }),
@@ -47,9 +48,15 @@ export function reviewClient(address, token) {
       receipt_id: receiptId, expected_version: version, candidate, comment,
       idempotency_key: `browser-test-${receiptId}-${version}`,
     }),
+    markNoMatch: (receiptId, version, comment = "") => unary("MarkNoMatch", {
+      receipt_id: receiptId, expected_version: version, comment,
+      idempotency_key: `browser-test-no-match-${receiptId}-${version}`,
+    }),
     close: () => client.close(),
   };
 }
+
+export const { status: kStatus } = grpc;
 
 /** Every change of the feed for one case, oldest first (role claims). */
 export async function changesOf(client, receiptId) {
