@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -158,8 +159,37 @@ absl::StatusOr<std::unique_ptr<ConsoleServer>> ConsoleServer::Start(
   return server;
 }
 
-void ConsoleServer::Routes() {
-  httplib::Server& s = *http_;
+namespace {
+
+// The request's body as a JSON object (an empty body is {}).
+bool JsonBody(const httplib::Request& req, json* out) {
+  if (req.body.empty()) {
+    *out = json::object();
+    return true;
+  }
+  *out = json::parse(req.body, nullptr, false);
+  return !out->is_discarded() && out->is_object();
+}
+
+using ApiHandler = std::function<Reply(const Caller&, const httplib::Request&)>;
+using BodyHandler =
+    std::function<Reply(const Caller&, const httplib::Request&, const json&)>;
+
+// `fn` given the body, or 400 when it is not a JSON object.
+ApiHandler WithBody(const BodyHandler& fn) {
+  return [fn](const Caller& caller, const httplib::Request& req) -> Reply {
+    json body;
+    if (!JsonBody(req, &body)) {
+      return ErrorReply(400, "INVALID_ARGUMENT",
+                        "the body is not a JSON object");
+    }
+    return fn(caller, req, body);
+  };
+}
+
+// The access log (method, path without its query, status), the security
+// headers on every answer, and a JSON error for what httplib refuses itself.
+void InstallHooks(httplib::Server& s) {
   s.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     base::Log(base::LogLevel::kInfo, "console request",
               {{"method", req.method},
@@ -181,8 +211,10 @@ void ConsoleServer::Routes() {
                          res.status == 413 ? "request body too large"
                                            : "no such resource"));
   });
+}
 
-  // Static assets, with ETags.
+// The single-page app's assets, with ETags.
+void AssetRoutes(httplib::Server& s) {
   auto asset = [](const char* path) {
     return [path](const httplib::Request& req, httplib::Response& res) {
       const Asset* a = FindAsset(path);
@@ -202,8 +234,20 @@ void ConsoleServer::Routes() {
   s.Get("/", asset("/"));
   s.Get("/assets/app.js", asset("/assets/app.js"));
   s.Get("/assets/app.css", asset("/assets/app.css"));
+}
 
-  // Sign-in, the session, sign-out.
+}  // namespace
+
+void ConsoleServer::Routes() {
+  InstallHooks(*http_);
+  AssetRoutes(*http_);
+  SessionRoutes();
+  ApiRoutes();
+}
+
+void ConsoleServer::SessionRoutes() {
+  httplib::Server& s = *http_;
+  // Sign-in and the session (sign-out is an API route).
   s.Post("/api/v1/session", [this](const httplib::Request& req,
                                    httplib::Response& res) {
     json body = json::parse(req.body, nullptr, false);
@@ -240,10 +284,12 @@ void ConsoleServer::Routes() {
     }
     Send(res, {200, SessionBody(*session, sessions_.idle_timeout())});
   });
+}
 
+void ConsoleServer::ApiRoutes() {
+  httplib::Server& s = *http_;
   // Everything else: a session; a CSRF header and a JSON body on mutations.
-  using Handler = std::function<Reply(const Caller&, const httplib::Request&)>;
-  auto guarded = [this](const Handler& handler) {
+  auto guarded = [this](const ApiHandler& handler) {
     return [this, handler](const httplib::Request& req,
                            httplib::Response& res) {
       std::optional<Session> session =
@@ -270,29 +316,6 @@ void ConsoleServer::Routes() {
       Send(res, handler(caller, req));
     };
   };
-  auto json_body = [](const httplib::Request& req, json* out) {
-    if (req.body.empty()) {
-      *out = json::object();
-      return true;
-    }
-    *out = json::parse(req.body, nullptr, false);
-    return !out->is_discarded() && out->is_object();
-  };
-  auto with_body =
-      [json_body](
-          const std::function<Reply(const Caller&, const httplib::Request&,
-                                    const json&)>& fn) {
-        return [json_body, fn](const Caller& caller,
-                               const httplib::Request& req) -> Reply {
-          json body;
-          if (!json_body(req, &body)) {
-            return ErrorReply(400, "INVALID_ARGUMENT",
-                              "the body is not a JSON object");
-          }
-          return fn(caller, req, body);
-        };
-      };
-
   s.Delete("/api/v1/session",
            guarded([this](const Caller&, const httplib::Request& req) {
              sessions_.End(CookieValue(req, kCookie));
@@ -303,7 +326,7 @@ void ConsoleServer::Routes() {
           return api_->Queue(c, QueryParams(req));
         }));
   s.Post("/api/v1/queue/next",
-         guarded(with_body(
+         guarded(WithBody(
              [this](const Caller& c, const httplib::Request&,
                     const json& body) { return api_->Next(c, body); })));
   s.Get(R"(/api/v1/cases/([^/]+))",
@@ -318,10 +341,10 @@ void ConsoleServer::Routes() {
            guarded([this](const Caller& c, const httplib::Request& req) {
              return api_->ReleaseClaim(c, req.matches[1]);
            }));
-  auto decide = [this, guarded, with_body](ConsoleApi::Decision d) {
+  auto decide = [this, guarded](ConsoleApi::Decision d) {
     return guarded(
-        with_body([this, d](const Caller& c, const httplib::Request& req,
-                            const json& body) {
+        WithBody([this, d](const Caller& c, const httplib::Request& req,
+                           const json& body) {
           return api_->Decide(c, req.matches[1], d, body);
         }));
   };

@@ -15,8 +15,8 @@
 // token; every other request but GET needs the session, and every mutation
 // the CSRF header and a JSON body type. Bodies over `max_body_bytes` get 413,
 // malformed JSON 400; the server goes on. The access log names method, path
-// (no query: searches carry names), status, duration and subject — never
-// request bodies.
+// (no query: searches carry names) and status — never request bodies; a
+// sign-in logs its subject.
 //
 // Plain HTTP only on a loopback address or with `insecure`; otherwise TLS
 // with the certificate and key given. Thread-safe; handlers run on the
@@ -79,6 +79,8 @@ class ConsoleServer {
   ConsoleServer(const ConsoleOptions& options, ConsoleApi* api,
                 grpc_service::TokenKeeper* tokens);
   void Routes();
+  void SessionRoutes();
+  void ApiRoutes();
 
   const ConsoleOptions options_;
   ConsoleApi* const api_;
