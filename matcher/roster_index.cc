@@ -198,6 +198,9 @@ void RosterIndex::Lookup(uint64_t key, uint32_t pass, int max_per_key,
   }
 }
 
+// Long (about 100 lines) on purpose: every blocking pass in the order that
+// shares one candidate budget, on the hot path of every receipt, read top to
+// bottom as the list of passes in docs/MATCHING.md §2.
 void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
                         const nz::InsurerNumber* insurer, Hits* hits) const {
   const int undated =

@@ -45,6 +45,7 @@ absl::Status WriteUkeTwin(const std::string& jsonl, const std::string& path) {
 
 }  // namespace
 
+// Long (about 90 lines): half is the flag declarations and their help.
 int RunGen(const std::vector<std::string>& args) {
   gen::GenOptions options;
   int64_t seed = -1;

@@ -134,6 +134,7 @@ std::string Owner() {
 // `rematch --server`: the job runs inside the server, which owns the store;
 // this follows it to the end. Exit 3 when it could not start (no roster,
 // shard busy here or in another process), 1 when it failed or had errors.
+// Long (about 85 lines): start, follow the job's stream, print; one sequence.
 int RunOnServer(const grpc_service::ClientOptions& client_options,
                 const rematch::RematchOptions& options, int64_t threads,
                 const std::string& report_path) {

@@ -33,6 +33,9 @@ bool IsAdmin(const Caller& c) {
 
 }  // namespace
 
+// Long (about 80 lines): one JSON document built section by section (states
+// over time, reviewers, roster and model, rematch), as docs/CONSOLE.md lists
+// them.
 Reply ReviewGateway::Overview(const Caller& caller) {
   if (!IsAdmin(caller)) {
     return ErrorReply(403, "PERMISSION_DENIED", "needs the admin role");

@@ -123,6 +123,10 @@ const std::vector<std::string>& Server::ServiceNames() {
   return *names;
 }
 
+// Long (about 90 lines): the start-up sequence in the order it must happen
+// (rosters, jobs, review desk, services, the gRPC listener, the health
+// listener, metrics), each step's failure returning before the next; split,
+// the order would be harder to see.
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options, std::unique_ptr<store::CaseStore> store,
     std::unique_ptr<TokenKeeper> tokens) {
