@@ -4,7 +4,9 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/json.h"
@@ -18,8 +20,13 @@ std::string Text(Figure f) {
   return f ? absl::StrFormat("%.4f", *f) : std::string("n/a");
 }
 
-std::string Json(Figure f) {
-  return f ? absl::StrFormat("%.6g", *f) : std::string("null");
+// A figure to six significant digits (what the text report shows and more),
+// or null when it is n/a.
+base::Json Json(Figure f) {
+  if (!f) return nullptr;
+  double rounded = 0;
+  (void)absl::SimpleAtod(absl::StrFormat("%.6g", *f), &rounded);
+  return rounded;
 }
 
 // One line of the summary: label, figure, and the counts behind it.
@@ -158,7 +165,7 @@ void AppendInput(const InputCounts& c, size_t listed, std::string* out) {
   out->push_back('\n');
 }
 
-std::string TallyJson(const Tally& t) {
+base::Json TallyJson(const Tally& t) {
   const std::pair<const char*, int64_t> counts[] = {
       {"receipts", t.receipts},
       {"in_roster", t.in_roster},
@@ -193,42 +200,35 @@ std::string TallyJson(const Tally& t) {
       {"not_in_roster_insurer_top1_accuracy", t.AbsentInsurerTop1()},
       {"not_held_insurer_top1_accuracy", t.NotHeldInsurerTop1()},
   };
-  std::string out = "{\"counts\":{";
-  for (const auto& [name, value] : counts) {
-    if (out.back() != '{') out.push_back(',');
-    absl::StrAppend(&out, "\"", name, "\":", value);
-  }
-  out.append("},\"figures\":{");
-  for (const auto& [name, value] : figures) {
-    if (out.back() != '{') out.push_back(',');
-    absl::StrAppend(&out, "\"", name, "\":", Json(value));
-  }
-  out.append("}}");
+  base::Json out;
+  base::Json& c = out["counts"];
+  for (const auto& [name, value] : counts) c[name] = value;
+  base::Json& g = out["figures"];
+  for (const auto& [name, value] : figures) g[name] = Json(value);
   return out;
 }
 
-std::string CalibrationJson(const std::vector<CalibrationBin>& bins) {
-  std::string out = "[";
+base::Json CalibrationJson(const std::vector<CalibrationBin>& bins) {
+  base::Json out = base::Json::array();
   for (const CalibrationBin& b : bins) {
-    if (out.size() > 1) out.push_back(',');
-    absl::StrAppend(&out, "{\"low\":", Json(b.low), ",\"high\":", Json(b.high),
-                    ",\"count\":", b.count,
-                    ",\"mean_probability\":", Json(b.MeanProbability()),
-                    ",\"observed_correct\":", Json(b.ObservedCorrect()), "}");
+    out.push_back({{"low", Json(b.low)},
+                   {"high", Json(b.high)},
+                   {"count", b.count},
+                   {"mean_probability", Json(b.MeanProbability())},
+                   {"observed_correct", Json(b.ObservedCorrect())}});
   }
-  out.push_back(']');
   return out;
 }
 
-std::string InputJson(const InputCounts& c) {
-  return absl::StrCat(
-      "{\"truth_lines\":", c.truth_lines, ",\"result_lines\":", c.result_lines,
-      ",\"bad_truth_lines\":", c.bad_truth_lines,
-      ",\"bad_result_lines\":", c.bad_result_lines,
-      ",\"duplicate_truth\":", c.duplicate_truth,
-      ",\"duplicate_results\":", c.duplicate_results,
-      ",\"results_without_truth\":", c.results_without_truth,
-      ",\"truth_without_result\":", c.truth_without_result, "}");
+base::Json InputJson(const InputCounts& c) {
+  return {{"truth_lines", c.truth_lines},
+          {"result_lines", c.result_lines},
+          {"bad_truth_lines", c.bad_truth_lines},
+          {"bad_result_lines", c.bad_result_lines},
+          {"duplicate_truth", c.duplicate_truth},
+          {"duplicate_results", c.duplicate_results},
+          {"results_without_truth", c.results_without_truth},
+          {"truth_without_result", c.truth_without_result}};
 }
 
 // A message when `value` misses the threshold (`at_least`: value >= limit).
@@ -258,29 +258,33 @@ std::string FormatText(const EvalReport& report) {
   return out;
 }
 
-// One tally per line, so that two runs diff line by line.
+// The tallies of one breakdown as "NAME":{…} with one tally per line, so that
+// two runs diff line by line.
 void AppendTallies(const char* name, const std::map<std::string, Tally>& map,
                    std::string* out) {
-  absl::StrAppend(out, ",\n\"", name, "\":{");
+  absl::StrAppend(out, ",\n", base::ToJsonText(name), ":{");
   bool first = true;
   for (const auto& [key, tally] : map) {
-    out->append(first ? "\n" : ",\n");
+    absl::StrAppend(out, first ? "\n" : ",\n", base::ToJsonText(key), ":",
+                    base::ToJsonText(TallyJson(tally)));
     first = false;
-    base::AppendJsonString(key, out);
-    absl::StrAppend(out, ":", TallyJson(tally));
   }
   out->append("}");
 }
 
+// Every value is written by nlohmann-json; only the layout (a key per line,
+// a tally per line) is laid out here.
 std::string FormatJson(const EvalReport& report) {
-  std::string out = absl::StrCat("{\"recall_at\":", report.recall_at,
-                                 ",\n\"overall\":", TallyJson(report.overall));
+  std::string out = absl::StrCat(
+      "{\"recall_at\":", report.recall_at,
+      ",\n\"overall\":", base::ToJsonText(TallyJson(report.overall)));
   AppendTallies("by_category", report.by_category, &out);
   AppendTallies("by_event", report.by_event, &out);
   AppendTallies("by_detail", report.by_detail, &out);
-  absl::StrAppend(&out,
-                  ",\n\"calibration\":", CalibrationJson(report.calibration),
-                  ",\n\"input\":", InputJson(report.input), "}\n");
+  absl::StrAppend(&out, ",\n\"calibration\":",
+                  base::ToJsonText(CalibrationJson(report.calibration)),
+                  ",\n\"input\":", base::ToJsonText(InputJson(report.input)),
+                  "}\n");
   return out;
 }
 
