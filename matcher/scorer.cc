@@ -294,8 +294,8 @@ void ShareAmongCandidates(std::vector<ScoredCandidate>* candidates) {
     const double p = std::clamp((*candidates)[i].probability, kEdge, 1 - kEdge);
     log_odds[i] = std::log2(p / (1 - p));
     max_log_odds = std::max(max_log_odds, log_odds[i]);
-    auto [it, inserted] = slot_of_person.try_emplace(
-        (*candidates)[i].person_id, best_of_person.size());
+    auto [it, inserted] = slot_of_person.try_emplace((*candidates)[i].person_id,
+                                                     best_of_person.size());
     if (inserted) {
       best_of_person.push_back(log_odds[i]);
     } else {
