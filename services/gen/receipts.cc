@@ -74,12 +74,6 @@ bool HasFormerName(const Person& p) {
   return false;
 }
 
-void AppendField(std::string_view name, std::string_view value,
-                 std::string* out) {
-  absl::StrAppend(out, out->size() > 1 ? "," : "", "\"", std::string(name),
-                  "\":", base::JsonString(value));
-}
-
 }  // namespace
 
 std::string_view CategoryName(Category c) {
@@ -173,24 +167,22 @@ void Population::Add(const Household& h, const WorldOptions& options) {
 }
 
 std::string Truth::ToJsonLine() const {
-  std::string out = "{";
-  AppendField("receipt_id", receipt_id, &out);
-  AppendField("category", category, &out);
-  AppendField("detail", detail, &out);
-  AppendField("person_id", person_id, &out);
-  AppendField("event", event, &out);
-  AppendField("noise", noise, &out);
-  absl::StrAppend(&out, ",\"in_roster\":", in_roster ? "true" : "false");
-  absl::StrAppend(&out,
-                  ",\"valid_in_month\":", valid_in_month ? "true" : "false");
-  AppendField("insurer_number", insurer_number, &out);
-  AppendField("symbol", symbol, &out);
-  AppendField("number", number, &out);
-  AppendField("branch", branch, &out);
-  AppendField("qualified_from", qualified_from, &out);
-  AppendField("expected_insurer_number", expected_insurer_number, &out);
-  out += "}";
-  return out;
+  base::Json j;
+  j["receipt_id"] = receipt_id;
+  j["category"] = category;
+  j["detail"] = detail;
+  j["person_id"] = person_id;
+  j["event"] = event;
+  j["noise"] = noise;
+  j["in_roster"] = in_roster;
+  j["valid_in_month"] = valid_in_month;
+  j["insurer_number"] = insurer_number;
+  j["symbol"] = symbol;
+  j["number"] = number;
+  j["branch"] = branch;
+  j["qualified_from"] = qualified_from;
+  j["expected_insurer_number"] = expected_insurer_number;
+  return base::ToJsonText(j);
 }
 
 ReceiptMaker::ReceiptMaker(const World& world, const Population& population,
