@@ -371,7 +371,25 @@ Decision Decide(std::span<const ScoredCandidate> ranked,
     *reason = "not identified";
   } else if (options.auto_requires_valid_enrollment &&
              At(best.levels, Field::kEnrollment) != Level::kValid) {
-    *reason = "enrollment";
+    // The person is identified, and the best of its enrollments is not valid
+    // in the month. When no candidate that could be the receipt's person (no
+    // name, birth date or sex DIFFERENT) is valid either, the roster holds no
+    // enrollment to confirm (it is not registered yet, or the person had no
+    // insurance then): no match, routed by the insurer suggestions and
+    // resolved by the nightly re-match once the roster holds it. Otherwise a
+    // reviewer may see that the valid one is the same person (a marriage the
+    // linkage did not see); a household member's valid enrollment, with
+    // another birth date, or another person's, does not count.
+    const bool any_valid =
+        std::any_of(ranked.begin(), ranked.end(), [](const ScoredCandidate& c) {
+          return At(c.levels, Field::kEnrollment) == Level::kValid &&
+                 At(c.levels, Field::kBirthDate) != Level::kDifferent &&
+                 At(c.levels, Field::kSex) != Level::kDifferent &&
+                 At(c.levels, Field::kNameKanji) != Level::kDifferent &&
+                 At(c.levels, Field::kNameKana) != Level::kDifferent;
+        });
+    *reason = any_valid ? "enrollment" : "no enrollment valid in the month";
+    if (!any_valid) return Decision::kNoMatch;
   } else {
     return Decision::kAutoMatch;
   }

@@ -283,6 +283,12 @@ TEST(LifeEventsTest, AHouseholdMembersOldCardIsNotThePersonsOwn) {
 TEST(LifeEventsTest, TurningSeventyFiveRoutesToThePrefecturesKouki) {
   auto matcher = MakeMatcher({Kokuho()});
   const ReceiptMatch m = matcher->Match(StaleKokuhoReceipt());
+  // The person is found, but holds no enrollment valid in the month: nothing
+  // to confirm, so no match, with the person first and the route given.
+  EXPECT_EQ(m.decision, Decision::kNoMatch) << m.reason;
+  EXPECT_EQ(m.reason, "no enrollment valid in the month");
+  ASSERT_FALSE(m.candidates.empty());
+  EXPECT_EQ(m.candidates[0].info.insurer_number, "141002");
   EXPECT_EQ(TopInsurer(m), "39141015");
   ASSERT_FALSE(m.insurer_suggestions.empty());
   bool turned = false;
@@ -375,6 +381,50 @@ TEST(LifeEventsTest, AHouseholdMembersNewInsurerRoutesTheDependant) {
   ASSERT_FALSE(m.candidates.empty());
   EXPECT_FALSE(m.candidates[0].valid_in_service_month);
   EXPECT_EQ(TopInsurer(m), "06130017");
+  // The insured person's valid enrollment is a candidate too, but with
+  // another birth date it cannot be the dependant: still no match.
+  EXPECT_EQ(m.decision, Decision::kNoMatch) << m.reason;
+}
+
+// When a candidate that could be the receipt's person is valid in the month
+// (the same given name under another surname, the same birth date and sex,
+// but not linked: its enrollment overlaps the old one by a year), a reviewer
+// decides whether it is a marriage: review. Another person valid in the month
+// (another given name) does not keep the receipt in review.
+TEST(LifeEventsTest, AValidCandidateThatMayBeThePersonKeepsItInReview) {
+  RosterRow kokuho = Kokuho();
+  kokuho.birth_date = "19700101";
+  kokuho.qualified_until = "20240301";
+  RosterRow other = kokuho;
+  other.insurer_number = "06130017";
+  other.symbol = "7";
+  other.number = "555";
+  other.name_kanji = "佐藤　一郎";
+  other.name_kana = "サトウ　イチロウ";
+  other.qualified_from = "20230101";
+  other.qualified_until = "";
+  other.postal_code = "";
+  other.address = "";
+  ReceiptText r = StaleKokuhoReceipt();
+  r.birth_date = "19700101";
+  {
+    auto matcher = MakeMatcher({kokuho, other});
+    const ReceiptMatch m = matcher->Match(r);
+    ASSERT_GE(m.candidates.size(), 2u);
+    EXPECT_EQ(m.candidates[0].info.insurer_number, "141002");
+    EXPECT_EQ(m.candidates[1].info.insurer_number, "06130017");
+    EXPECT_EQ(m.decision, Decision::kReview) << m.reason;
+  }
+  other.name_kanji = "佐藤　次郎";
+  other.name_kana = "サトウ　ジロウ";
+  {
+    auto matcher = MakeMatcher({kokuho, other});
+    const ReceiptMatch m = matcher->Match(r);
+    ASSERT_GE(m.candidates.size(), 2u);
+    EXPECT_EQ(m.candidates[0].info.insurer_number, "141002");
+    EXPECT_EQ(m.candidates[1].info.insurer_number, "06130017");
+    EXPECT_EQ(m.decision, Decision::kNoMatch) << m.reason;
+  }
 }
 
 }  // namespace
