@@ -11,27 +11,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "kuromaru/v1/case.pb.h"
 #include "kuromaru/v1/review.pb.h"
+#include "services/store/case_records.h"
 #include "services/store/case_store.h"
 #include "services/store/sqlite_db.h"
 
 namespace kuromaru::store {
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t);
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
-int64_t ToMicros(absl::Time t);
-
-// A stored case, without its history.
-struct CaseRow {
-  v1::Case c;
-  std::string receipt_bytes;  // as stored, for the idempotency check
-  bool reopened = false;      // a reviewer reopened it once
-  // c.result() serialized, when the caller already has it (serialized outside
-  // the writer); empty: serialized when written.
-  std::string result_bytes;
-};
 
 // nullopt when there is no case `receipt_id`.
 absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
@@ -41,16 +27,6 @@ absl::Status LoadHistory(Connection& db, v1::Case* c);
 
 absl::Status InsertCase(Connection& db, const CaseRow& row);
 absl::Status UpdateCase(Connection& db, const CaseRow& row);
-
-// One change of a case (the state machine's cases::Change), as recorded by
-// RecordTransition, with who made it and when.
-struct Transition {
-  cases::Change change;
-  const Actor* actor = nullptr;
-  std::string comment;  // history only; may be free text
-  absl::Time at;
-  bool feed = true;  // also a results-feed entry (every versioned change)
-};
 
 // Writes the history event, the feed entry (when t.feed) and the audit row
 // for `after`, and appends the event to after->history. The feed entry does
