@@ -23,8 +23,8 @@
 #include "services/cli/flags.h"
 #include "services/cli/progress.h"
 #include "services/cli/roster_setup.h"
+#include "services/cli/store_flags.h"
 #include "services/rematch/rematch.h"
-#include "services/store/sqlite_store.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -196,14 +196,16 @@ int RunOnServer(const grpc_service::ClientOptions& client_options,
 }  // namespace
 
 int RunRematch(const std::vector<std::string>& args) {
-  std::string store_path, months, shard = "0/1", report_path;
+  StoreFlags store_flags;
+  std::string months, shard = "0/1", report_path;
   int64_t threads = 0, lease_seconds = 30;
   StoreRosterFlags roster_flags;
   rematch::RematchOptions options;
   grpc_service::ClientOptions client_options;
   client_options.server.clear();  // given: the job runs in that server
   Flags flags(
-      "kuromaru rematch (--store FILE | --server HOST:PORT --token-file FILE) "
+      "kuromaru rematch (--store FILE|DSN | --store-dsn-file FILE | --server "
+      "HOST:PORT --token-file FILE) "
       "[--months YYYYMM-YYYYMM] [--shard i/n] [--report FILE] [flags]",
       "Re-matches every open case (PENDING_REVIEW, UNMATCHED) against the "
       "store's active\nroster and model (or --roster/--model): resolves "
@@ -214,7 +216,7 @@ int RunRematch(const std::vector<std::string>& args) {
       "(role admin),\nwhich owns the store, and this command follows it. "
       "Exit 0: done; 1: done\nwith errors, or stopped; 3: could not run.");
   AddClientFlags(flags, &client_options);
-  flags.String("store", &store_path, "case store file (SQLite)");
+  store_flags.Register(flags);
   roster_flags.Register(flags);
   flags.String("months", &months, "service months YYYYMM-YYYYMM (inclusive)");
   flags.String("shard", &shard, "this job's shard i/n of the cases");
@@ -223,11 +225,11 @@ int RunRematch(const std::vector<std::string>& args) {
   flags.Int("lease-seconds", &lease_seconds, "lease time-to-live");
   flags.String("report", &report_path, "also write the summary as JSON here");
   if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
-  if (!client_options.server.empty() && store_path.empty() &&
+  if (!client_options.server.empty() && !store_flags.given() &&
       ParseMonths(months, &options) && ParseShard(shard, &options)) {
     return RunOnServer(client_options, options, threads, report_path);
   }
-  if (store_path.empty() || !client_options.server.empty() ||
+  if (!store_flags.given() || !client_options.server.empty() ||
       !ParseMonths(months, &options) || !ParseShard(shard, &options) ||
       lease_seconds < 1) {
     std::fprintf(
@@ -237,14 +239,12 @@ int RunRematch(const std::vector<std::string>& args) {
         flags.Usage().c_str());
     return kExitUsage;
   }
-  auto store = store::SqliteStore::Open(store_path, store::SqliteOptions());
-  if (!store.ok()) {
-    std::fprintf(stderr, "kuromaru rematch: %s\n",
-                 store.status().ToString().c_str());
-    return kExitCannotRun;
+  std::unique_ptr<store::CaseStore> store;
+  if (int exit = OpenStoreOrExit("rematch", store_flags, {}, &store)) {
+    return exit;
   }
   std::shared_ptr<const reconcile::Engine> engine;
-  if (int exit = LoadStoreRoster("rematch", roster_flags, **store, &engine)) {
+  if (int exit = LoadStoreRoster("rematch", roster_flags, *store, &engine)) {
     return exit;
   }
   options.threads = static_cast<int>(threads);
@@ -259,7 +259,7 @@ int RunRematch(const std::vector<std::string>& args) {
   };
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  auto report = rematch::RunRematch(**store, *engine, options);
+  auto report = rematch::RunRematch(*store, *engine, options);
   progress.reset();
   if (!report.ok()) {
     std::fprintf(stderr, "kuromaru rematch: %s\n",

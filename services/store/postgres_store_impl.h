@@ -71,6 +71,7 @@ class PostgresCaseStore final : public CaseStore {
   absl::StatusOr<std::optional<std::string>> LoadCheckpoint(
       const std::string& name) override;
   StoreStats GetStats() const override;
+  absl::Status Availability() const override { return pool_.Availability(); }
 
  private:
   absl::Time Now() const;
