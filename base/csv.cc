@@ -30,7 +30,9 @@ const char* TextEncodingName(TextEncoding encoding) {
 }
 
 CsvReader::CsvReader(std::istream& in, size_t block_size)
-    : in_(in), block_(std::max<size_t>(block_size, 1), '\0') {}
+    : in_(in),
+      block_size_(std::max<size_t>(block_size, 1)),
+      block_(std::make_unique_for_overwrite<char[]>(block_size_)) {}
 
 bool CsvReader::Next(CsvRecord* record) {
   do {
@@ -50,7 +52,7 @@ bool CsvReader::Next(CsvRecord* record) {
 
 int CsvReader::Peek() {
   if (pos_ == len_) {
-    in_.read(block_.data(), static_cast<std::streamsize>(block_.size()));
+    in_.read(block_.get(), static_cast<std::streamsize>(block_size_));
     len_ = static_cast<size_t>(in_.gcount());
     pos_ = 0;
     if (len_ == 0) return kEof;

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <istream>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -75,7 +76,10 @@ class CsvReader {
   bool ReadQuoted(std::string* error);
 
   std::istream& in_;
-  std::string block_;
+  // Not initialized: only what a read fills is looked at, and a large block
+  // would otherwise be written once for nothing.
+  const size_t block_size_;
+  std::unique_ptr<char[]> block_;
   size_t pos_ = 0, len_ = 0;
   int64_t line_ = 1;
   std::string text_;

@@ -16,6 +16,10 @@ find_package(prometheus-cpp CONFIG REQUIRED)
 # JSON objects for reports and command output (nlohmann-json3-dev, header-only).
 find_package(nlohmann_json CONFIG REQUIRED)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+# The reviewer console's HTTP(S) server (libcpp-httplib-dev, built with OpenSSL).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# JSON documents built and read by the console gateway (nlohmann-json3-dev).
+find_package(nlohmann_json 3.11 REQUIRED)
 # tcmalloc (libgoogle-perftools-dev) as the server's allocator: with many threads
 # allocating and freeing per request, glibc's malloc returned pages to the kernel
 # only to fault them in again: about a fifth of the server's CPU profile under a

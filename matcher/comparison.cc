@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "matcher/name_relation.h"
 #include "normalizer/date.h"
 #include "normalizer/name_kanji.h"
 #include "normalizer/similarity.h"
@@ -26,10 +27,12 @@ constexpr std::string_view kLevelNames[kLevelCount] = {
     "NEAR",
     "SIMILAR",
     "SURNAME_ONLY",
+    "SURNAME_CHANGED",
     "ONE_DIGIT",
     "MONTH_DAY_SWAPPED",
     "WRONG_ERA",
     "SAME_NUMBER",
+    "PREVIOUS_MEMBER",
     "REPAIRED",
     "SAME_HOUBETSU_PREFECTURE",
     "PREVIOUS_INSURER",
@@ -43,17 +46,18 @@ constexpr std::string_view kLevelNames[kLevelCount] = {
     "MISSING",
 };
 
-constexpr Level kKanjiLevels[] = {L::kExact,     L::kExactAfterFolding,
-                                  L::kWildcard,  L::kNear,
-                                  L::kDifferent, L::kMissing};
+constexpr Level kKanjiLevels[] = {
+    L::kExact,          L::kExactAfterFolding, L::kWildcard, L::kNear,
+    L::kSurnameChanged, L::kDifferent,         L::kMissing};
 constexpr Level kKanaLevels[] = {
-    L::kExact,       L::kExactAfterFolding, L::kNear,   L::kSimilar,
-    L::kSurnameOnly, L::kDifferent,         L::kMissing};
+    L::kExact,       L::kExactAfterFolding, L::kNear,      L::kSimilar,
+    L::kSurnameOnly, L::kSurnameChanged,    L::kDifferent, L::kMissing};
 constexpr Level kDateLevels[] = {L::kExact,           L::kOneDigit,
                                  L::kMonthDaySwapped, L::kWrongEra,
                                  L::kDifferent,       L::kMissing};
 constexpr Level kSexLevels[] = {L::kExact, L::kDifferent, L::kMissing};
-constexpr Level kMemberLevels[] = {L::kExact, L::kSameNumber, L::kNear,
+constexpr Level kMemberLevels[] = {L::kExact,     L::kSameNumber,
+                                   L::kNear,      L::kPreviousMember,
                                    L::kDifferent, L::kMissing};
 constexpr Level kInsurerLevels[] = {
     L::kExact,           L::kRepaired,
@@ -83,15 +87,6 @@ std::u32string_view Decode(std::string_view text, int slot) {
     return absl::OkStatus();
   });
   return out;
-}
-
-// Katakana, hiragana, the long-vowel mark and ・ only: a name written in kana
-// where kanji were expected.
-bool IsAllKana(std::string_view key) {
-  for (char32_t c : Decode(key, 0)) {
-    if (c < 0x3041 || c > 0x30FF) return false;
-  }
-  return !key.empty();
 }
 
 // One edit, or two adjacent characters exchanged.
@@ -183,16 +178,19 @@ bool FieldHasLevel(Field field, Level level) {
 
 std::string PackedDateString(PackedDate date) {
   if (date == 0) return "";
-  char buffer[16];
-  std::snprintf(buffer, sizeof(buffer), "%08u", static_cast<unsigned>(date));
-  return buffer;
+  if (date > 99999999) return absl::StrCat(date);
+  std::string out(8, '0');
+  for (int i = 7; i >= 0 && date != 0; --i, date /= 10) {
+    out[i] = static_cast<char>('0' + date % 10);
+  }
+  return out;
 }
 
 FieldComparison CompareNameKanji(const PersonView& receipt,
                                  const PersonView& roster, bool with_values) {
   const std::string_view a = receipt.kanji_key;
   const std::string_view b = roster.kanji_key;
-  if (a.empty() || b.empty() || IsAllKana(a) != IsAllKana(b)) {
+  if (a.empty() || b.empty() || KanjiKeyIsKana(a) != KanjiKeyIsKana(b)) {
     return Make(L::kMissing, a, b, with_values);
   }
   switch (normalizer::CompareKanjiKeys(a, receipt.kanji_loose_key, b,
@@ -210,6 +208,9 @@ FieldComparison CompareNameKanji(const PersonView& receipt,
                                Decode(roster.kanji_loose_key, 1)) <= 1) {
     return Make(L::kNear, a, b, with_values);
   }
+  if (KanjiSurnameChanged(receipt, roster)) {
+    return Make(L::kSurnameChanged, a, b, with_values);
+  }
   return Make(L::kDifferent, a, b, with_values);
 }
 
@@ -224,6 +225,11 @@ FieldComparison CompareNameKana(const PersonView& receipt,
   }
   const double similarity = normalizer::JaroWinkler(Decode(a, 0), Decode(b, 1));
   if (similarity >= kKanaNear) return Make(L::kNear, a, b, with_values);
+  // A new surname before the same given name can look SIMILAR by letters
+  // (セイカヒロミツ / イトカワヒロミツ): the split says what changed.
+  if (KanaSurnameChanged(receipt, roster)) {
+    return Make(L::kSurnameChanged, a, b, with_values);
+  }
   if (similarity >= kKanaSimilar) return Make(L::kSimilar, a, b, with_values);
   if (!receipt.kana_surname.empty() &&
       receipt.kana_surname == roster.kana_surname) {

@@ -54,10 +54,14 @@ enum class Level : uint8_t {
   kNear,               // NEAR: one typo (or Jaro–Winkler >= 0.92)
   kSimilar,            // SIMILAR: kana Jaro–Winkler >= 0.85
   kSurnameOnly,        // SURNAME_ONLY: kana surname equal, given differs
+  kSurnameChanged,     // SURNAME_CHANGED: given name equal, surname differs
+                       // (marriage, adoption): name_relation.h
   kOneDigit,           // ONE_DIGIT: birth date one digit off
   kMonthDaySwapped,    // MONTH_DAY_SWAPPED
   kWrongEra,           // WRONG_ERA: same 和暦 year under another era
   kSameNumber,         // SAME_NUMBER: 番号 equal, 記号 or 枝番 differ
+  kPreviousMember,     // PREVIOUS_MEMBER: the key (or 番号) of the person's
+                       // earlier enrollment: a stale card
   kRepaired,           // REPAIRED: a 検証番号 repair of the billed number
   kSameHoubetsuPrefecture,  // SAME_HOUBETSU_PREFECTURE
   kPreviousInsurer,         // PREVIOUS_INSURER: the person's earlier insurer
@@ -70,7 +74,7 @@ enum class Level : uint8_t {
   kDifferent,               // DIFFERENT
   kMissing,                 // MISSING: a side has no value (or 不詳)
 };
-inline constexpr int kLevelCount = 21;
+inline constexpr int kLevelCount = 23;
 
 // "name_kanji", "name_kana", "birth_date", "sex", "member", "insurer",
 // "address", "enrollment".
@@ -99,6 +103,16 @@ struct FieldComparison {
 // One level per field, indexed by Field: what the model is fitted on.
 using ComparisonVector = std::array<Level, kFieldCount>;
 
+// Another enrollment of the candidate's person: evidence the candidate
+// enrollment lacks may come from it (a stale card, the name from before a
+// marriage, an old address).
+struct OtherEnrollment {
+  PersonView person;
+  // Ended on or before the first day of the service month (or, without a
+  // month, at all).
+  bool ended_before_month = false;
+};
+
 // Facts about the enrollment beyond the person, from the roster.
 struct EnrollmentContext {
   PackedDate qualified_from = 0;
@@ -114,6 +128,8 @@ struct EnrollmentContext {
   // ended on or before the first day of the service month, for the
   // PREVIOUS_INSURER level: a clinic billing a patient's former insurer.
   std::span<const std::string_view> other_insurers;
+  // Every other enrollment of the same person (see OtherEnrollment).
+  std::span<const OtherEnrollment> others;
   // Other persons in the roster with the same kana key and birth date as this
   // one; -1 when unknown. Used by the decision rule (scorer.h).
   int kana_birth_date_namesakes = -1;
@@ -121,16 +137,17 @@ struct EnrollmentContext {
 
 // Kanji name. Keys as in PersonView (● wildcards). EXACT, EXACT_AFTER_FOLDING,
 // WILDCARD (normalizer::CompareKanjiKeys), NEAR (loose keys one edit apart),
-// DIFFERENT, MISSING. A name written in kana on one side only is MISSING: the
-// kana comparison already weighs the reading, and kana cannot disagree with
-// kanji.
+// SURNAME_CHANGED (given names agree, surnames differ), DIFFERENT, MISSING. A
+// name written in kana on one side only is MISSING: the kana comparison already
+// weighs the reading, and kana cannot disagree with kanji.
 FieldComparison CompareNameKanji(const PersonView& receipt,
                                  const PersonView& roster,
                                  bool with_values = true);
 
 // Kana name. EXACT (keys), EXACT_AFTER_FOLDING (loose keys), NEAR (Jaro–Winkler
 // of the keys >= kKanaNear), SIMILAR (>= kKanaSimilar), SURNAME_ONLY (surname
-// parts equal and non-empty), DIFFERENT, MISSING.
+// parts equal and non-empty), SURNAME_CHANGED (given names agree, surnames
+// differ), DIFFERENT, MISSING.
 inline constexpr double kKanaNear = 0.92;
 inline constexpr double kKanaSimilar = 0.85;
 FieldComparison CompareNameKana(const PersonView& receipt,
@@ -148,7 +165,9 @@ FieldComparison CompareSex(Sex receipt, Sex roster, bool with_values = true);
 // Member key: EXACT (keys equal), SAME_NUMBER (番号 equal, 記号/枝番 not),
 // NEAR (番号 one edit or one adjacent transposition apart, at least 4
 // characters), DIFFERENT, MISSING (either number empty, or the receipt's is
-// the 不詳 sentinel 777777777 / 77777777).
+// the 不詳 sentinel 777777777 / 77777777). PREVIOUS_MEMBER is never returned
+// here: the scorer gives it when the receipt's key is EXACT or SAME_NUMBER
+// against an earlier enrollment of the candidate's person.
 FieldComparison CompareMember(const PersonView& receipt,
                               const PersonView& roster,
                               bool with_values = true);

@@ -31,6 +31,10 @@ std::string_view PersonRoutingName(PersonRouting routing) {
 
 namespace {
 
+// Life events are read from a person-level candidate only when it is more
+// likely than not the receipt's person.
+constexpr double kLifeEventMinProbability = 0.5;
+
 // The receipt's routing signals, folded once.
 struct Signals {
   const normalizer::InsurerNumber* billed = nullptr;  // not a sentinel
@@ -41,6 +45,13 @@ struct Signals {
   std::string clinic_prefecture;  // of the 医療機関コード
   std::string_view municipality;
   int age = -1;
+  // The person whose enrollments all ended, when its candidate is probable
+  // enough to act on; its age when it left.
+  const EndedPerson* ended = nullptr;
+  int age_at_end = -1;
+  // Where the address came from: false when it is the ended person's last
+  // known one (the receipt gave none).
+  bool address_from_receipt = true;
   // The prefecture for regional evidence: the address's, else the clinic's.
   const std::string& region() const {
     return prefecture.empty() ? clinic_prefecture : prefecture;
@@ -114,6 +125,21 @@ Signals ReadSignals(const InsurerDirectory* directory, const RoutingInput& in) {
   }
   s.municipality = in.municipality;
   s.age = AgeAt(in.birth_date, in.service_month);
+  if (in.ended != nullptr &&
+      in.ended->probability >= kLifeEventMinProbability) {
+    const EndedPerson& e = *in.ended;
+    s.ended = &e;
+    if (e.birth_date != 0) s.age = AgeAt(e.birth_date, in.service_month);
+    s.age_at_end =
+        AgeAt(e.birth_date != 0 ? e.birth_date : in.birth_date, e.ended / 100);
+    // Without an address on the receipt, the person's last known one.
+    if (s.municipality.empty() && !e.municipality.empty()) {
+      s.municipality = e.municipality;
+      s.prefecture = PrefectureOfKey(e.municipality);
+      if (s.prefecture.empty()) s.prefecture = PrefectureOfKey(e.address_key);
+      s.address_from_receipt = false;
+    }
+  }
   return s;
 }
 
@@ -319,6 +345,65 @@ void AgeEvidence(const Signals& s, Scored* c) {
   if (w != 0) AddEvidence(c, "age", b.level, w, absl::StrCat(s.age));
 }
 
+bool IsEmployeeScheme(InsurerScheme scheme) {
+  return scheme == InsurerScheme::kKyokai || scheme == InsurerScheme::kKumiai ||
+         scheme == InsurerScheme::kKyosai;
+}
+
+// Where a person whose enrollments all ended has gone, by the events that end
+// an enrollment. Each weight is set by hand (there are no labelled routes to
+// learn them from until reviewers decide some), sized against the billed
+// number's EXACT (10): an event the roster proves must outweigh a card it
+// proves stale.
+void LifeEventEvidence(const Signals& s, Scored* c) {
+  if (s.ended == nullptr) return;
+  const EndedPerson& e = *s.ended;
+  if (c->number == e.insurer_number) {
+    // The roster says the person left this insurer before the month: a bill
+    // to it under the old card is stale. A new card from the same insurer (a
+    // job change within 協会けんぽ) is not, and without a key it may be either.
+    if (e.card == EndedPerson::Card::kNewCard) return;
+    const bool stale = e.card == EndedPerson::Card::kStale;
+    return AddEvidence(c, "life_event",
+                       stale ? "ENROLLMENT_ENDED" : "ENROLLMENT_ENDED_NO_KEY",
+                       stale ? -12 : -6, "", std::string(e.insurer_number));
+  }
+  if (std::find(e.household_insurers.begin(), e.household_insurers.end(),
+                c->number) != e.household_insurers.end()) {
+    // The household left together and its other members' new insurer is
+    // registered: dependants follow the insured person.
+    AddEvidence(c, "life_event", "HOUSEHOLD_MOVED", 9, "", c->number);
+  }
+  const InsurerScheme ended_scheme =
+      normalizer::SchemeOfInsurerNumber(e.insurer_number);
+  if (c->scheme == InsurerScheme::kKouki && s.age >= 75 &&
+      ended_scheme != InsurerScheme::kKouki && c->prefecture == s.region()) {
+    // Everyone enters the prefecture's 広域連合 on their 75th birthday.
+    AddEvidence(c, "life_event", "TURNED_75", 8, absl::StrCat(s.age),
+                c->prefecture);
+  }
+  if (c->scheme != InsurerScheme::kKokuho || s.age >= 75) return;
+  const bool in_municipality =
+      c->entry != nullptr && !c->entry->municipality.empty() &&
+      !s.municipality.empty() &&
+      absl::StartsWith(
+          absl::string_view(s.municipality.data(), s.municipality.size()),
+          c->entry->municipality);
+  if (!in_municipality) return;
+  if (ended_scheme == InsurerScheme::kKokuho && s.address_from_receipt) {
+    // A 国保 ends when its holder moves out; the receipt's address is the new
+    // municipality, whose 国保 begins the same day.
+    AddEvidence(c, "life_event", "MOVED", 6, std::string(s.municipality),
+                c->entry->municipality);
+  } else if (IsEmployeeScheme(ended_scheme) && s.age_at_end >= 60 &&
+             s.employer.empty()) {
+    // Employee insurance ends at retirement (60, 65); with no employer named,
+    // the retired join the municipality's 国保.
+    AddEvidence(c, "life_event", "RETIRED", 5, absl::StrCat(s.age_at_end),
+                c->entry->municipality);
+  }
+}
+
 // The person-level candidates' share of the probability that lies with
 // `number`: MATCHED_ENROLLMENT when valid in the service month.
 double PersonWeight(const RoutingInput& in, const RoutingOptions& options,
@@ -376,6 +461,9 @@ std::vector<Scored> Gather(const InsurerDirectory* directory,
   for (const std::string& r : s.listed_repairs) add(r);
   for (const PersonInsurer& p : in.persons) {
     if (p.probability >= options.min_person_probability) add(p.insurer_number);
+  }
+  if (s.ended != nullptr) {
+    for (std::string_view number : s.ended->household_insurers) add(number);
   }
   if (directory == nullptr) return out;
   if (s.name) {
@@ -483,6 +571,7 @@ Routing RouteInsurer(const InsurerDirectory* directory, const RoutingInput& in,
     EmployerEvidence(directory, s, &c);
     RegionEvidence(s, &c);
     AgeEvidence(s, &c);
+    LifeEventEvidence(s, &c);
     Evidence person;
     c.with_person = c.base + PersonWeight(in, options, c.number, &person);
     if (!person.field.empty()) c.evidence.push_back(std::move(person));

@@ -6,9 +6,11 @@
 //
 // Routing scores every insurer that some signal points at — the billed
 // number or its repairs, the named insurer (保険者等名称), the employer
-// (事業所名), the address's prefecture and municipality, the patient's age, and
-// the insurers of the person-level candidates — as a sum of log2 Bayes factors
-// (the evidence, as for persons). Probabilities share one unit of mass between
+// (事業所名), the address's prefecture and municipality, the patient's age, the
+// insurers of the person-level candidates, and the life events of a person
+// whose enrollments all ended (a 75th birthday, a move, retirement, the
+// household's new insurer) — as a sum of log2 Bayes factors (the evidence,
+// as for persons). Probabilities share one unit of mass between
 // the scored insurers and every other insurer of the directory (each of those
 // with RoutingOptions::unscored_weight), so they sum to less than 1. The
 // weights are set by hand from generated data; see docs/MATCHING.md.
@@ -40,6 +42,30 @@ struct PersonInsurer {
   bool valid_in_service_month = false;
 };
 
+// What the roster says of a person whose enrollments all ended before the
+// service month: the new enrollment is not registered yet (or the person left
+// for a scheme the roster does not hold), and life events point at it.
+struct EndedPerson {
+  double probability = 0;           // the person-level candidate's
+  std::string_view insurer_number;  // of the last enrollment
+  PackedDate ended = 0;             // its 資格喪失日
+  // How the billed card relates to the last enrollment: kStale when its
+  // member key is that enrollment's, kNewCard when it differs (a new card,
+  // perhaps from the same insurer: a job change within 協会けんぽ), kUnknown
+  // without a billed member key.
+  enum class Card { kUnknown, kStale, kNewCard };
+  Card card = Card::kUnknown;
+  PackedDate birth_date = 0;  // as in the roster
+  // The last enrollment's address (NormalizedPerson::municipality and
+  // address_key), for when the receipt carries none.
+  std::string_view municipality;
+  std::string_view address_key;
+  // Insurers of new enrollments of the household's other members (the same
+  // insurer and 記号・番号 with another 枝番) that left together with the
+  // person and began within days of `ended`.
+  std::span<const std::string_view> household_insurers;
+};
+
 // What routing knows of a receipt. Views must outlive RouteInsurer.
 struct RoutingInput {
   const normalizer::InsurerNumber* billed = nullptr;  // nullptr: none parsed
@@ -53,6 +79,9 @@ struct RoutingInput {
   PackedDate birth_date = 0;
   PackedMonth service_month = 0;
   std::span<const PersonInsurer> persons;  // best first
+  // Set when the best person-level candidate's enrollments all ended before
+  // the service month.
+  const EndedPerson* ended = nullptr;
 };
 
 struct RoutingOptions {

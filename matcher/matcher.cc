@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "matcher/person_linkage.h"
 #include "normalizer/date.h"
 
 namespace kuromaru::matcher {
@@ -19,8 +20,9 @@ class Matcher::Frequencies : public TermFrequency {
     absl::flat_hash_map<uint64_t, uint32_t> by_name_and_birth;
     by_name_and_birth.reserve(persons);
     std::vector<uint64_t> keys(persons, 0);
-    for (PersonId p = 0; p < persons; ++p) {
-      const std::span<const EnrollmentId> enrollments = roster.Enrollments(p);
+    for (uint32_t p = 0; p < persons; ++p) {
+      const std::span<const EnrollmentId> enrollments =
+          roster.Enrollments(PersonId(p));
       if (enrollments.empty()) continue;
       const PersonView v = roster.View(enrollments.back());
       kana_.Add(v.kana_key);
@@ -31,7 +33,7 @@ class Matcher::Frequencies : public TermFrequency {
       }
     }
     namesakes_.assign(persons, 0);
-    for (PersonId p = 0; p < persons; ++p) {
+    for (uint32_t p = 0; p < persons; ++p) {
       if (keys[p] == 0) continue;
       namesakes_[p] = static_cast<uint16_t>(
           std::min<uint32_t>(by_name_and_birth[keys[p]] - 1, 0xFFFF));
@@ -49,7 +51,7 @@ class Matcher::Frequencies : public TermFrequency {
 
   // Other persons with the same kana key and birth date as `person`.
   int Namesakes(PersonId person) const {
-    return person < namesakes_.size() ? namesakes_[person] : 0;
+    return person.value() < namesakes_.size() ? namesakes_[person.value()] : 0;
   }
 
  private:
@@ -128,33 +130,111 @@ PackedMonth ParseServiceMonth(std::string_view text,
 struct PersonHistory {
   bool other_valid = false;
   size_t insurers_begin = 0, insurers_end = 0;  // into a shared list
+  size_t others_begin = 0, others_end = 0;      // likewise
 };
 
+// The person's other enrollments (and those of `merged`, persons the receipt
+// showed to be the same one) go to `others` (their ids, in the same order, to
+// `other_ids`) and the insurers of those that ended before the month to
+// `insurers`.
 PersonHistory History(const Roster& roster, EnrollmentId enrollment,
-                      PackedMonth month,
-                      std::vector<std::string_view>* insurers) {
+                      std::span<const PersonId> merged, PackedMonth month,
+                      std::vector<std::string_view>* insurers,
+                      std::vector<OtherEnrollment>* others,
+                      std::vector<EnrollmentId>* other_ids) {
   PersonHistory h;
   h.insurers_begin = insurers->size();
+  h.others_begin = others->size();
   const PackedDate first_day = month * 100 + 1;
-  for (EnrollmentId e : roster.Enrollments(roster.PersonOf(enrollment))) {
-    if (e == enrollment) continue;
+  auto add = [&](EnrollmentId e) {
+    if (e == enrollment) return;
     if (month != 0 && roster.CoversMonth(e, month)) h.other_valid = true;
     const PackedDate until = roster.record(e).qualified_until;
-    if (until != 0 && (month == 0 || until <= first_day)) {
-      insurers->push_back(roster.View(e).insurer_number);
-    }
+    const bool ended = until != 0 && (month == 0 || until <= first_day);
+    const PersonView view = roster.View(e);
+    if (ended) insurers->push_back(view.insurer_number);
+    others->push_back({view, ended});
+    other_ids->push_back(e);
+  };
+  for (EnrollmentId e : roster.Enrollments(roster.PersonOf(enrollment))) add(e);
+  for (PersonId p : merged) {
+    for (EnrollmentId e : roster.Enrollments(p)) add(e);
   }
   h.insurers_end = insurers->size();
+  h.others_end = others->size();
   return h;
+}
+
+// Link evidence (person_linkage.h) that a candidate whose enrollments all
+// ended before the month continues as another candidate. Below the roster's
+// own threshold: the receipt adds that its person is insured in the month,
+// so the ended chain must go on somewhere, and the candidates are where.
+constexpr int kQueryLinkThreshold = 8;
+
+LinkSide SideOf(const Roster& roster, EnrollmentId id) {
+  const EnrollmentRecord& r = roster.record(id);
+  return {roster.View(id), r.qualified_from, r.qualified_until};
+}
+
+// Merges into a valid candidate each candidate that ended before the month
+// and that it plausibly continues (the strongest such link wins). Returns,
+// per remaining candidate, the persons merged into it.
+std::vector<std::vector<PersonId>> MergeSuccessors(
+    const Roster& roster, PackedMonth month,
+    std::vector<Candidate>* candidates) {
+  std::vector<std::vector<PersonId>> merged(candidates->size());
+  if (month == 0) return merged;
+  const PackedDate first_day = month * 100 + 1;
+  std::vector<bool> gone(candidates->size(), false);
+  for (size_t i = 0; i < candidates->size(); ++i) {
+    const Candidate& x = (*candidates)[i];
+    if (x.valid_in_month) continue;
+    const EnrollmentId last = roster.Enrollments(x.person).back();
+    const EnrollmentRecord& l = roster.record(last);
+    if (l.qualified_until == 0 || l.qualified_until > first_day) continue;
+    const LinkSide ended = SideOf(roster, last);
+    int best_score = kQueryLinkThreshold - 1;
+    size_t best = candidates->size();
+    for (size_t j = 0; j < candidates->size(); ++j) {
+      const Candidate& y = (*candidates)[j];
+      if (j == i || gone[j] || !y.valid_in_month) continue;
+      // The first of y's enrollments that begins after the ended one began.
+      for (EnrollmentId e : roster.Enrollments(y.person)) {
+        if (roster.record(e).qualified_from <= l.qualified_from) continue;
+        const int score = LinkScore(ended, SideOf(roster, e));
+        if (score > best_score) {
+          best_score = score;
+          best = j;
+        }
+        break;
+      }
+    }
+    if (best == candidates->size()) continue;
+    merged[best].push_back(x.person);
+    gone[i] = true;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < candidates->size(); ++i) {
+    if (gone[i]) continue;
+    (*candidates)[kept] = (*candidates)[i];
+    merged[kept] = std::move(merged[i]);
+    ++kept;
+  }
+  candidates->resize(kept);
+  merged.resize(kept);
+  return merged;
 }
 
 }  // namespace
 
 // What ScoreAll leaves for Match: the candidates, their inputs (which hold
-// views into `insurers`) and the scorer's outcome.
+// views into `insurers` and `others`) and the scorer's outcome.
 struct Matcher::Scored {
   std::vector<Candidate> candidates;
   std::vector<std::string_view> insurers;
+  std::vector<OtherEnrollment> others;
+  std::vector<EnrollmentId> other_ids;  // parallel to `others`
+  std::vector<size_t> others_begin;     // by candidate
   std::vector<CandidateInput> inputs;
   ReceiptInput receipt;
   MatchOutcome outcome;
@@ -166,33 +246,34 @@ Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
                       text.sex,        text.insurer_number, text.symbol,
                       text.number,     text.branch,         text.postal_code,
                       text.address};
-  out->normalized = NormalizePerson(raw, &out->issues);
+  out->normalized = NormalizePerson(raw, &out->issues, &out->billed_insurer);
   out->service_month = ParseServiceMonth(text.service_month, &out->issues);
-  if (!text.insurer_number.empty()) {
-    auto billed = normalizer::ParseInsurerNumber(text.insurer_number);
-    if (billed.ok()) out->billed_insurer = *std::move(billed);
-  }
   out->prior_weight = model().prior_weight();
 
   Scored scored;
   const PersonView receipt_view = out->normalized.View();
   scored.candidates =
-      index_->Candidates(receipt_view, out->service_month, options_.candidates);
+      index_->Candidates(receipt_view, out->service_month, options_.candidates,
+                         out->billed_insurer ? &*out->billed_insurer : nullptr);
   out->candidates_considered = static_cast<int>(scored.candidates.size());
 
   const Roster& r = roster();
+  const std::vector<std::vector<PersonId>> merged =
+      MergeSuccessors(r, out->service_month, &scored.candidates);
   std::vector<PersonHistory> histories;
   histories.reserve(scored.candidates.size());
-  for (const Candidate& c : scored.candidates) {
-    histories.push_back(
-        History(r, c.enrollment, out->service_month, &scored.insurers));
+  for (size_t i = 0; i < scored.candidates.size(); ++i) {
+    histories.push_back(History(r, scored.candidates[i].enrollment, merged[i],
+                                out->service_month, &scored.insurers,
+                                &scored.others, &scored.other_ids));
+    scored.others_begin.push_back(histories.back().others_begin);
   }
   scored.inputs.reserve(scored.candidates.size());
   for (size_t i = 0; i < scored.candidates.size(); ++i) {
     const Candidate& c = scored.candidates[i];
     const EnrollmentRecord& record = r.record(c.enrollment);
     CandidateInput in;
-    in.person_id = c.person;
+    in.person_id = c.person.value();
     in.person = r.View(c.enrollment);
     in.enrollment.qualified_from = record.qualified_from;
     in.enrollment.qualified_until = record.qualified_until;
@@ -202,6 +283,10 @@ Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
         std::span<const std::string_view>(scored.insurers)
             .subspan(histories[i].insurers_begin,
                      histories[i].insurers_end - histories[i].insurers_begin);
+    in.enrollment.others =
+        std::span<const OtherEnrollment>(scored.others)
+            .subspan(histories[i].others_begin,
+                     histories[i].others_end - histories[i].others_begin);
     in.enrollment.kana_birth_date_namesakes = Namesakes(c.person);
     scored.inputs.push_back(in);
   }
@@ -234,10 +319,73 @@ ReceiptMatch Matcher::Match(const ReceiptText& text) const {
     m.probability = s.probability;
     m.match_weight = s.match_weight;
     m.evidence = std::move(s.evidence);
+    for (Evidence& e : m.evidence) {
+      if (e.source < 0) continue;
+      const EnrollmentInfo from = r.Info(
+          scored.other_ids[scored.others_begin[s.input_index] + e.source]);
+      e.source_key = {from.insurer_number, from.symbol, from.number,
+                      from.branch, from.qualified_from};
+    }
     out.candidates.push_back(std::move(m));
   }
   Route(text, &out);
   return out;
+}
+
+bool Matcher::FindEndedPerson(const ReceiptMatch& match, EndedPerson* ended,
+                              std::vector<std::string_view>* household) const {
+  if (match.candidates.empty() || match.service_month == 0) return false;
+  const MatchedCandidate& best = match.candidates.front();
+  if (best.valid_in_service_month) return false;
+  const Roster& r = roster();
+  const std::span<const EnrollmentId> list =
+      r.Enrollments(r.PersonOf(best.enrollment));
+  const EnrollmentId last = list.back();
+  const EnrollmentRecord& record = r.record(last);
+  const PackedDate first_day = match.service_month * 100 + 1;
+  if (record.qualified_until == 0 || record.qualified_until > first_day) {
+    return false;  // a later enrollment exists: not a person who left
+  }
+  const PersonView v = r.View(last);
+  ended->probability = best.probability;
+  ended->insurer_number = v.insurer_number;
+  ended->ended = record.qualified_until;
+  ended->birth_date = record.birth_date;
+  ended->municipality = v.municipality;
+  ended->address_key = v.address_key;
+  const NormalizedPerson& billed = match.normalized;
+  if (billed.member_number.empty() ||
+      (match.billed_insurer && match.billed_insurer->sentinel)) {
+    ended->card = EndedPerson::Card::kUnknown;
+  } else if (WithoutBranch(billed.member_key) == WithoutBranch(v.member_key) ||
+             billed.member_number == v.member_number) {
+    ended->card = EndedPerson::Card::kStale;
+  } else {
+    ended->card = EndedPerson::Card::kNewCard;
+  }
+  // Members of the household who left the same insurer within days of the
+  // person, and the insurer each of them went to.
+  constexpr int kDays = 7;
+  const int64_t left = DayNumber(record.qualified_until);
+  for (EnrollmentId member : index_->Household(last)) {
+    const EnrollmentRecord& m = r.record(member);
+    if (m.person == record.person || m.qualified_until == 0 ||
+        std::abs(DayNumber(m.qualified_until) - left) > kDays) {
+      continue;
+    }
+    const EnrollmentId next = r.Next(member);
+    if (next == kNoEnrollment ||
+        std::abs(DayNumber(r.record(next).qualified_from) - left) > kDays) {
+      continue;
+    }
+    const std::string_view insurer = r.View(next).insurer_number;
+    if (std::find(household->begin(), household->end(), insurer) ==
+        household->end()) {
+      household->push_back(insurer);
+    }
+  }
+  ended->household_insurers = *household;
+  return true;
 }
 
 void Matcher::Route(const ReceiptText& text, ReceiptMatch* out) const {
@@ -257,6 +405,9 @@ void Matcher::Route(const ReceiptText& text, ReceiptMatch* out) const {
   in.birth_date = out->normalized.birth_date;
   in.service_month = out->service_month;
   in.persons = persons;
+  EndedPerson ended;
+  std::vector<std::string_view> household;
+  if (FindEndedPerson(*out, &ended, &household)) in.ended = &ended;
   Routing routing = RouteInsurer(directory_.get(), in, options_.routing);
   out->insurer_suggestions = std::move(routing.suggestions);
   out->person_routing = routing.person;

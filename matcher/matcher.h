@@ -126,6 +126,11 @@ class Matcher {
   Scored ScoreAll(const ReceiptText& text, ReceiptMatch* out) const;
   // Fills out's insurer suggestions from its candidates and the receipt.
   void Route(const ReceiptText& text, ReceiptMatch* out) const;
+  // When the best candidate's person has only enrollments that ended before
+  // the service month, describes it (its household's new insurers go to
+  // `household`, which `ended` views) and returns true.
+  bool FindEndedPerson(const ReceiptMatch& match, EndedPerson* ended,
+                       std::vector<std::string_view>* household) const;
 
   const std::shared_ptr<const RosterIndex> index_;
   const MatcherOptions options_;

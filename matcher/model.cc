@@ -44,14 +44,21 @@ constexpr DefaultParam kDefaults[] = {
     {Field::kNameKanji, L::kExactAfterFolding, 0.08, 0.0005},
     {Field::kNameKanji, L::kWildcard, 0.06, 0.002},
     {Field::kNameKanji, L::kNear, 0.02, 0.10},
-    {Field::kNameKanji, L::kDifferent, 0.04, 0.8955},
+    // A receipt under the surname from before a marriage; among non-matches,
+    // a popular given name on the same birth date. m and u of the levels
+    // SURNAME_CHANGED and PREVIOUS_MEMBER are FitEm's on gen's default
+    // profile (docs/MATCHING.md), u of PREVIOUS_MEMBER held above the floor
+    // EM reached.
+    {Field::kNameKanji, L::kSurnameChanged, 0.010, 0.0037},
+    {Field::kNameKanji, L::kDifferent, 0.030, 0.8918},
     // Kana name. Blocking pairs receipts with namesakes and relatives in kana.
     {Field::kNameKana, L::kExact, 0.86, 0.01},
     {Field::kNameKana, L::kExactAfterFolding, 0.08, 0.002},
     {Field::kNameKana, L::kNear, 0.02, 0.03},
     {Field::kNameKana, L::kSimilar, 0.01, 0.08},
     {Field::kNameKana, L::kSurnameOnly, 0.01, 0.15},
-    {Field::kNameKana, L::kDifferent, 0.02, 0.728},
+    {Field::kNameKana, L::kSurnameChanged, 0.012, 0.0036},
+    {Field::kNameKana, L::kDifferent, 0.008, 0.7244},
     // Birth date: blocking also looks up every near miss of the billed date.
     {Field::kBirthDate, L::kExact, 0.93, 0.005},
     {Field::kBirthDate, L::kOneDigit, 0.04, 0.15},
@@ -61,11 +68,14 @@ constexpr DefaultParam kDefaults[] = {
     {Field::kSex, L::kExact, 0.98, 0.55},
     {Field::kSex, L::kDifferent, 0.02, 0.45},
     // Member key: a third of unroutable receipts follow a change of insurer
-    // and carry the old key; a household shares its 番号.
+    // and carry the old key (PREVIOUS_MEMBER); a household shares its 番号.
     {Field::kMember, L::kExact, 0.55, 0.001},
     {Field::kMember, L::kSameNumber, 0.05, 0.15},
     {Field::kMember, L::kNear, 0.08, 0.002},
-    {Field::kMember, L::kDifferent, 0.32, 0.847},
+    // The key of the person's earlier enrollment: a stale card. Unrelated
+    // persons almost never held the billed key.
+    {Field::kMember, L::kPreviousMember, 0.23, 0.0005},
+    {Field::kMember, L::kDifferent, 0.09, 0.8465},
     // Insurer: a large insurer holds many candidates, hence u of EXACT; a
     // household shares its previous insurer too.
     {Field::kInsurer, L::kExact, 0.55, 0.05},

@@ -209,7 +209,13 @@ absl::StatusOr<Calibration> FitCalibration(
 //
 // The last line is `fnv1a64=` and the FNV-1a 64-bit hash (16 hex digits) of
 // every byte before it: a file edited by hand must be re-serialized.
-inline constexpr int kModelFormatVersion = 1;
+//
+// Version 2 added the levels name_kanji.SURNAME_CHANGED,
+// name_kana.SURNAME_CHANGED and member.PREVIOUS_MEMBER. A version 1 file is
+// still read: each of those levels takes the built-in model's m and u, and
+// the file's other levels of that field are scaled by (1 - that m) and
+// (1 - that u), so that the field still sums to 1 and keeps its ratios.
+inline constexpr int kModelFormatVersion = 2;
 
 std::string SerializeModel(const Model& model);
 

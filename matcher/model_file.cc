@@ -127,6 +127,29 @@ absl::Status ParseEntry(int line, absl::string_view key,
   return absl::OkStatus();
 }
 
+bool AddedInVersion2(Field field, Level level) {
+  return (level == L::kSurnameChanged &&
+          (field == Field::kNameKanji || field == Field::kNameKana)) ||
+         (field == Field::kMember && level == L::kPreviousMember);
+}
+
+// See kModelFormatVersion in model.h.
+void UpgradeFromVersion1(Model* model) {
+  const Model defaults = Model::Default();
+  for (Field field : kAllFields) {
+    for (Level added : LevelsOf(field)) {
+      if (!AddedInVersion2(field, added)) continue;
+      const LevelParams fill = defaults.params(field, added);
+      for (Level level : LevelsOf(field)) {
+        if (level == L::kMissing || AddedInVersion2(field, level)) continue;
+        model->params(field, level).m *= 1 - fill.m;
+        model->params(field, level).u *= 1 - fill.u;
+      }
+      model->params(field, added) = fill;
+    }
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Model> ParseModel(std::string_view input) {
@@ -138,7 +161,7 @@ absl::StatusOr<Model> ParseModel(std::string_view input) {
       !absl::SimpleAtoi(header, &version)) {
     return LineError(1, "not a kuromaru model file");
   }
-  if (version != kModelFormatVersion) {
+  if (version != kModelFormatVersion && version != 1) {
     return LineError(
         1, absl::StrCat("unsupported model format version ", version));
   }
@@ -170,6 +193,7 @@ absl::StatusOr<Model> ParseModel(std::string_view input) {
   for (Field field : kAllFields) {
     for (Level level : LevelsOf(field)) {
       if (level == L::kMissing) continue;
+      if (version == 1 && AddedInVersion2(field, level)) continue;
       for (const char* which : {"m.", "u."}) {
         std::string key = absl::StrCat(which, AV(FieldName(field)), ".",
                                        AV(LevelName(level)));
@@ -180,6 +204,7 @@ absl::StatusOr<Model> ParseModel(std::string_view input) {
       }
     }
   }
+  if (version == 1) UpgradeFromVersion1(&model);
   RETURN_IF_ERROR(model.Validate());
   return model;
 }

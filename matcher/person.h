@@ -46,6 +46,13 @@ struct PersonView {
       municipality;  // prefecture + municipality, for a coarser level
 };
 
+// 記号|番号 of a member key (記号|番号|枝番) without the branch: a household's
+// members share it, and receipts often omit or mistype the branch.
+inline std::string_view WithoutBranch(std::string_view member_key) {
+  const size_t bar = member_key.rfind('|');
+  return bar == std::string_view::npos ? member_key : member_key.substr(0, bar);
+}
+
 // A PersonView with storage of its own, for a receipt.
 struct NormalizedPerson {
   std::string kanji_key, kanji_loose_key, kanji_surname;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "matcher/normalize_person.h"
+#include "matcher/person_linkage.h"
 #include "normalizer/date.h"
 #include "normalizer/insurer.h"
 #include "normalizer/member.h"
@@ -98,21 +99,6 @@ uint8_t PrefixBytes(std::string_view surname) {
   return static_cast<uint8_t>(std::min<size_t>(surname.size(), 255));
 }
 
-// Equal code-point lengths and every position equal or a ● on either side.
-bool KanjiCompatible(std::string_view a, std::string_view b) {
-  if (a == b) return true;
-  absl::StatusOr<std::u32string> ua = nz::DecodeUtf8(a);
-  absl::StatusOr<std::u32string> ub = nz::DecodeUtf8(b);
-  if (!ua.ok() || !ub.ok() || ua->size() != ub->size()) return false;
-  for (size_t i = 0; i < ua->size(); ++i) {
-    char32_t x = (*ua)[i], y = (*ub)[i];
-    if (x != y && x != nz::kNameWildcard && y != nz::kNameWildcard) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 // ---- StringPool ----
@@ -173,7 +159,7 @@ void StringPool::Freeze() {
 // ---- Roster ----
 
 PersonView Roster::View(EnrollmentId id) const {
-  const EnrollmentRecord& r = records_[id];
+  const EnrollmentRecord& r = records_[id.value()];
   PersonView v;
   v.kanji_key = pool_.Get(r.kanji_key);
   v.kanji_loose_key = pool_.Get(r.kanji_loose_key);
@@ -194,7 +180,7 @@ PersonView Roster::View(EnrollmentId id) const {
 }
 
 EnrollmentInfo Roster::Info(EnrollmentId id) const {
-  const EnrollmentRecord& r = records_[id];
+  const EnrollmentRecord& r = records_[id.value()];
   EnrollmentInfo info;
   info.insurer_number = pool_.Get(r.raw_insurer);
   info.symbol = pool_.Get(r.raw_symbol);
@@ -211,12 +197,13 @@ EnrollmentInfo Roster::Info(EnrollmentId id) const {
 }
 
 std::span<const EnrollmentId> Roster::Enrollments(PersonId person) const {
-  return {person_enrollments_.data() + person_start_[person],
-          person_start_[person + 1] - person_start_[person]};
+  const uint32_t p = person.value();
+  return {person_enrollments_.data() + person_start_[p],
+          person_start_[p + 1] - person_start_[p]};
 }
 
 bool Roster::CoversMonth(EnrollmentId id, PackedMonth month) const {
-  const EnrollmentRecord& r = records_[id];
+  const EnrollmentRecord& r = records_[id.value()];
   const PackedDate first = month * 100 + 1;
   return r.qualified_from <= first &&
          (r.qualified_until == 0 || first < r.qualified_until);
@@ -231,14 +218,14 @@ EnrollmentId Roster::ValidIn(PersonId person, PackedMonth month) const {
 }
 
 EnrollmentId Roster::Previous(EnrollmentId id) const {
-  const uint32_t pos = position_[id];
-  if (pos == person_start_[records_[id].person]) return kNoEnrollment;
+  const uint32_t pos = position_[id.value()];
+  if (pos == person_start_[PersonOf(id).value()]) return kNoEnrollment;
   return person_enrollments_[pos - 1];
 }
 
 EnrollmentId Roster::Next(EnrollmentId id) const {
-  const uint32_t pos = position_[id];
-  if (pos + 1 == person_start_[records_[id].person + 1]) return kNoEnrollment;
+  const uint32_t pos = position_[id.value()];
+  if (pos + 1 == person_start_[PersonOf(id).value() + 1]) return kNoEnrollment;
   return person_enrollments_[pos + 1];
 }
 
@@ -246,7 +233,7 @@ EnrollmentId Roster::FindKey(uint64_t hash, std::string_view insurer,
                              std::string_view member_key,
                              PackedDate from) const {
   auto matches = [&](EnrollmentId id) {
-    const EnrollmentRecord& r = records_[id];
+    const EnrollmentRecord& r = records_[id.value()];
     return r.qualified_from == from && pool_.Get(r.insurer) == insurer &&
            pool_.Get(r.member_key) == member_key;
   };
@@ -355,7 +342,7 @@ absl::StatusOr<EnrollmentRecord> RosterBuilder::MakeRecord(
 
 void RosterBuilder::Insert(const EnrollmentRecord& record) {
   Roster& r = *roster_;
-  const auto id = static_cast<EnrollmentId>(r.records_.size());
+  const EnrollmentId id(static_cast<uint32_t>(r.records_.size()));
   const uint64_t hash =
       KeyHash(r.pool_.Get(record.insurer), r.pool_.Get(record.member_key),
               record.qualified_from);
@@ -383,14 +370,14 @@ absl::Status RosterBuilder::Apply(DeltaOp op, const RosterRow& row) {
   ASSIGN_OR_RETURN(KeyParts key, RowKey(row));
   EnrollmentId old =
       roster_->FindKey(key.hash, key.insurer, key.member_key, key.from);
-  if (old != kNoEnrollment && deleted_[old]) old = kNoEnrollment;
+  if (old != kNoEnrollment && deleted_[old.value()]) old = kNoEnrollment;
   EnrollmentRecord record{};
   if (op == DeltaOp::kUpsert) {
     ASSIGN_OR_RETURN(record, MakeRecord(row));
   }
   if (old != kNoEnrollment) {
     // The key stays mapped to the deleted slot; Finish() re-keys.
-    deleted_[old] = true;
+    deleted_[old.value()] = true;
     ++deleted_count_;
     roster_->by_key_.erase(key.hash);
   }
@@ -404,119 +391,42 @@ absl::Status RosterBuilder::Apply(DeltaOp op, const RosterRow& row) {
   return absl::OkStatus();
 }
 
-// Enrollments of one person: same kana key (the kanji loose key when there is
-// no kana), birth date and sex, compatible kanji loose keys, and periods that
-// do not overlap — one person holds one enrollment at a time, so two
-// overlapping ones are namesakes (or twins with one name), never one person.
+// Enrollments of one person: see person_linkage.h.
 void RosterBuilder::GroupPersons() {
   Roster& r = *roster_;
-  const size_t n = r.records_.size();
-  auto group_text = [&](const EnrollmentRecord& e) {
-    return e.kana_key != 0 ? r.pool_.Get(e.kana_key)
-                           : r.pool_.Get(e.kanji_loose_key);
-  };
-  std::vector<std::pair<uint64_t, EnrollmentId>> order(n);
-  for (EnrollmentId id = 0; id < n; ++id) {
-    const EnrollmentRecord& e = r.records_[id];
-    uint64_t h = HashBytes(group_text(e), e.kana_key != 0 ? 1 : 2);
-    order[id] = {HashMix(HashMix(h, e.birth_date), static_cast<int>(e.sex)),
-                 id};
-  }
-  std::sort(order.begin(), order.end());
-  std::vector<PersonId> person(n);
-  PersonId next = 0;
-  struct Group {
-    std::string_view kanji;
-    PersonId person;
-    std::vector<std::pair<PackedDate, PackedDate>> periods;  // [from, until)
-  };
-  auto overlaps = [](const Group& g, const EnrollmentRecord& e) {
-    const PackedDate until =
-        e.qualified_until == 0 ? 99999999 : e.qualified_until;
-    for (const auto& [from, g_until] : g.periods) {
-      if (e.qualified_from < (g_until == 0 ? 99999999 : g_until) &&
-          from < until) {
-        return true;
-      }
-    }
-    return false;
-  };
-  std::vector<Group> groups;  // within a run
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && order[j].first == order[i].first) ++j;
-    groups.clear();
-    // Rows without wildcards first, so that a wildcard row finds their group;
-    // then by period, so that overlaps are seen in time order.
-    std::stable_sort(order.begin() + i, order.begin() + j,
-                     [&](auto& a, auto& b) {
-                       const EnrollmentRecord& x = r.records_[a.second];
-                       const EnrollmentRecord& y = r.records_[b.second];
-                       if ((x.wildcard_count == 0) != (y.wildcard_count == 0)) {
-                         return x.wildcard_count == 0;
-                       }
-                       return x.qualified_from < y.qualified_from;
-                     });
-    for (size_t k = i; k < j; ++k) {
-      const EnrollmentRecord& e = r.records_[order[k].second];
-      const std::string_view text = group_text(e);
-      const std::string_view kanji = r.pool_.Get(e.kanji_loose_key);
-      PersonId found = kNoEnrollment;
-      Group* group = nullptr;
-      for (Group& g : groups) {
-        if (KanjiCompatible(kanji, g.kanji) && !overlaps(g, e)) {
-          found = g.person;
-          group = &g;
-          break;
-        }
-      }
-      // A hash collision between different texts is a different person.
-      if (found != kNoEnrollment) {
-        const EnrollmentRecord& first = r.records_[order[i].second];
-        if (group_text(first) != text || first.birth_date != e.birth_date ||
-            first.sex != e.sex) {
-          found = kNoEnrollment;
-        }
-      }
-      if (found == kNoEnrollment) {
-        found = next++;
-        groups.push_back({kanji, found, {}});
-        group = &groups.back();
-      }
-      group->periods.emplace_back(e.qualified_from, e.qualified_until);
-      person[order[k].second] = found;
-    }
-    i = j;
-  }
+  const auto n = static_cast<uint32_t>(r.records_.size());
+  const PersonLinks links = LinkPersons(r);
+  const std::vector<uint32_t>& person = links.person_of;
+  const uint32_t persons = links.persons;
   // Each person's enrollments, sorted by period.
-  r.person_start_.assign(next + 1, 0);
-  for (EnrollmentId id = 0; id < n; ++id) {
-    r.records_[id].person = person[id];
+  r.person_start_.assign(persons + 1, 0);
+  for (uint32_t id = 0; id < n; ++id) {
+    r.records_[id].person = PersonId(person[id]);
     ++r.person_start_[person[id] + 1];
   }
-  for (PersonId p = 0; p < next; ++p) {
+  for (uint32_t p = 0; p < persons; ++p) {
     r.person_start_[p + 1] += r.person_start_[p];
   }
   r.person_enrollments_.resize(n);
   std::vector<uint32_t> fill(r.person_start_.begin(),
                              r.person_start_.end() - 1);
-  for (EnrollmentId id = 0; id < n; ++id) {
-    r.person_enrollments_[fill[person[id]]++] = id;
+  for (uint32_t id = 0; id < n; ++id) {
+    r.person_enrollments_[fill[person[id]]++] = EnrollmentId(id);
   }
   r.position_.resize(n);
-  for (PersonId p = 0; p < next; ++p) {
+  for (uint32_t p = 0; p < persons; ++p) {
     auto begin = r.person_enrollments_.begin() + r.person_start_[p];
     auto end = r.person_enrollments_.begin() + r.person_start_[p + 1];
     std::sort(begin, end, [&](EnrollmentId a, EnrollmentId b) {
-      const EnrollmentRecord& x = r.records_[a];
-      const EnrollmentRecord& y = r.records_[b];
+      const EnrollmentRecord& x = r.record(a);
+      const EnrollmentRecord& y = r.record(b);
       if (x.qualified_from != y.qualified_from) {
         return x.qualified_from < y.qualified_from;
       }
       return a < b;
     });
     for (auto it = begin; it != end; ++it) {
-      r.position_[*it] =
+      r.position_[it->value()] =
           static_cast<uint32_t>(it - r.person_enrollments_.begin());
     }
   }
@@ -533,8 +443,9 @@ void RosterBuilder::Finish() {
     r.records_.resize(out);
     r.by_key_.clear();
     r.key_collisions_.clear();
-    for (EnrollmentId id = 0; id < out; ++id) {
-      const EnrollmentRecord& e = r.records_[id];
+    for (uint32_t i = 0; i < out; ++i) {
+      const EnrollmentId id(i);
+      const EnrollmentRecord& e = r.records_[i];
       const uint64_t hash = KeyHash(
           r.pool_.Get(e.insurer), r.pool_.Get(e.member_key), e.qualified_from);
       if (!r.by_key_.emplace(hash, id).second) {
@@ -571,7 +482,7 @@ absl::StatusOr<std::shared_ptr<const Roster>> RosterBuilder::Build() {
     return absl::FailedPreconditionError("roster already built");
   }
   built_ = true;
-  if (roster_->records_.size() >= kNoEnrollment) {
+  if (roster_->records_.size() >= kNoEnrollment.value()) {
     return absl::ResourceExhaustedError("too many enrollments");
   }
   Finish();

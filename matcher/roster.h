@@ -33,13 +33,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "base/hash.h"
+#include "matcher/ids.h"
 #include "matcher/person.h"
 
 namespace kuromaru::matcher {
-
-using EnrollmentId = uint32_t;
-using PersonId = uint32_t;
-inline constexpr EnrollmentId kNoEnrollment = 0xFFFFFFFFu;
 
 // Hashes that are the same in every process, for versions and index keys.
 using base::HashBytes;
@@ -61,7 +58,7 @@ struct EnrollmentInfo {
   Sex sex = Sex::kUnknown;
   PackedDate qualified_from = 0;
   PackedDate qualified_until = 0;  // first day without coverage; 0 if current
-  PersonId person = 0;
+  PersonId person;
 };
 
 struct RosterCounts {
@@ -129,7 +126,9 @@ class Roster {
   // Requires id < size(). The views live as long as the Roster.
   PersonView View(EnrollmentId id) const;
   EnrollmentInfo Info(EnrollmentId id) const;
-  PersonId PersonOf(EnrollmentId id) const { return records_[id].person; }
+  PersonId PersonOf(EnrollmentId id) const {
+    return records_[id.value()].person;
+  }
 
   // The person's enrollments sorted by qualified_from (then by insurer).
   std::span<const EnrollmentId> Enrollments(PersonId person) const;
@@ -156,7 +155,9 @@ class Roster {
   // Bytes held by the pool, records and person tables.
   size_t MemoryBytes() const;
 
-  const EnrollmentRecord& record(EnrollmentId id) const { return records_[id]; }
+  const EnrollmentRecord& record(EnrollmentId id) const {
+    return records_[id.value()];
+  }
   const StringPool& pool() const { return pool_; }
 
  private:

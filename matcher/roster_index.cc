@@ -52,12 +52,6 @@ std::string_view LastLetter(std::string_view text) {
   return i == 0 ? text : text.substr(i - 1);
 }
 
-// 記号|番号 without the branch: receipts often omit or mistype it.
-std::string_view WithoutBranch(std::string_view member_key) {
-  const size_t bar = member_key.rfind('|');
-  return bar == std::string_view::npos ? member_key : member_key.substr(0, bar);
-}
-
 bool IsSentinelNumber(std::string_view number) {
   return number == "777777777" || number == "77777777";
 }
@@ -108,7 +102,7 @@ RosterIndex::RosterIndex(std::shared_ptr<const Roster> roster)
 
 void RosterIndex::AddRow(EnrollmentId id) {
   const PersonView v = roster_->View(id);
-  auto add = [&](uint64_t key) { entries_.push_back({key, id}); };
+  auto add = [&](uint64_t key) { entries_.push_back({key, id.value()}); };
   if (!v.kana_loose_key.empty()) {
     add(TextKey(kSeedKana, v.kana_loose_key));
     add(TextDateKey(kSeedKanaInitial, FirstLetter(v.kana_loose_key),
@@ -153,7 +147,7 @@ absl::StatusOr<std::shared_ptr<const RosterIndex>> RosterIndex::Build(
   std::shared_ptr<RosterIndex> index(new RosterIndex(std::move(roster)));
   const size_t n = index->roster_->size();
   index->entries_.reserve(n * 14);
-  for (EnrollmentId id = 0; id < n; ++id) index->AddRow(id);
+  for (uint32_t id = 0; id < n; ++id) index->AddRow(EnrollmentId(id));
   std::sort(index->entries_.begin(), index->entries_.end(),
             [](const Entry& a, const Entry& b) {
               const uint64_t ka = a.key, kb = b.key;
@@ -200,12 +194,15 @@ void RosterIndex::Lookup(uint64_t key, uint32_t pass, int max_per_key,
   // skipped whole: a partial bucket would be an arbitrary choice.
   if (hi - lo > max_per_key || hi - lo > *budget) return;
   for (auto it = lo; it != hi && *budget > 0; ++it, --*budget) {
-    hits->emplace_back(it->id, pass);
+    hits->emplace_back(EnrollmentId(it->id), pass);
   }
 }
 
+// Long (about 100 lines) on purpose: every blocking pass in the order that
+// shares one candidate budget, on the hot path of every receipt, read top to
+// bottom as the list of passes in docs/MATCHING.md §2.
 void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
-                        Hits* hits) const {
+                        const nz::InsurerNumber* insurer, Hits* hits) const {
   const int undated =
       std::min(options.max_per_key, options.max_per_undated_key);
   auto pass = [&](uint32_t bit, auto&& body) {
@@ -279,16 +276,14 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
       }
     });
   }
-  absl::StatusOr<nz::InsurerNumber> insurer =
-      nz::ParseInsurerNumber(r.insurer_number);
-  const bool sentinel =
-      (insurer.ok() && insurer->sentinel) || IsSentinelNumber(r.member_number);
+  const bool sentinel = (insurer != nullptr && insurer->sentinel) ||
+                        IsSentinelNumber(r.member_number);
   if (!sentinel && !r.member_number.empty() && r.birth_date != 0) {
     pass(kMemberNumber, [&](auto lookup) {
       lookup(TextDateKey(kSeedMemberNumber, r.member_number, r.birth_date));
     });
   }
-  if (!sentinel && insurer.ok() && !r.member_key.empty()) {
+  if (!sentinel && insurer != nullptr && !r.member_key.empty()) {
     pass(kInsurerMember, [&](auto lookup) {
       const std::string_view member = WithoutBranch(r.member_key);
       lookup(HashBytes(member, TextKey(kSeedInsurerMember, insurer->digits)));
@@ -312,10 +307,11 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
 
 std::vector<Candidate> RosterIndex::Candidates(
     const PersonView& receipt, PackedMonth service_month,
-    const CandidateOptions& options) const {
+    const CandidateOptions& options,
+    const normalizer::InsurerNumber* billed) const {
   thread_local Hits hits;  // reused: a query allocates only its result
   hits.clear();
-  Query(receipt, options, &hits);
+  Query(receipt, options, billed, &hits);
   const Roster& roster = *roster_;
   // One candidate per person: sort hits by person, merge their passes.
   std::sort(hits.begin(), hits.end(), [&](const auto& a, const auto& b) {
@@ -358,6 +354,26 @@ std::vector<Candidate> RosterIndex::Candidates(
                    });
   if (out.size() > static_cast<size_t>(std::max(0, options.max_total))) {
     out.resize(static_cast<size_t>(std::max(0, options.max_total)));
+  }
+  return out;
+}
+
+std::vector<EnrollmentId> RosterIndex::Household(EnrollmentId id) const {
+  const PersonView v = roster_->View(id);
+  const std::string_view member = WithoutBranch(v.member_key);
+  const uint64_t key =
+      HashBytes(member, TextKey(kSeedInsurerMember, v.insurer_number));
+  Hits hits;
+  int budget = 64;
+  Lookup(key, kInsurerMember, 64, &budget, &hits);
+  std::vector<EnrollmentId> out;
+  for (const auto& [other, pass] : hits) {
+    if (other == id) continue;
+    const PersonView o = roster_->View(other);
+    if (o.insurer_number == v.insurer_number &&
+        WithoutBranch(o.member_key) == member) {
+      out.push_back(other);
+    }
   }
   return out;
 }

@@ -39,6 +39,7 @@
 #include "absl/synchronization/mutex.h"
 #include "matcher/person.h"
 #include "matcher/roster.h"
+#include "normalizer/insurer.h"
 
 namespace kuromaru::matcher {
 
@@ -76,7 +77,7 @@ struct CandidateOptions {
 struct Candidate {
   // The person's enrollment valid in the service month, or the nearest one.
   EnrollmentId enrollment = kNoEnrollment;
-  PersonId person = 0;
+  PersonId person;
   // The enrollment a pass matched first; differs from `enrollment` when the
   // receipt matched an earlier or later enrollment of the person.
   EnrollmentId matched = kNoEnrollment;
@@ -93,9 +94,17 @@ class RosterIndex {
   // Candidates for one receipt, at most options.max_total, ordered by the
   // number of passes that found them (then by enrollment id). `service_month`
   // is YYYYMM; 0 takes each person's latest enrollment. Thread-safe.
-  std::vector<Candidate> Candidates(const PersonView& receipt,
-                                    PackedMonth service_month,
-                                    const CandidateOptions& options) const;
+  // `billed` is the receipt's insurer number as parsed (it and its repairs
+  // key the insurer-and-member pass); nullptr when it has none or it did not
+  // parse.
+  std::vector<Candidate> Candidates(
+      const PersonView& receipt, PackedMonth service_month,
+      const CandidateOptions& options,
+      const normalizer::InsurerNumber* billed) const;
+
+  // The enrollments under the same insurer and 記号・番号 as `id` (any 枝番:
+  // its household), `id` itself excluded. Thread-safe.
+  std::vector<EnrollmentId> Household(EnrollmentId id) const;
 
   const Roster& roster() const { return *roster_; }
   const std::shared_ptr<const Roster>& roster_ptr() const { return roster_; }
@@ -110,13 +119,16 @@ class RosterIndex {
   void Lookup(uint64_t key, uint32_t pass, int max_per_key, int* budget,
               Hits* hits) const;
   void Query(const PersonView& receipt, const CandidateOptions& options,
-             Hits* hits) const;
+             const normalizer::InsurerNumber* billed, Hits* hits) const;
 
   // Packed to 12 bytes: the index is most of its memory.
+  // The id is kept raw: a class type would not pack, and the entry would
+  // grow to 16 bytes.
   struct __attribute__((packed)) Entry {
     uint64_t key;
-    EnrollmentId id;
+    uint32_t id;  // EnrollmentId::value()
   };
+  static_assert(sizeof(Entry) == 12);
   void AddRow(EnrollmentId id);
 
   void BuildDirectory();

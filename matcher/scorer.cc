@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "matcher/name_relation.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -28,6 +29,7 @@ bool Identified(const ComparisonVector& v, const EnrollmentContext& e) {
   // billed member key does not point elsewhere.
   const bool insurer_counts = At(v, Field::kMember) != Level::kDifferent;
   if (Agrees(At(v, Field::kMember), {Level::kExact, Level::kSameNumber}) ||
+      (previous_counts && At(v, Field::kMember) == Level::kPreviousMember) ||
       (insurer_counts &&
        Agrees(At(v, Field::kInsurer), {Level::kExact, Level::kRepaired})) ||
       (previous_counts && At(v, Field::kInsurer) == Level::kPreviousInsurer) ||
@@ -98,6 +100,121 @@ double Scorer::FieldWeight(Field field, const FieldComparison& comparison,
   return model_.Weight(field, comparison.level);
 }
 
+namespace {
+
+// 記号|番号| with an empty 枝番.
+bool BranchOmitted(std::string_view member_key) {
+  return !member_key.empty() && member_key.back() == '|';
+}
+
+FieldComparison CompareField(Field field, const PersonView& receipt,
+                             const PersonView& roster, bool explain) {
+  switch (field) {
+    case Field::kNameKanji:
+      return CompareNameKanji(receipt, roster, explain);
+    case Field::kNameKana:
+      return CompareNameKana(receipt, roster, explain);
+    case Field::kAddress:
+      return CompareAddress(receipt, roster, explain);
+    case Field::kMember:
+      return CompareMember(receipt, roster, explain);
+    default:
+      return {};
+  }
+}
+
+bool SameValues(Field field, const PersonView& a, const PersonView& b) {
+  switch (field) {
+    case Field::kNameKanji:
+      return a.kanji_key == b.kanji_key;
+    case Field::kNameKana:
+      return a.kana_key == b.kana_key && a.kana_surname == b.kana_surname;
+    case Field::kAddress:
+      return a.address_key == b.address_key && a.postal_code == b.postal_code &&
+             a.municipality == b.municipality;
+    case Field::kMember:
+      return a.member_key == b.member_key;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+void Scorer::UseHistory(const ReceiptInput& receipt,
+                        const CandidateInput& candidate, bool explain,
+                        FieldComparison* comparisons, int8_t* sources) const {
+  const PersonView& a = receipt.person;
+  const std::span<const OtherEnrollment> others = candidate.enrollment.others;
+  const size_t n = std::min<size_t>(others.size(), INT8_MAX);
+  for (Field field : {Field::kNameKanji, Field::kNameKana, Field::kAddress}) {
+    FieldComparison& current = comparisons[static_cast<int>(field)];
+    if (current.level == Level::kExact) continue;
+    double best = FieldWeight(field, current, candidate.person);
+    int8_t source = -1;
+    for (size_t i = 0; i < n; ++i) {
+      const PersonView& o = others[i].person;
+      if (SameValues(field, o, candidate.person)) continue;
+      const FieldComparison c = CompareField(field, a, o, /*explain=*/false);
+      const double w = FieldWeight(field, c, o);
+      if (w > best) {
+        best = w;
+        source = static_cast<int8_t>(i);
+        current.level = c.level;
+      }
+    }
+    if (source < 0) continue;
+    sources[static_cast<int>(field)] = source;
+    if (explain) current = CompareField(field, a, others[source].person, true);
+  }
+  // A stale card: the billed key is that of an earlier enrollment.
+  FieldComparison& member = comparisons[static_cast<int>(Field::kMember)];
+  const double member_weight = model_.Weight(Field::kMember, member.level);
+  if (member.level == Level::kExact || member.level == Level::kMissing ||
+      model_.Weight(Field::kMember, Level::kPreviousMember) <= member_weight) {
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!others[i].ended_before_month) continue;
+    const FieldComparison c =
+        CompareMember(a, others[i].person, /*with_values=*/explain);
+    // The earlier card itself: the whole key, or 記号・番号 with no 枝番
+    // billed. Another 枝番 is another member of the household.
+    const bool same_card =
+        c.level == Level::kExact ||
+        (c.level == Level::kSameNumber && BranchOmitted(a.member_key) &&
+         WithoutBranch(a.member_key) ==
+             WithoutBranch(others[i].person.member_key));
+    if (!same_card) continue;
+    member = c;
+    member.level = Level::kPreviousMember;
+    sources[static_cast<int>(Field::kMember)] = static_cast<int8_t>(i);
+    return;
+  }
+}
+
+namespace {
+
+// Which earlier enrollment the billed insurer named, for the evidence.
+int8_t PreviousInsurerSource(const ReceiptInput& receipt,
+                             std::span<const OtherEnrollment> others) {
+  if (receipt.billed_insurer == nullptr) return -1;
+  const normalizer::InsurerNumber& billed = *receipt.billed_insurer;
+  for (size_t i = 0; i < std::min<size_t>(others.size(), INT8_MAX); ++i) {
+    if (!others[i].ended_before_month) continue;
+    const std::string_view number = others[i].person.insurer_number;
+    if (number == billed.digits ||
+        (!billed.check_digit_valid &&
+         std::find(billed.repairs.begin(), billed.repairs.end(), number) !=
+             billed.repairs.end())) {
+      return static_cast<int8_t>(i);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
 ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
                               const CandidateInput& candidate,
                               bool explain) const {
@@ -115,20 +232,44 @@ ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
       CompareAddress(a, b, explain),
       CompareEnrollment(receipt.service_month, e, explain),
   };
+  // A marriage one script shows (given name kept) where the other cannot: no
+  // space on one side and a one-kanji given name, or none on either.
+  FieldComparison& kanji = comparisons[static_cast<int>(Field::kNameKanji)];
+  FieldComparison& kana = comparisons[static_cast<int>(Field::kNameKana)];
+  if (kanji.level == Level::kDifferent &&
+      kana.level == Level::kSurnameChanged &&
+      KanjiRelation(a, b) == NameRelation::kMaybeSurnameChanged) {
+    kanji.level = Level::kSurnameChanged;
+  } else if (kana.level == Level::kDifferent &&
+             kanji.level == Level::kSurnameChanged &&
+             KanaRelation(a, b) == NameRelation::kMaybeSurnameChanged) {
+    kana.level = Level::kSurnameChanged;
+  }
   ScoredCandidate scored;
+  scored.sources.fill(-1);
+  if (!e.others.empty()) {
+    UseHistory(receipt, candidate, explain, comparisons, scored.sources.data());
+    if (comparisons[static_cast<int>(Field::kInsurer)].level ==
+        Level::kPreviousInsurer) {
+      scored.sources[static_cast<int>(Field::kInsurer)] =
+          PreviousInsurerSource(receipt, e.others);
+    }
+  }
   scored.person_id = candidate.person_id;
   scored.match_weight = model_.prior_weight();
   if (explain) scored.evidence.reserve(kFieldCount);
   for (int i = 0; i < kFieldCount; ++i) {
     const Field field = static_cast<Field>(i);
     FieldComparison& c = comparisons[i];
-    const double weight = FieldWeight(field, c, b);
+    const int8_t source = scored.sources[i];
+    const PersonView& roster_side = source >= 0 ? e.others[source].person : b;
+    const double weight = FieldWeight(field, c, roster_side);
     scored.levels[i] = c.level;
     scored.match_weight += weight;
     if (!explain) continue;
     scored.evidence.push_back(
         {std::string(FieldName(field)), std::string(LevelName(c.level)), weight,
-         std::move(c.receipt_value), std::move(c.roster_value)});
+         std::move(c.receipt_value), std::move(c.roster_value), source});
   }
   scored.probability = model_.Probability(scored.match_weight);
   scored.identified = Identified(scored.levels, e);
@@ -145,18 +286,25 @@ void ShareAmongCandidates(std::vector<ScoredCandidate>* candidates) {
   constexpr double kEdge = 1e-15;
   double max_log_odds = 0;  // the "none" term has log-odds 0
   std::vector<double> log_odds(candidates->size());
-  absl::flat_hash_map<uint64_t, double> best_by_person;
+  // Each person's best log-odds, in the order persons first appear: the sum
+  // below is then the same from run to run (a hash map's order is not).
+  absl::flat_hash_map<uint64_t, size_t> slot_of_person;
+  std::vector<double> best_of_person;
   for (size_t i = 0; i < candidates->size(); ++i) {
     const double p = std::clamp((*candidates)[i].probability, kEdge, 1 - kEdge);
     log_odds[i] = std::log2(p / (1 - p));
     max_log_odds = std::max(max_log_odds, log_odds[i]);
-    auto [it, inserted] =
-        best_by_person.try_emplace((*candidates)[i].person_id, log_odds[i]);
-    if (!inserted) it->second = std::max(it->second, log_odds[i]);
+    auto [it, inserted] = slot_of_person.try_emplace((*candidates)[i].person_id,
+                                                     best_of_person.size());
+    if (inserted) {
+      best_of_person.push_back(log_odds[i]);
+    } else {
+      best_of_person[it->second] =
+          std::max(best_of_person[it->second], log_odds[i]);
+    }
   }
   double total = std::exp2(-max_log_odds);  // "none"
-  for (const auto& [person, l] : best_by_person)
-    total += std::exp2(l - max_log_odds);
+  for (const double l : best_of_person) total += std::exp2(l - max_log_odds);
   for (size_t i = 0; i < candidates->size(); ++i) {
     (*candidates)[i].probability =
         std::exp2(log_odds[i] - max_log_odds) / total;

@@ -30,6 +30,7 @@
 #ifndef KUROMARU_MATCHER_SCORER_H_
 #define KUROMARU_MATCHER_SCORER_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -60,6 +61,12 @@ struct DecisionOptions {
   bool auto_requires_valid_enrollment = true;
 };
 
+// The key of an enrollment as in its roster row (views into the roster).
+struct EnrollmentKeyView {
+  std::string_view insurer_number, symbol, number, branch;
+  PackedDate qualified_from = 0;
+};
+
 // One field's contribution to a candidate's match weight.
 struct Evidence {
   std::string field;  // FieldName: name_kanji, name_kana, …
@@ -67,6 +74,12 @@ struct Evidence {
   double weight = 0;  // log2 Bayes factor, term frequency included
   std::string receipt_value;
   std::string roster_value;
+  // The roster value came from another enrollment of the person: its index in
+  // the candidate's EnrollmentContext::others; -1 for the candidate
+  // enrollment itself.
+  int source = -1;
+  // That enrollment's key, filled in by the Matcher when source >= 0.
+  EnrollmentKeyView source_key;
 };
 
 // The receipt side of a comparison.
@@ -95,6 +108,8 @@ struct ScoredCandidate {
   // with the receipt's other candidates (they cannot all be the patient).
   double probability = 0;
   ComparisonVector levels{};
+  // Per field, as Evidence::source.
+  std::array<int8_t, kFieldCount> sources{};
   std::vector<Evidence> evidence;  // one per field, in Field order
   // An identifying field agrees (see the overview).
   bool identified = false;
@@ -126,7 +141,12 @@ class Scorer {
       Model model, const TermFrequency* frequencies,
       const DecisionOptions& options);
 
-  // Compares every field and sums the evidence.
+  // Compares every field and sums the evidence. The names and the address
+  // are compared with every enrollment of the person and the best level
+  // counts; the billed key against the person's earlier enrollments gives
+  // PREVIOUS_MEMBER (and the billed insurer PREVIOUS_INSURER): a person is
+  // ranked by the evidence of all its enrollments, and the candidate stays
+  // the enrollment valid in the service month.
   // With `explain` false the evidence is left empty (nothing is allocated); the
   // levels and weights are the same.
   ScoredCandidate Score(const ReceiptInput& receipt,
@@ -151,6 +171,11 @@ class Scorer {
 
   double FieldWeight(Field field, const FieldComparison& comparison,
                      const PersonView& roster) const;
+  // Replaces comparisons[field] by a better one against the person's other
+  // enrollments, recording where it came from in sources[field].
+  void UseHistory(const ReceiptInput& receipt, const CandidateInput& candidate,
+                  bool explain, FieldComparison* comparisons,
+                  int8_t* sources) const;
 
   const Model model_;
   const TermFrequency* const frequencies_;

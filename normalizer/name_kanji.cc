@@ -204,6 +204,14 @@ absl::StatusOr<KanjiName> Normalize(std::string_view text, int pass) {
 
 }  // namespace
 
+NameCharClass ClassifyNameChar(char32_t c) {
+  if (IsVariationSelector(c)) return NameCharClass::kVariationSelector;
+  if (IsPrivateUse(c)) return NameCharClass::kPrivateUse;
+  if (IsPlaceholder(c)) return NameCharClass::kPlaceholder;
+  if (IsSpace(c)) return NameCharClass::kSpace;
+  return NameCharClass::kOrdinary;
+}
+
 absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
   return Normalize(text, 1);
 }

@@ -116,8 +116,8 @@ bool ReviewAllowed(ReviewAction action, v1::CaseState state) {
 }
 
 absl::Status Review(ReviewAction action, int64_t expected_version,
-                    const v1::EnrollmentKey& candidate, v1::Case* c,
-                    bool* reopened, Change* change) {
+                    const v1::EnrollmentKey& candidate, bool from_search,
+                    v1::Case* c, bool* reopened, Change* change) {
   if (c->version() != expected_version) {
     return absl::AbortedError(absl::StrCat(
         "the case is at version ", c->version(), ", not ", expected_version));
@@ -129,19 +129,28 @@ absl::Status Review(ReviewAction action, int64_t expected_version,
   int rank = -1;
   if (action == ReviewAction::kConfirm) {
     rank = RankOf(c->result(), candidate);
-    if (rank < 0) {
+    if (rank < 0 && !from_search) {
       return absl::FailedPreconditionError(
           "the candidate is not among the case's candidates");
+    }
+    if (rank < 0 && (candidate.insurer_number().empty() ||
+                     candidate.qualified_from().empty())) {
+      return absl::InvalidArgumentError(
+          "an enrollment found by a search needs its whole key");
     }
   }
   *change = Begin(ActionName(action), *c, v1::ACTOR_KIND_REVIEWER);
   switch (action) {
     case ReviewAction::kConfirm:
       c->set_state(v1::CASE_STATE_CONFIRMED);
-      *c->mutable_resolved() = KeyOf(c->result().candidates(rank));
+      *c->mutable_resolved() =
+          rank >= 0 ? KeyOf(c->result().candidates(rank)) : candidate;
       c->set_resolved_by(v1::ACTOR_KIND_REVIEWER);
-      change->detail = absl::StrCat(
-          "rank=", rank + 1, " insurer=", c->resolved().insurer_number());
+      change->detail =
+          rank >= 0 ? absl::StrCat("rank=", rank + 1,
+                                   " insurer=", c->resolved().insurer_number())
+                    : absl::StrCat("rank=search insurer=",
+                                   c->resolved().insurer_number());
       break;
     case ReviewAction::kMarkNoMatch:
       c->set_state(v1::CASE_STATE_REJECTED);

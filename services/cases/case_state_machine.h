@@ -73,14 +73,16 @@ Change Intake(v1::Case* c);
 bool ReviewAllowed(ReviewAction action, v1::CaseState state);
 
 // Applies a reviewer's decision, made on version `expected_version` of `c`.
-// Confirm names one of the case's candidates by `candidate`. *reopened is set
+// Confirm names one of the case's candidates by `candidate`, or, with
+// `from_search`, an enrollment a roster search found (the caller checked
+// that it exists; the audit detail says rank=search). *reopened is set
 // when the decision reopens the case (the store keeps it: see Rematch).
 // ABORTED when the case is at another version (the reviewer saw an older
 // one); FAILED_PRECONDITION when the state does not allow the decision or
 // the candidate is not among the case's. Nothing is changed on an error.
 absl::Status Review(ReviewAction action, int64_t expected_version,
-                    const v1::EnrollmentKey& candidate, v1::Case* c,
-                    bool* reopened, Change* change);
+                    const v1::EnrollmentKey& candidate, bool from_search,
+                    v1::Case* c, bool* reopened, Change* change);
 
 // What a re-match did to a case.
 enum class RematchOutcome {

@@ -36,6 +36,7 @@ int RunRematch(const std::vector<std::string>& args);
 int RunImport(const std::vector<std::string>& args);
 int RunToken(const std::vector<std::string>& args);
 int RunRoster(const std::vector<std::string>& args);
+int RunReview(const std::vector<std::string>& args);
 int RunReconcile(const std::vector<std::string>& args);
 int RunPurge(const std::vector<std::string>& args);
 

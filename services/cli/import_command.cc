@@ -283,6 +283,9 @@ int RunImport(const std::vector<std::string>& args) {
   if (int exit = LoadStoreRoster("import", roster_flags, *store, &engine)) {
     return exit;
   }
+  if (!roster_flags.roster.empty()) {
+    if (int exit = RecordRosterIfNone("import", *store, *engine)) return exit;
+  }
   const int workers =
       threads > 0 ? static_cast<int>(threads) : base::HardwareThreads();
   const absl::Time start = absl::Now();

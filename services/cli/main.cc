@@ -32,6 +32,10 @@ const std::vector<Command>& AllCommands() {
        RunToken},
       {"roster", "load a roster snapshot or delta into a running server",
        RunRoster},
+      {"review",
+       "the review workflow over gRPC: list, show, confirm, no-match, "
+       "reopen, search",
+       RunReview},
       {"reconcile", "submit a receipts file to a running server", RunReconcile},
       {"purge", "delete closed cases past the retention period from a store",
        RunPurge},

@@ -68,6 +68,8 @@ void PrintSummary(const reconcile::Engine& engine,
 
 }  // namespace
 
+// Long (about 100 lines): a third is the flag declarations and their help;
+// the rest is load, match, write and summary in order.
 int RunMatch(const std::vector<std::string>& args) {
   std::string roster_path, receipts_path, out_path, model_path, directory_path,
       encoding = "utf-8";

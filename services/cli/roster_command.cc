@@ -37,6 +37,7 @@ int Follow(const grpc_service::Client& client, v1::RosterService::Stub& stub,
 
 }  // namespace
 
+// Long (about 80 lines): half is the flag declarations and their help.
 int RunRoster(const std::vector<std::string>& args) {
   grpc_service::ClientOptions client_options;
   std::string path;

@@ -87,4 +87,32 @@ int LoadStoreRoster(const char* command, const StoreRosterFlags& flags,
   return kExitOk;
 }
 
+int RecordRosterIfNone(const char* command, store::ServiceState& store,
+                       const reconcile::Engine& engine) {
+  absl::StatusOr<reconcile::RecordedSource> recorded =
+      reconcile::ReadRecordedSource(store);
+  if (recorded.ok()) {
+    if (recorded->roster_version != engine.roster_version) {
+      std::fprintf(stderr,
+                   "kuromaru %s: the store keeps its roster in service (%s); "
+                   "a later run without --roster uses that one\n",
+                   command, recorded->roster_version.c_str());
+    }
+    return kExitOk;
+  }
+  absl::Status status = absl::IsNotFound(recorded.status())
+                            ? reconcile::RecordEngine(store, engine)
+                            : recorded.status();
+  if (!status.ok()) {
+    std::fprintf(stderr, "kuromaru %s: cannot record the roster: %s\n", command,
+                 status.ToString().c_str());
+    return kExitCannotRun;
+  }
+  std::fprintf(stderr,
+               "kuromaru %s: recorded roster %s as the store's roster in "
+               "service\n",
+               command, engine.roster_version.c_str());
+  return kExitOk;
+}
+
 }  // namespace kuromaru::cli

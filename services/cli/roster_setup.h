@@ -39,6 +39,14 @@ int LoadStoreRoster(const char* command, const StoreRosterFlags& flags,
                     store::CaseStore& store,
                     std::shared_ptr<const reconcile::Engine>* out);
 
+// Records `engine` (roster, deltas, model, encoding and directory) as the
+// store's roster in service when the store records none, so that a later
+// `rematch` without --roster matches against the same; says so on stderr. A
+// store that records another roster keeps it (a server may serve it), and
+// the note says which one a later run will use. Returns 0 or the exit code.
+int RecordRosterIfNone(const char* command, store::ServiceState& store,
+                       const reconcile::Engine& engine);
+
 }  // namespace kuromaru::cli
 
 #endif  // KUROMARU_SERVICES_CLI_ROSTER_SETUP_H_

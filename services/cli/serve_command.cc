@@ -12,6 +12,8 @@
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/store_flags.h"
+#include "services/console/console_server.h"
+#include "services/console/review_gateway.h"
 #include "services/grpc/auth.h"
 #include "services/grpc/server.h"
 #include "services/store/open_store.h"
@@ -29,6 +31,8 @@ struct ServeFlags {
   std::string grace = "10s";
   int64_t work_threads = 64;
   int64_t match_threads = 0;
+  console::ConsoleOptions console;
+  std::string console_idle = "30m";
 };
 
 void Define(Flags& flags, ServeFlags* f) {
@@ -65,6 +69,15 @@ void Define(Flags& flags, ServeFlags* f) {
   flags.Int("match-threads", &f->match_threads,
             "receipts matched at once across all calls (0: one per core; "
             "under a CPU limit, the limit)");
+  flags.String("console-listen", &f->console.listen,
+               "serve the reviewer console (HTTPS with --tls-cert/--tls-key; "
+               "plain HTTP only on loopback or with --console-insecure) on "
+               "HOST:PORT");
+  flags.Bool("console-insecure", &f->console.insecure,
+             "serve the console over plain HTTP on a non-loopback address "
+             "(behind a TLS-terminating proxy only)");
+  flags.String("console-idle-timeout", &f->console_idle,
+               "a console session ends after this long without a request");
 }
 
 absl::Status Check(ServeFlags* f) {
@@ -90,6 +103,13 @@ absl::Status Check(ServeFlags* f) {
     return absl::InvalidArgumentError("--match-threads: 0 to 1024");
   }
   f->server.match_threads = static_cast<int>(f->match_threads);
+  if (!absl::ParseDuration(f->console_idle, &f->console.idle_timeout) ||
+      f->console.idle_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--console-idle-timeout: a duration such as 30m");
+  }
+  f->console.cert_file = f->server.tls_cert_path;
+  f->console.key_file = f->server.tls_key_path;
   absl::StatusOr<base::TextEncoding> encoding =
       base::ParseTextEncoding(f->encoding);
   if (!encoding.ok()) {
@@ -163,10 +183,24 @@ int RunServe(const std::vector<std::string>& args) {
     (*server)->Shutdown();
     return CannotRun(restore.status());
   }
+  std::unique_ptr<console::ReviewGateway> api;
+  std::unique_ptr<console::ConsoleServer> console_server;
+  if (!f.console.listen.empty()) {
+    api = std::make_unique<console::ReviewGateway>(
+        &(*server)->desk(), &(*server)->rosters(), &(*server)->jobs());
+    auto started = console::ConsoleServer::Start(f.console, api.get(),
+                                                 &(*server)->tokens());
+    if (!started.ok()) {
+      (*server)->Shutdown();
+      return CannotRun(started.status());
+    }
+    console_server = *std::move(started);
+  }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   base::Log(base::LogLevel::kInfo, "stop signal",
             {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  if (console_server != nullptr) console_server->Stop();
   (*server)->Shutdown();
   (*server)->Wait();
   base::Log(base::LogLevel::kInfo, "stopped");

@@ -16,6 +16,7 @@
 #include "services/grpc/metrics.h"
 #include "services/grpc/roster_manager.h"
 #include "services/grpc/work_queue.h"
+#include "services/review/review_desk.h"
 #include "services/store/case_store.h"
 
 namespace kuromaru::grpc_service {
@@ -33,6 +34,9 @@ struct ServiceContext {
   // Slots for matching (ServerOptions::match_threads); optional: without
   // it, matching is bounded by the work threads only.
   std::counting_semaphore<>* matching = nullptr;
+  // The reviewers' use case (decisions, claims, searches); required by the
+  // review service.
+  review::ReviewDesk* desk = nullptr;
 };
 
 class Call {

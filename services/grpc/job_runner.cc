@@ -201,4 +201,12 @@ void JobRunner::CancelAndWait() {
   for (auto& [id, t] : threads) t.join();
 }
 
+std::optional<v1::RematchJob> JobRunner::Latest() const {
+  absl::MutexLock lock(&mu_);
+  if (order_.empty()) return std::nullopt;
+  auto it = jobs_.find(order_.back());
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace kuromaru::grpc_service

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +45,9 @@ class JobRunner {
   absl::StatusOr<v1::RematchJob> WaitForChange(const std::string& job_id,
                                                const v1::RematchJob& seen,
                                                absl::Time deadline) const;
+
+  // The most recently started job, if any.
+  std::optional<v1::RematchJob> Latest() const;
 
   // Asks running jobs to stop (they checkpoint; a new job resumes them).
   void Cancel();

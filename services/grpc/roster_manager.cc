@@ -172,7 +172,8 @@ void RosterManager::RunDelta(const std::string& id, std::string path,
     std::shared_ptr<const reconcile::Engine> current = Current();
     reconcile::LoadReport report;
     auto engine = reconcile::ApplyDelta(
-        *current, path, encoding.value_or(current->source.encoding), max_errors,
+        *current, path, encoding.value_or(current->source.encoding),
+        max_errors > 0 ? std::optional<int64_t>(max_errors) : std::nullopt,
         LoadOptionsOf(matcher_options_), &report);
     AddReport(report, &progress);
     RETURN_IF_ERROR(engine.status());
@@ -280,6 +281,34 @@ void RosterManager::WaitIdle() const {
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(
       +[](const bool* running) { return !*running; }, &running_));
+}
+
+v1::RosterStatus RosterManager::Status() const {
+  v1::RosterStatus out;
+  if (auto running = Running()) *out.mutable_running() = *std::move(running);
+  std::shared_ptr<const reconcile::Engine> engine = Current();
+  if (engine == nullptr) return out;
+  out.set_version(engine->roster_version);
+  v1::RosterCounts* counts = out.mutable_counts();
+  counts->set_rows(engine->counts.rows);
+  counts->set_persons(engine->counts.persons);
+  counts->set_insurers(engine->counts.insurers);
+  counts->set_rows_with_wildcards(engine->counts.rows_with_wildcards);
+  out.set_snapshot_path(engine->source.snapshot_path);
+  for (const std::string& d : engine->source.delta_paths) {
+    out.add_delta_paths(d);
+  }
+  *out.mutable_loaded_at() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(engine->loaded_at));
+  out.set_model_version(engine->model_version);
+  if (engine->directory != nullptr) {
+    counts->set_insurers_in_directory(
+        static_cast<int64_t>(engine->directory->size()));
+    out.set_directory_path(engine->source.directory_path);
+    out.set_directory_version(engine->directory->version());
+  }
+  return out;
 }
 
 }  // namespace kuromaru::grpc_service

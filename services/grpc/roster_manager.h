@@ -75,6 +75,9 @@ class RosterManager {
   // An operation by id; NOT_FOUND for an unknown one (the last 100 are kept).
   absl::StatusOr<v1::RosterOperation> GetOperation(const std::string& id) const;
 
+  // What is in service and what is loading, for operators and the console.
+  v1::RosterStatus Status() const;
+
   // The operation in progress, if any.
   std::optional<v1::RosterOperation> Running() const;
 

@@ -13,19 +13,6 @@
 namespace kuromaru::grpc_service {
 namespace {
 
-v1::RosterCounts CountsOf(const reconcile::Engine& engine) {
-  v1::RosterCounts out;
-  out.set_rows(engine.counts.rows);
-  out.set_persons(engine.counts.persons);
-  out.set_insurers(engine.counts.insurers);
-  out.set_rows_with_wildcards(engine.counts.rows_with_wildcards);
-  if (engine.directory != nullptr) {
-    out.set_insurers_in_directory(
-        static_cast<int64_t>(engine.directory->size()));
-  }
-  return out;
-}
-
 // Violations of the fields a load names besides its path.
 std::vector<FieldViolation> CheckSource(const std::string& encoding,
                                         int64_t max_errors,
@@ -71,7 +58,8 @@ grpc::ServerUnaryReactor* RosterService::LoadSnapshot(
         reconcile::RosterSource source;
         source.snapshot_path = request->path();
         source.encoding = *base::ParseTextEncoding(request->encoding());
-        source.max_errors = request->max_errors();
+        if (request->max_errors() > 0)
+          source.max_errors = request->max_errors();
         source.directory_path = request->directory_path();
         // The model in service stays, and the directory unless
         // the request names another.
@@ -125,31 +113,11 @@ grpc::ServerUnaryReactor* RosterService::GetOperation(
 grpc::ServerUnaryReactor* RosterService::GetRosterStatus(
     grpc::CallbackServerContext* context,
     const v1::GetRosterStatusRequest* /*request*/, v1::RosterStatus* response) {
-  return RunUnary(
-      services_, context, "GetRosterStatus", Role::kAdmin,
-      [response](Call& call) {
-        const RosterManager& rosters = *call.services().rosters;
-        if (auto running = rosters.Running()) {
-          *response->mutable_running() = *std::move(running);
-        }
-        std::shared_ptr<const reconcile::Engine> engine = rosters.Current();
-        if (engine == nullptr) return grpc::Status::OK;
-        response->set_version(engine->roster_version);
-        *response->mutable_counts() = CountsOf(*engine);
-        response->set_snapshot_path(engine->source.snapshot_path);
-        for (const std::string& d : engine->source.delta_paths) {
-          response->add_delta_paths(d);
-        }
-        *response->mutable_loaded_at() =
-            google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-                absl::ToUnixNanos(engine->loaded_at));
-        response->set_model_version(engine->model_version);
-        if (engine->directory != nullptr) {
-          response->set_directory_path(engine->source.directory_path);
-          response->set_directory_version(engine->directory->version());
-        }
-        return grpc::Status::OK;
-      });
+  return RunUnary(services_, context, "GetRosterStatus", Role::kAdmin,
+                  [response](Call& call) {
+                    *response = call.services().rosters->Status();
+                    return grpc::Status::OK;
+                  });
 }
 
 }  // namespace kuromaru::grpc_service

@@ -41,7 +41,9 @@
 #include "grpcpp/server.h"
 #include "matcher/matcher.h"
 #include "services/grpc/auth.h"
+#include "services/grpc/job_runner.h"
 #include "services/grpc/roster_manager.h"
+#include "services/review/review_desk.h"
 #include "services/store/case_store.h"
 
 namespace kuromaru::grpc_service {
@@ -109,6 +111,12 @@ class Server {
   int metrics_port() const;
 
   RosterManager& rosters();
+  // What the reviewer console serves beside the gRPC services: the same
+  // review use case, jobs, tokens and store (they live as long as the
+  // server).
+  review::ReviewDesk& desk();
+  JobRunner& jobs();
+  TokenKeeper& tokens();
 
   // Marks every service NOT_SERVING, then stops accepting RPCs and waits for
   // those in flight up to the grace deadline, cancelling what is left.

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,8 @@ struct RosterSource {
   std::vector<std::string> delta_paths;  // applied in order
   // Of the roster, its deltas and the directory.
   base::TextEncoding encoding = base::TextEncoding::kUtf8;
-  // Rejected roster rows allowed; 0: the reader's default budget.
-  int64_t max_errors = 0;
+  // Rejected roster rows allowed; nullopt: the reader's default budget.
+  std::optional<int64_t> max_errors;
   std::string model_path;  // empty: the built-in model
   // The insurer directory (FORMATS.md §4); empty: none (insurer suggestions
   // then come from the billed number and the candidates alone).

@@ -34,6 +34,14 @@ void FillEvidence(const matcher::Evidence& e, v1::Evidence* pe) {
   pe->set_weight(e.weight);
   pe->set_receipt_value(e.receipt_value);
   pe->set_roster_value(e.roster_value);
+  if (e.source >= 0) {
+    v1::EnrollmentKey* key = pe->mutable_roster_enrollment();
+    key->set_insurer_number(std::string(e.source_key.insurer_number));
+    key->set_symbol(std::string(e.source_key.symbol));
+    key->set_number(std::string(e.source_key.number));
+    key->set_branch(std::string(e.source_key.branch));
+    key->set_qualified_from(DateText(e.source_key.qualified_from));
+  }
 }
 
 void FillNormalized(const matcher::ReceiptMatch& m, v1::NormalizedReceipt* n) {

@@ -15,11 +15,11 @@ namespace kuromaru::reconcile {
 namespace {
 
 io::RosterLoadOptions RosterOptions(base::TextEncoding encoding,
-                                    int64_t max_errors,
+                                    std::optional<int64_t> max_errors,
                                     const LoadOptions& options) {
   io::RosterLoadOptions out;
   out.encoding = encoding;
-  if (max_errors > 0) out.max_errors = max_errors;
+  if (max_errors) out.max_errors = *max_errors;
   out.max_reported_errors = options.max_reported_errors;
   return out;
 }
@@ -175,7 +175,8 @@ absl::StatusOr<std::shared_ptr<const Engine>> LoadEngine(
 
 absl::StatusOr<std::shared_ptr<const Engine>> ApplyDelta(
     const Engine& current, const std::string& path, base::TextEncoding encoding,
-    int64_t max_errors, const LoadOptions& options, LoadReport* report) {
+    std::optional<int64_t> max_errors, const LoadOptions& options,
+    LoadReport* report) {
   LoadReport local;
   if (report == nullptr) report = &local;
   *report = LoadReport();

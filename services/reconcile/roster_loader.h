@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,7 +77,8 @@ absl::StatusOr<std::shared_ptr<const Engine>> LoadEngine(
 // stay. `report` may be null.
 absl::StatusOr<std::shared_ptr<const Engine>> ApplyDelta(
     const Engine& current, const std::string& path, base::TextEncoding encoding,
-    int64_t max_errors, const LoadOptions& options, LoadReport* report);
+    std::optional<int64_t> max_errors, const LoadOptions& options,
+    LoadReport* report);
 
 // `current` with the model file at `model_path` (the roster's index and the
 // directory are shared, not rebuilt).

@@ -98,7 +98,7 @@ struct RematchOptions {
   // Recorded with every change the job writes.
   store::Actor actor = {"rematch", "job", "", ""};
   // Called on the job's thread after the first count and after every page.
-  std::function<void(const RematchProgress&)> on_progress;
+  std::function<void(const RematchReport&)> on_progress;
   // When set and true, the job stops after the page in flight (CANCELLED);
   // its checkpoint lets the next run resume.
   const std::atomic<bool>* cancel = nullptr;

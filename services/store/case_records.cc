@@ -1,5 +1,6 @@
 #include "services/store/case_records.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -7,8 +8,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/hash.h"
+#include "services/cases/queue_traits.h"
 
 namespace kuromaru::store {
 namespace {
@@ -23,7 +26,17 @@ std::string FilterFingerprint(const CaseFilter& f) {
   absl::StrAppend(&canonical, "|", f.service_month_from, "|",
                   f.service_month_to, "|", f.insurer_number, "|",
                   f.created_before ? ToMicros(*f.created_before) : -1, "|",
-                  f.created_after ? ToMicros(*f.created_after) : -1);
+                  f.created_after ? ToMicros(*f.created_after) : -1, "|",
+                  f.reasons, "|", static_cast<int>(f.order));
+  return absl::StrCat(base::Fnv1a64(canonical));
+}
+
+// The queue's tokens: its order is not the filter's fingerprint's concern.
+std::string QueueFingerprint(const CaseFilter& f) {
+  std::string canonical = "queue";
+  for (v1::CaseState s : f.states) absl::StrAppend(&canonical, ",", s);
+  absl::StrAppend(&canonical, "|", f.service_month_from, "|",
+                  f.service_month_to, "|", f.insurer_number, "|", f.reasons);
   return absl::StrCat(base::Fnv1a64(canonical));
 }
 
@@ -49,6 +62,16 @@ absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
 
 int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 
+QueueColumns QueueColumnsOf(const v1::MatchResult& result) {
+  const cases::QueueTraits t = cases::TraitsOf(result);
+  QueueColumns out;
+  out.reasons = t.reasons;
+  out.lead = t.lead;
+  out.lead_sort = t.lead ? *t.lead : kNoLead;
+  out.signature = cases::SignatureOf(result);
+  return out;
+}
+
 CaseColumns ColumnsOf(const v1::Case& c) {
   CaseColumns out;
   const std::string& month = c.result().normalized().service_month();
@@ -65,6 +88,7 @@ CaseColumns ColumnsOf(const v1::Case& c) {
   v1::MatchResult previous;
   *previous.mutable_candidates() = c.previous_candidates();
   out.previous_bytes = previous.SerializeAsString();
+  out.queue = QueueColumnsOf(c.result());
   return out;
 }
 
@@ -179,6 +203,45 @@ absl::StatusOr<std::optional<PagePosition>> DecodePageToken(
   }
   p.receipt_id = parts[2];
   return std::optional<PagePosition>(std::move(p));
+}
+
+std::string EncodeQueueToken(const CaseFilter& f, const QueuePosition& p) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(QueueFingerprint(f), ":", p.rank, ":", p.month, ":",
+                   absl::StrFormat("%.17g", p.lead_sort), ":", p.receipt_id));
+}
+
+absl::StatusOr<std::optional<QueuePosition>> DecodeQueueToken(
+    const CaseFilter& f) {
+  if (f.page_token.empty()) return std::optional<QueuePosition>();
+  const absl::Status bad = absl::InvalidArgumentError("bad page token");
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(f.page_token, &raw)) return bad;
+  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits(':', 4));
+  QueuePosition p;
+  if (parts.size() != 5 || parts[0] != QueueFingerprint(f) ||
+      !absl::SimpleAtoi(parts[1], &p.rank) ||
+      !absl::SimpleAtod(parts[3], &p.lead_sort)) {
+    return bad;
+  }
+  p.month = parts[2];
+  p.receipt_id = parts[4];
+  return std::optional<QueuePosition>(std::move(p));
+}
+
+void AddQueueGroup(const CaseFilter& f, v1::CaseState state, uint32_t reasons,
+                   int64_t n, QueueCounts* counts) {
+  const bool in_states =
+      f.states.empty() ||
+      std::find(f.states.begin(), f.states.end(), state) != f.states.end();
+  const bool reason_ok = f.reasons == 0 || (reasons & f.reasons) != 0;
+  if (reason_ok) counts->by_state[state] += n;
+  if (in_states) {
+    for (int bit = 0; bit < cases::kReasonCount; ++bit) {
+      if (reasons & (1u << bit)) counts->by_reason[1u << bit] += n;
+    }
+  }
+  if (reason_ok && in_states) counts->total += n;
 }
 
 }  // namespace kuromaru::store

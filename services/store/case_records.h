@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "kuromaru/v1/case.pb.h"
+#include "kuromaru/v1/match.pb.h"
 #include "kuromaru/v1/review.pb.h"
 #include "services/store/case_store.h"
 
@@ -36,6 +37,20 @@ struct CaseRow {
   std::string result_bytes;
 };
 
+// lead_sort of a case with no second person: after every lead.
+inline constexpr double kNoLead = 1e9;
+
+// The review queue's columns of a case whose latest result is `result`
+// (cases::TraitsOf, cases::SignatureOf): what both stores filter, count and
+// order the queue by.
+struct QueueColumns {
+  uint32_t reasons = 0;  // cases::Reason bits
+  std::optional<double> lead;
+  double lead_sort = kNoLead;  // the lead, or kNoLead without one
+  std::string signature;       // "" when the receipt has none
+};
+QueueColumns QueueColumnsOf(const v1::MatchResult& result);
+
 // The columns a case is listed, filtered and counted by, derived from it.
 struct CaseColumns {
   std::string service_month;   // the normalized one, else as received
@@ -46,6 +61,7 @@ struct CaseColumns {
   // updated_at when the case is closed (what retention counts from).
   std::optional<absl::Time> closed_at;
   std::string previous_bytes;  // previous candidates, as a MatchResult
+  QueueColumns queue;          // of c.result()
 };
 CaseColumns ColumnsOf(const v1::Case& c);
 
@@ -103,6 +119,25 @@ std::string EncodePageToken(const CaseFilter& f, const PagePosition& p);
 // nullopt for the first page; INVALID_ARGUMENT for a bad or foreign token.
 absl::StatusOr<std::optional<PagePosition>> DecodePageToken(
     const CaseFilter& f);
+
+// Where a page of the review queue (Order::kPriority) ends: the sort key of
+// its last case.
+struct QueuePosition {
+  int64_t rank = 0;  // 0 for PENDING_REVIEW, 1 for any other state
+  std::string month;
+  double lead_sort = 0;
+  std::string receipt_id;
+};
+std::string EncodeQueueToken(const CaseFilter& f, const QueuePosition& p);
+// nullopt for the first page; INVALID_ARGUMENT for a bad or foreign token.
+absl::StatusOr<std::optional<QueuePosition>> DecodeQueueToken(
+    const CaseFilter& f);
+
+// CountQueue: adds `n` cases in `state` with `reasons` (one group of the
+// filter without its states and reasons) to `counts`, by the rules of
+// QueueCounts.
+void AddQueueGroup(const CaseFilter& f, v1::CaseState state, uint32_t reasons,
+                   int64_t n, QueueCounts* counts);
 
 }  // namespace kuromaru::store
 

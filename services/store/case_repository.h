@@ -64,23 +64,46 @@ struct ReviewerDecision {
   int64_t expected_version = 0;
   std::string idempotency_key;
   v1::EnrollmentKey candidate;  // Confirm only: one of the case's candidates
+  // Confirm only: `candidate` came from a roster search (the caller checked
+  // that the roster holds it) and need not be among the case's candidates.
+  bool from_search = false;
   std::string comment;
   Actor actor;
 };
 
 struct CaseFilter {
+  enum class Order {
+    kCreated,  // oldest first, then by receipt_id
+    // The review queue's: PENDING_REVIEW first, then the oldest service
+    // month, then the smallest lead of the best candidate (none: last), then
+    // by receipt_id.
+    kPriority,
+  };
   std::vector<v1::CaseState> states;         // empty: all
   std::string service_month_from;            // YYYYMM, inclusive; empty: open
   std::string service_month_to;              // YYYYMM, inclusive; empty: open
   std::string insurer_number;                // billed, or the top candidate's
   std::optional<absl::Time> created_before;  // exclusive
   std::optional<absl::Time> created_after;   // exclusive
-  int page_size = 50;                        // 1..1000; 0 means 50
+  // Any of these cases::Reason bits (queue_traits.h); 0: any case.
+  uint32_t reasons = 0;
+  Order order = Order::kCreated;
+  int page_size = 50;      // 1..1000; 0 means 50
   std::string page_token;  // from the previous page; bound to this filter
 };
 
+// How many cases a filter finds, and how many each of its state and reason
+// choices would: `by_state` ignores the filter's states, `by_reason` its
+// reasons (so that a reviewer sees what another choice would give). A case
+// counts once per reason it has.
+struct QueueCounts {
+  int64_t total = 0;
+  std::map<v1::CaseState, int64_t> by_state;
+  std::map<uint32_t, int64_t> by_reason;  // by cases::Reason bit
+};
+
 struct CasePage {
-  std::vector<v1::CaseSummary> cases;  // oldest first, then by receipt_id
+  std::vector<v1::CaseSummary> cases;  // in the filter's order
   std::string next_page_token;         // empty on the last page
 };
 
@@ -145,9 +168,21 @@ class CaseRepository {
                                            const Actor& actor,
                                            bool audit_open) = 0;
 
-  // Case summaries matching the filter, in a stable order. INVALID_ARGUMENT
-  // for a bad page size, month or token.
+  // Case summaries matching the filter, in its order. INVALID_ARGUMENT for a
+  // bad page size, month or token.
   virtual absl::StatusOr<CasePage> ListCases(const CaseFilter& filter) = 0;
+
+  // The counts of the review queue's filter chips (QueueCounts); the page
+  // size, token and order of `filter` are ignored. INVALID_ARGUMENT for a bad
+  // month.
+  virtual absl::StatusOr<QueueCounts> CountQueue(const CaseFilter& filter) = 0;
+
+  // The other open cases (PENDING_REVIEW, UNMATCHED) about the same person as
+  // `receipt_id` (the same cases::SignatureOf), oldest first, at most
+  // `limit`: a reviewer may give each the same decision. Empty when the case
+  // has no signature; NOT_FOUND for an unknown case.
+  virtual absl::StatusOr<std::vector<v1::CaseSummary>> ListSameSignature(
+      const std::string& receipt_id, int limit) = 0;
 
   // Reviewers' decisions (cases::Review). In order of checking:
   // INVALID_ARGUMENT (no idempotency key; the key reused for another case or

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "services/cases/queue_traits.h"
 
 namespace kuromaru::store {
 namespace {
@@ -12,7 +13,7 @@ constexpr char kCaseColumns[] =
     "receipt_id, state, version, service_month, billed_insurer, top_insurer, "
     "top_probability, candidate_count, created_us, updated_us, closed_us, "
     "reopened, resolved_by, roster_version, model_version, receipt_pb, "
-    "result_pb, resolved_pb, previous_pb";
+    "result_pb, resolved_pb, previous_pb, reasons, lead, lead_sort, signature";
 
 absl::Status ParseInto(const std::string& bytes, google::protobuf::Message* m,
                        const char* what) {
@@ -57,9 +58,45 @@ void BindCase(Statement& s, const CaseRow& row) {
     s.BindNull(18);
   }
   s.BindBlob(19, columns.previous_bytes);
+  BindQueueColumns(s, columns.queue, 20);
 }
 
 }  // namespace
+
+const char kSummaryColumns[] =
+    "receipt_id, state, version, service_month, billed_insurer, top_insurer, "
+    "top_probability, candidate_count, created_us, updated_us, reasons, lead";
+
+v1::CaseSummary ReadSummary(const Statement& s) {
+  v1::CaseSummary c;
+  c.set_receipt_id(s.Text(0));
+  c.set_state(static_cast<v1::CaseState>(s.Int(1)));
+  c.set_version(s.Int(2));
+  c.set_service_month(s.Text(3));
+  c.set_billed_insurer_number(s.Text(4));
+  c.set_top_insurer_number(s.Text(5));
+  c.set_top_probability(s.Real(6));
+  c.set_candidate_count(static_cast<int32_t>(s.Int(7)));
+  *c.mutable_created_at() = ToTimestamp(absl::FromUnixMicros(s.Int(8)));
+  *c.mutable_updated_at() = ToTimestamp(absl::FromUnixMicros(s.Int(9)));
+  for (std::string_view reason :
+       cases::ReasonNames(static_cast<uint32_t>(s.Int(10)))) {
+    c.add_reasons(std::string(reason));
+  }
+  if (!s.IsNull(11)) c.set_lead(s.Real(11));
+  return c;
+}
+
+void BindQueueColumns(Statement& s, const QueueColumns& q, int first) {
+  s.Bind(first, static_cast<int64_t>(q.reasons));
+  if (q.lead) {
+    s.Bind(first + 1, *q.lead);
+  } else {
+    s.BindNull(first + 1);
+  }
+  s.Bind(first + 2, q.lead_sort);
+  s.Bind(first + 3, q.signature);
+}
 
 absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
                                                 const std::string& receipt_id) {
@@ -123,7 +160,7 @@ absl::Status InsertCase(Connection& db, const CaseRow& row) {
   ASSIGN_OR_RETURN(auto s, db.Prepare(absl::StrCat(
                                "INSERT INTO cases (", kCaseColumns,
                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                               "?,?)")));
+                               "?,?,?,?,?,?)")));
   BindCase(*s, row);
   return s->Run();
 }
@@ -139,7 +176,8 @@ absl::Status UpdateCase(Connection& db, const CaseRow& row) {
           "updated_us = ?10, closed_us = ?11, reopened = ?12, "
           "resolved_by = ?13, roster_version = ?14, model_version = ?15, "
           "receipt_pb = ?16, result_pb = ?17, resolved_pb = ?18, "
-          "previous_pb = ?19 WHERE receipt_id = ?1"));
+          "previous_pb = ?19, reasons = ?20, lead = ?21, lead_sort = ?22, "
+          "signature = ?23 WHERE receipt_id = ?1"));
   BindCase(*s, row);
   RETURN_IF_ERROR(s->Run());
   if (db.Changes() != 1) return absl::NotFoundError("no such case");

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "kuromaru/v1/case.pb.h"
+#include "kuromaru/v1/match.pb.h"
 #include "kuromaru/v1/review.pb.h"
 #include "services/store/case_records.h"
 #include "services/store/case_store.h"
@@ -24,6 +25,15 @@ absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
                                                 const std::string& receipt_id);
 // Appends the case's history, oldest first.
 absl::Status LoadHistory(Connection& db, v1::Case* c);
+
+// The columns of a case summary, in ReadSummary's order.
+extern const char kSummaryColumns[];
+// A case summary from a row of kSummaryColumns (from column 0).
+v1::CaseSummary ReadSummary(const Statement& s);
+
+// Binds the queue columns (reasons, lead, lead_sort, signature) from
+// parameter `first` on.
+void BindQueueColumns(Statement& s, const QueueColumns& q, int first);
 
 absl::Status InsertCase(Connection& db, const CaseRow& row);
 absl::Status UpdateCase(Connection& db, const CaseRow& row);

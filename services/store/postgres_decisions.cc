@@ -150,8 +150,8 @@ absl::Status PostgresCaseStore::DecideIn(Connection& c,
   if (!row) return absl::NotFoundError("no such case");
   v1::Case& k = row->c;
   Transition t;
-  RETURN_IF_ERROR(cases::Review(action, d.expected_version, d.candidate, &k,
-                                &row->reopened, &t.change));
+  RETURN_IF_ERROR(cases::Review(action, d.expected_version, d.candidate,
+                                d.from_search, &k, &row->reopened, &t.change));
   t.actor = &d.actor;
   t.comment = d.comment;
   t.at = Now();

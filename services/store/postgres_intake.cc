@@ -23,20 +23,24 @@ constexpr Query kInsertCases{
     "$9::timestamptz[], $10::timestamptz[], $11::int4[], $12::text[], "
     "$13::text[], $14::bytea[], $15::bytea[], $16::bytea[], $17::bytea[], "
     "$18::text[], $19::int4[], $20::text[], $21::int4[], $22::text[], "
-    "$23::bytea[], $24::text[], $25::text[], $26::text[], $27::int8[]) "
+    "$23::bytea[], $24::text[], $25::text[], $26::text[], $27::int8[], "
+    "$28::int4[], $29::float8[], $30::float8[], $31::text[]) "
     "AS t(receipt_id, state, version, service_month, billed_insurer, "
     "top_insurer, top_probability, candidate_count, created_at, closed_at, "
     "resolved_by, roster_version, model_version, receipt_pb, result_pb, "
     "resolved_pb, previous_pb, actor, actor_kind, action, from_state, "
-    "request_id, change_pb, role, peer, detail, version_before)), "
+    "request_id, change_pb, role, peer, detail, version_before, reasons, "
+    "lead, lead_sort, signature)), "
     "ins AS (INSERT INTO cases (receipt_id, state, version, service_month, "
     "billed_insurer, top_insurer, top_probability, candidate_count, "
     "created_at, updated_at, closed_at, resolved_by, roster_version, "
-    "model_version, receipt_pb, result_pb, resolved_pb, previous_pb) "
+    "model_version, receipt_pb, result_pb, resolved_pb, previous_pb, reasons, "
+    "lead, lead_sort, signature) "
     "SELECT receipt_id, state, version, service_month, billed_insurer, "
     "top_insurer, top_probability, candidate_count, created_at, created_at, "
     "closed_at, resolved_by, roster_version, model_version, receipt_pb, "
-    "result_pb, resolved_pb, previous_pb FROM input ORDER BY receipt_id "
+    "result_pb, resolved_pb, previous_pb, reasons, lead, lead_sort, "
+    "signature FROM input ORDER BY receipt_id "
     "ON CONFLICT (receipt_id) DO NOTHING RETURNING receipt_id), "
     "ev AS (INSERT INTO case_events (receipt_id, at, actor, actor_kind, "
     "action, from_state, to_state, version, request_id, comment, "
@@ -220,7 +224,8 @@ Params InsertParams(const std::vector<Row>& rows) {
       roster(kText), model(kText), receipt(kBytea), result(kBytea),
       resolved(kBytea), previous(kBytea), actor(kText), actor_kind(kInt4),
       action(kText), from_state(kInt4), request(kText), change(kBytea),
-      role(kText), peer(kText), detail(kText), before(kInt8);
+      role(kText), peer(kText), detail(kText), before(kInt8), reasons(kInt4),
+      lead(kFloat8), lead_sort(kFloat8), signature(kText);
   for (size_t i = 0; i < rows.size(); ++i) {
     const PreparedCase& p = *rows[i].p;
     const v1::Case& c = rows[i].c;
@@ -262,6 +267,14 @@ Params InsertParams(const std::vector<Row>& rows) {
     peer.Add(r.audit.peer());
     detail.Add(r.audit.detail());
     before.Add(EncodeInt8(r.audit.version_before()));
+    reasons.Add(EncodeInt4(static_cast<int32_t>(columns.queue.reasons)));
+    if (columns.queue.lead) {
+      lead.Add(EncodeFloat8(*columns.queue.lead));
+    } else {
+      lead.AddNull();
+    }
+    lead_sort.Add(EncodeFloat8(columns.queue.lead_sort));
+    signature.Add(columns.queue.signature);
   }
   Params out;
   out.Array(kTextArray, id)
@@ -290,7 +303,11 @@ Params InsertParams(const std::vector<Row>& rows) {
       .Array(kTextArray, role)
       .Array(kTextArray, peer)
       .Array(kTextArray, detail)
-      .Array(kInt8Array, before);
+      .Array(kInt8Array, before)
+      .Array(kInt4Array, reasons)
+      .Array(kFloat8Array, lead)
+      .Array(kFloat8Array, lead_sort)
+      .Array(kTextArray, signature);
   return out;
 }
 

@@ -2,10 +2,12 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "services/cases/queue_traits.h"
 
 namespace kuromaru::store::pg {
 namespace {
@@ -41,7 +43,8 @@ constexpr Query kUpdateCase{
     "billed_insurer = $5, top_insurer = $6, top_probability = $7, "
     "candidate_count = $8, updated_at = $9, closed_at = $10, reopened = $11, "
     "resolved_by = $12, roster_version = $13, model_version = $14, "
-    "result_pb = $15, resolved_pb = $16, previous_pb = $17 "
+    "result_pb = $15, resolved_pb = $16, previous_pb = $17, reasons = $18, "
+    "lead = $19, lead_sort = $20, signature = $21 "
     "WHERE receipt_id = $1"};
 
 // The event, audit row and (in the first form) feed entry of one change, in
@@ -103,6 +106,9 @@ ArrayBuilder TextArray(const std::vector<std::string>& values) {
 }  // namespace
 
 const char kCaseSelect[] = KUROMARU_CASE_SELECT;
+const char kSummarySelect[] =
+    "receipt_id, state, version, service_month, billed_insurer, top_insurer, "
+    "top_probability, candidate_count, created_at, updated_at, reasons, lead";
 const char kAuditSelect[] =
     "seq, at, actor, role, action, receipt_id, request_id, peer, "
     "version_before, version_after, detail";
@@ -129,6 +135,26 @@ absl::StatusOr<CaseRow> ReadCase(const Result& r, int row) {
   RETURN_IF_ERROR(ParseInto(r.Bytes(row, 12), &previous, "candidates"));
   *c.mutable_previous_candidates() = previous.candidates();
   return out;
+}
+
+v1::CaseSummary ReadSummary(const Result& r, int row) {
+  v1::CaseSummary c;
+  c.set_receipt_id(r.Text(row, 0));
+  c.set_state(static_cast<v1::CaseState>(r.Int(row, 1)));
+  c.set_version(r.Int(row, 2));
+  c.set_service_month(r.Text(row, 3));
+  c.set_billed_insurer_number(r.Text(row, 4));
+  c.set_top_insurer_number(r.Text(row, 5));
+  c.set_top_probability(r.Real(row, 6));
+  c.set_candidate_count(static_cast<int32_t>(r.Int(row, 7)));
+  *c.mutable_created_at() = ToTimestamp(r.Time(row, 8));
+  *c.mutable_updated_at() = ToTimestamp(r.Time(row, 9));
+  for (std::string_view reason :
+       cases::ReasonNames(static_cast<uint32_t>(r.Int(row, 10)))) {
+    c.add_reasons(std::string(reason));
+  }
+  if (!r.IsNull(row, 11)) c.set_lead(r.Real(row, 11));
+  return c;
 }
 
 v1::AuditRecord ReadAudit(const Result& r, int row) {
@@ -215,7 +241,14 @@ absl::Status UpdateCase(Connection& c, const CaseRow& row) {
   } else {
     p.Null(kBytea);
   }
-  p.Bytes(columns.previous_bytes);
+  p.Bytes(columns.previous_bytes)
+      .Int4(static_cast<int32_t>(columns.queue.reasons));
+  if (columns.queue.lead) {
+    p.Real(*columns.queue.lead);
+  } else {
+    p.Null(kFloat8);
+  }
+  p.Real(columns.queue.lead_sort).Text(columns.queue.signature);
   ASSIGN_OR_RETURN(Result r, c.Run(kUpdateCase, p));
   if (r.affected() != 1) return absl::NotFoundError("no such case");
   return absl::OkStatus();

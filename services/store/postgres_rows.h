@@ -41,6 +41,11 @@ absl::StatusOr<CaseRow> ReadCase(const Result& r, int row);
 // The columns ReadCase reads, for SELECT lists.
 extern const char kCaseSelect[];
 
+// The columns of a case summary, for SELECT lists, and their reader (from
+// column 0).
+extern const char kSummarySelect[];
+v1::CaseSummary ReadSummary(const Result& r, int row);
+
 // The audit row's columns in ExportAudit order, and their reader.
 extern const char kAuditSelect[];
 v1::AuditRecord ReadAudit(const Result& r, int row);

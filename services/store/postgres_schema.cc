@@ -1,9 +1,12 @@
 #include "services/store/postgres_schema.h"
 
 #include <iterator>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "kuromaru/v1/match.pb.h"
+#include "services/store/case_records.h"
 
 namespace kuromaru::store::pg {
 namespace {
@@ -11,6 +14,8 @@ namespace {
 struct Migration {
   int version;
   const char* sql;
+  // Run after `sql`, in the same transaction: what SQL cannot compute.
+  absl::Status (*after)(Connection& c) = nullptr;
 };
 
 // States are CaseState numbers (2 PENDING_REVIEW, 3 UNMATCHED are open);
@@ -153,8 +158,78 @@ CREATE TABLE checkpoints (
 );
 )sql";
 
+// The review queue (services/cases/queue_traits.h), as in the SQLite store's
+// schema v3: why a case needs a person, its priority and who it is about,
+// kept beside the case so that a queue of 10^5 open cases is filtered,
+// counted and ordered by index. lead_sort is the lead, or 1e9 (kNoLead)
+// without a second person. Service months sort bytewise, as in SQLite,
+// whatever the database's locale: the queue's order and resume points
+// depend on it.
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE cases ALTER COLUMN service_month TYPE text COLLATE "C";
+ALTER TABLE cases ADD COLUMN reasons integer NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN lead double precision;
+ALTER TABLE cases ADD COLUMN lead_sort double precision NOT NULL DEFAULT 1e9;
+ALTER TABLE cases ADD COLUMN signature text COLLATE "C" NOT NULL DEFAULT '';
+CREATE INDEX cases_queue ON cases (state, service_month, lead_sort, receipt_id);
+CREATE INDEX cases_counts ON cases (state, reasons, service_month);
+CREATE INDEX cases_by_signature ON cases (signature, state)
+  WHERE signature <> '';
+)sql";
+
+// Cases the backfill of kSchemaV2 reads at a time.
+constexpr int kBackfillChunk = 2000;
+
+// Fills the columns of kSchemaV2 for the cases already stored.
+absl::Status BackfillQueueColumns(Connection& c) {
+  std::string after;
+  while (true) {
+    ASSIGN_OR_RETURN(Result r,
+                     c.RunSql("SELECT receipt_id, result_pb FROM cases WHERE "
+                              "receipt_id > $1 ORDER BY receipt_id LIMIT $2",
+                              Params().Text(after).Int(kBackfillChunk)));
+    if (r.rows() == 0) return absl::OkStatus();
+    ArrayBuilder ids(kText), reasons(kInt4), lead(kFloat8), lead_sort(kFloat8),
+        signature(kText);
+    for (int i = 0; i < r.rows(); ++i) {
+      v1::MatchResult result;
+      const absl::string_view bytes = r.Bytes(i, 1);
+      if (!result.ParseFromArray(bytes.data(),
+                                 static_cast<int>(bytes.size()))) {
+        return absl::DataLossError("unreadable stored result");
+      }
+      const QueueColumns q = QueueColumnsOf(result);
+      after = r.Text(i, 0);
+      ids.Add(after);
+      reasons.Add(EncodeInt4(static_cast<int32_t>(q.reasons)));
+      if (q.lead) {
+        lead.Add(EncodeFloat8(*q.lead));
+      } else {
+        lead.AddNull();
+      }
+      lead_sort.Add(EncodeFloat8(q.lead_sort));
+      signature.Add(q.signature);
+    }
+    RETURN_IF_ERROR(
+        c.RunSql("UPDATE cases SET reasons = t.reasons, lead = t.lead, "
+                 "lead_sort = t.lead_sort, signature = t.signature FROM "
+                 "unnest($1::text[], $2::int4[], $3::float8[], $4::float8[], "
+                 "$5::text[]) AS t(receipt_id, reasons, lead, lead_sort, "
+                 "signature) WHERE cases.receipt_id = t.receipt_id",
+                 Params()
+                     .Array(kTextArray, ids)
+                     .Array(kInt4Array, reasons)
+                     .Array(kFloat8Array, lead)
+                     .Array(kFloat8Array, lead_sort)
+                     .Array(kTextArray, signature))
+            .status());
+    if (r.rows() < kBackfillChunk) return absl::OkStatus();
+  }
+}
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2, BackfillQueueColumns},
 };
 
 absl::StatusOr<int> RecordedVersion(Connection& c) {
@@ -180,6 +255,7 @@ absl::Status MigrateIn(Connection& c) {
   for (const Migration& m : kMigrations) {
     if (m.version <= current) continue;
     absl::Status applied = c.Exec(m.sql);
+    if (applied.ok() && m.after != nullptr) applied = m.after(c);
     if (applied.ok()) {
       applied = c.Exec(absl::StrCat(
           "INSERT INTO schema_version (version, applied_at) VALUES (",

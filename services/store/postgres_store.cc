@@ -56,29 +56,12 @@ absl::Status Configure(Connection& c, const PostgresOptions& options) {
   return c.Exec("SET lock_timeout = '10s'; SET statement_timeout = '120s'");
 }
 
-v1::CaseSummary ReadSummary(const Result& r, int row) {
-  v1::CaseSummary c;
-  c.set_receipt_id(r.Text(row, 0));
-  c.set_state(static_cast<v1::CaseState>(r.Int(row, 1)));
-  c.set_version(r.Int(row, 2));
-  c.set_service_month(r.Text(row, 3));
-  c.set_billed_insurer_number(r.Text(row, 4));
-  c.set_top_insurer_number(r.Text(row, 5));
-  c.set_top_probability(r.Real(row, 6));
-  c.set_candidate_count(static_cast<int32_t>(r.Int(row, 7)));
-  *c.mutable_created_at() = ToTimestamp(r.Time(row, 8));
-  *c.mutable_updated_at() = ToTimestamp(r.Time(row, 9));
-  return c;
-}
-
 // The query for a page of ListCases, and its parameters.
 std::string ListQuery(const CaseFilter& f,
                       const std::optional<PagePosition>& after, int limit,
                       Params* p) {
   std::string sql =
-      "SELECT receipt_id, state, version, service_month, billed_insurer, "
-      "top_insurer, top_probability, candidate_count, created_at, updated_at "
-      "FROM cases WHERE true";
+      absl::StrCat("SELECT ", pg::kSummarySelect, " FROM cases WHERE true");
   int n = 0;
   auto next = [&n] { return absl::StrCat("$", ++n); };
   if (!f.states.empty()) {
@@ -108,6 +91,10 @@ std::string ListQuery(const CaseFilter& f,
   if (f.created_after) {
     p->Time(*f.created_after);
     absl::StrAppend(&sql, " AND created_at > ", next());
+  }
+  if (f.reasons != 0) {
+    p->Int4(static_cast<int32_t>(f.reasons));
+    absl::StrAppend(&sql, " AND (reasons & ", next(), ") <> 0");
   }
   if (after) {
     p->Time(absl::FromUnixMicros(after->created_us)).Text(after->receipt_id);
@@ -234,6 +221,7 @@ std::vector<absl::StatusOr<CaseWrite>> PostgresCaseStore::CreateCases(
 }
 
 absl::StatusOr<CasePage> PostgresCaseStore::ListCases(const CaseFilter& f) {
+  if (f.order == CaseFilter::Order::kPriority) return ListQueue(f);
   ASSIGN_OR_RETURN(const int page_size, CheckCaseFilter(f));
   ASSIGN_OR_RETURN(std::optional<PagePosition> after, DecodePageToken(f));
   Params params;
@@ -242,7 +230,8 @@ absl::StatusOr<CasePage> PostgresCaseStore::ListCases(const CaseFilter& f) {
   auto work = [&](Connection& c) -> absl::Status {
     page.cases.clear();
     ASSIGN_OR_RETURN(Result r, c.RunSql(sql, params));
-    for (int i = 0; i < r.rows(); ++i) page.cases.push_back(ReadSummary(r, i));
+    for (int i = 0; i < r.rows(); ++i)
+      page.cases.push_back(pg::ReadSummary(r, i));
     return absl::OkStatus();
   };
   RETURN_IF_ERROR(Read(work));

@@ -39,6 +39,9 @@ class PostgresCaseStore final : public CaseStore {
                                    const Actor& actor,
                                    bool audit_open) override;
   absl::StatusOr<CasePage> ListCases(const CaseFilter& filter) override;
+  absl::StatusOr<QueueCounts> CountQueue(const CaseFilter& filter) override;
+  absl::StatusOr<std::vector<v1::CaseSummary>> ListSameSignature(
+      const std::string& receipt_id, int limit) override;
   absl::StatusOr<CaseWrite> Confirm(const ReviewerDecision& d) override;
   absl::StatusOr<CaseWrite> MarkNoMatch(const ReviewerDecision& d) override;
   absl::StatusOr<CaseWrite> Reopen(const ReviewerDecision& d) override;
@@ -78,6 +81,9 @@ class PostgresCaseStore final : public CaseStore {
   // A write transaction; counted in the stats.
   absl::Status Write(const pg::Pool::Work& work);
   absl::Status Read(const pg::Pool::Work& work);
+
+  // ListCases in the review queue's order (postgres_queue.cc).
+  absl::StatusOr<CasePage> ListQueue(const CaseFilter& filter);
 
   absl::StatusOr<CaseWrite> Decide(const ReviewerDecision& d,
                                    cases::ReviewAction action);

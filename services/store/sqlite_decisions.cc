@@ -163,8 +163,8 @@ absl::Status SqliteCaseStore::DecideIn(Connection& db,
   if (!row) return absl::NotFoundError("no such case");
   v1::Case& c = row->c;
   Transition t;
-  RETURN_IF_ERROR(cases::Review(action, d.expected_version, d.candidate, &c,
-                                &row->reopened, &t.change));
+  RETURN_IF_ERROR(cases::Review(action, d.expected_version, d.candidate,
+                                d.from_search, &c, &row->reopened, &t.change));
   t.actor = &d.actor;
   t.comment = d.comment;
   t.at = Now();

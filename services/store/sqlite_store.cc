@@ -46,27 +46,10 @@ absl::Status CreateOwnerOnly(const std::string& path) {
   return status;
 }
 
-v1::CaseSummary ReadSummary(const Statement& s) {
-  v1::CaseSummary c;
-  c.set_receipt_id(s.Text(0));
-  c.set_state(static_cast<v1::CaseState>(s.Int(1)));
-  c.set_version(s.Int(2));
-  c.set_service_month(s.Text(3));
-  c.set_billed_insurer_number(s.Text(4));
-  c.set_top_insurer_number(s.Text(5));
-  c.set_top_probability(s.Real(6));
-  c.set_candidate_count(static_cast<int32_t>(s.Int(7)));
-  *c.mutable_created_at() = ToTimestamp(absl::FromUnixMicros(s.Int(8)));
-  *c.mutable_updated_at() = ToTimestamp(absl::FromUnixMicros(s.Int(9)));
-  return c;
-}
-
 // The query for a page of ListCases; BindListQuery binds it.
 std::string ListQuery(const CaseFilter& f, bool after) {
   std::string sql =
-      "SELECT receipt_id, state, version, service_month, billed_insurer, "
-      "top_insurer, top_probability, candidate_count, created_us, updated_us "
-      "FROM cases WHERE 1";
+      absl::StrCat("SELECT ", kSummaryColumns, " FROM cases WHERE 1");
   if (!f.states.empty()) {
     absl::StrAppend(&sql, " AND state IN (");
     for (size_t i = 0; i < f.states.size(); ++i) {
@@ -81,6 +64,7 @@ std::string ListQuery(const CaseFilter& f, bool after) {
   }
   if (f.created_before) sql += " AND created_us < ?";
   if (f.created_after) sql += " AND created_us > ?";
+  if (f.reasons != 0) sql += " AND (reasons & ?) != 0";
   if (after) {
     sql += " AND (created_us > ? OR (created_us = ? AND receipt_id > ?))";
   }
@@ -103,6 +87,7 @@ void BindListQuery(const CaseFilter& f,
   }
   if (f.created_before) s.Bind(++i, ToMicros(*f.created_before));
   if (f.created_after) s.Bind(++i, ToMicros(*f.created_after));
+  if (f.reasons != 0) s.Bind(++i, static_cast<int64_t>(f.reasons));
   if (after) {
     s.Bind(++i, after->created_us);
     s.Bind(++i, after->created_us);
@@ -251,6 +236,7 @@ absl::StatusOr<v1::Case> SqliteCaseStore::GetCase(const std::string& receipt_id,
 }
 
 absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const CaseFilter& f) {
+  if (f.order == CaseFilter::Order::kPriority) return ListQueue(f);
   ASSIGN_OR_RETURN(const int page_size, CheckCaseFilter(f));
   ASSIGN_OR_RETURN(std::optional<PagePosition> after, DecodePageToken(f));
   CasePage page;

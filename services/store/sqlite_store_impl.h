@@ -43,6 +43,9 @@ class SqliteCaseStore final : public CaseStore {
                                    const Actor& actor,
                                    bool audit_open) override;
   absl::StatusOr<CasePage> ListCases(const CaseFilter& filter) override;
+  absl::StatusOr<QueueCounts> CountQueue(const CaseFilter& filter) override;
+  absl::StatusOr<std::vector<v1::CaseSummary>> ListSameSignature(
+      const std::string& receipt_id, int limit) override;
   absl::StatusOr<CaseWrite> Confirm(const ReviewerDecision& d) override;
   absl::StatusOr<CaseWrite> MarkNoMatch(const ReviewerDecision& d) override;
   absl::StatusOr<CaseWrite> Reopen(const ReviewerDecision& d) override;
@@ -86,6 +89,9 @@ class SqliteCaseStore final : public CaseStore {
   absl::Status Write(Work work);
   // Runs `fn` in a read transaction on a read connection.
   absl::Status Read(const Work& fn);
+
+  // ListCases in the review queue's order (sqlite_queue.cc).
+  absl::StatusOr<CasePage> ListQueue(const CaseFilter& filter);
 
   absl::StatusOr<CaseWrite> Decide(const ReviewerDecision& d,
                                    cases::ReviewAction action);

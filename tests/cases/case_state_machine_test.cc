@@ -91,7 +91,7 @@ TEST(ReviewTest, ConfirmResolvesToTheNamedCandidate) {
   bool reopened = false;
   Change change;
   ASSERT_TRUE(Review(ReviewAction::kConfirm, 1, KeyOf(c.result().candidates(1)),
-                     &c, &reopened, &change)
+                     /*from_search=*/false, &c, &reopened, &change)
                   .ok());
   EXPECT_EQ(c.state(), v1::CASE_STATE_CONFIRMED);
   EXPECT_EQ(c.resolved().number(), "2");
@@ -103,22 +103,43 @@ TEST(ReviewTest, ConfirmResolvesToTheNamedCandidate) {
   EXPECT_EQ(change.detail, "rank=2 insurer=06130012");
 }
 
+TEST(ReviewTest, ConfirmOfAnEnrollmentFoundByASearch) {
+  v1::Case c = NewCase(Result(v1::DECISION_REVIEW, {"1"}));
+  bool reopened = false;
+  Change change;
+  v1::EnrollmentKey found = KeyOf(Candidate("39131015", "777"));
+  ASSERT_TRUE(Review(ReviewAction::kConfirm, 1, found, /*from_search=*/true,
+                     &c, &reopened, &change)
+                  .ok());
+  EXPECT_EQ(c.state(), v1::CASE_STATE_CONFIRMED);
+  EXPECT_EQ(c.resolved().number(), "777");
+  EXPECT_EQ(change.detail, "rank=search insurer=39131015");
+  // A search result without its whole key is refused.
+  v1::Case d = NewCase(Result(v1::DECISION_REVIEW, {"1"}));
+  v1::EnrollmentKey partial;
+  partial.set_insurer_number("39131015");
+  EXPECT_EQ(Review(ReviewAction::kConfirm, 1, partial, /*from_search=*/true,
+                   &d, &reopened, &change)
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ReviewTest, RefusalsChangeNothing) {
   v1::Case c = NewCase(Result(v1::DECISION_REVIEW, {"1"}));
   const v1::Case before = c;
   bool reopened = false;
   Change change;
   // The version is checked first: a stale reviewer hears so whatever else.
-  absl::Status stale = Review(ReviewAction::kReopen, 7, v1::EnrollmentKey(), &c,
+  absl::Status stale = Review(ReviewAction::kReopen, 7, v1::EnrollmentKey(), /*from_search=*/false, &c,
                               &reopened, &change);
   EXPECT_EQ(stale.code(), absl::StatusCode::kAborted);
   EXPECT_THAT(stale.message(), HasSubstr("version 1, not 7"));
-  absl::Status state = Review(ReviewAction::kReopen, 1, v1::EnrollmentKey(), &c,
+  absl::Status state = Review(ReviewAction::kReopen, 1, v1::EnrollmentKey(), /*from_search=*/false, &c,
                               &reopened, &change);
   EXPECT_EQ(state.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(state.message(), "REOPENED is not allowed in PENDING_REVIEW");
   v1::EnrollmentKey stranger = KeyOf(Candidate("27130015", "9"));
-  EXPECT_EQ(Review(ReviewAction::kConfirm, 1, stranger, &c, &reopened, &change)
+  EXPECT_EQ(Review(ReviewAction::kConfirm, 1, stranger, /*from_search=*/false, &c, &reopened, &change)
                 .code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(c.SerializeAsString(), before.SerializeAsString());
@@ -128,12 +149,12 @@ TEST(ReviewTest, AReviewerCorrectsAnAutomaticMatchAndReopens) {
   v1::Case c = NewCase(Result(v1::DECISION_AUTO_MATCH, {"1"}));
   bool reopened = false;
   Change change;
-  ASSERT_TRUE(Review(ReviewAction::kMarkNoMatch, 1, v1::EnrollmentKey(), &c,
+  ASSERT_TRUE(Review(ReviewAction::kMarkNoMatch, 1, v1::EnrollmentKey(), /*from_search=*/false, &c,
                      &reopened, &change)
                   .ok());
   EXPECT_EQ(c.state(), v1::CASE_STATE_REJECTED);
   EXPECT_FALSE(c.has_resolved());
-  ASSERT_TRUE(Review(ReviewAction::kReopen, 2, v1::EnrollmentKey(), &c,
+  ASSERT_TRUE(Review(ReviewAction::kReopen, 2, v1::EnrollmentKey(), /*from_search=*/false, &c,
                      &reopened, &change)
                   .ok());
   EXPECT_EQ(c.state(), v1::CASE_STATE_PENDING_REVIEW);
@@ -182,7 +203,7 @@ TEST(RematchTest, NeverReplacesAHumanDecision) {
   // Decided cases are skipped, however stale the job's read.
   v1::Case confirmed = NewCase(Result(v1::DECISION_AUTO_MATCH, {"1"}));
   bool reopened = false;
-  ASSERT_TRUE(Review(ReviewAction::kReopen, 1, v1::EnrollmentKey(), &confirmed,
+  ASSERT_TRUE(Review(ReviewAction::kReopen, 1, v1::EnrollmentKey(), /*from_search=*/false, &confirmed,
                      &reopened, &change)
                   .ok());
   // A reopened case may get new candidates but is not resolved by the job.
@@ -197,7 +218,7 @@ TEST(RematchTest, NeverReplacesAHumanDecision) {
   EXPECT_EQ(confirmed.state(), v1::CASE_STATE_PENDING_REVIEW);
 
   ASSERT_TRUE(Review(ReviewAction::kConfirm, 3,
-                     KeyOf(confirmed.result().candidates(0)), &confirmed,
+                     KeyOf(confirmed.result().candidates(0)), /*from_search=*/false, &confirmed,
                      &reopened, &change)
                   .ok());
   const v1::Case before = confirmed;

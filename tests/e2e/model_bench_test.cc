@@ -37,7 +37,7 @@ TEST(ModelE2eTest, FitWritesAModelThatMatchLoadsAndShowPrints) {
   std::ifstream model(dir + "/em.model");
   std::string first;
   std::getline(model, first);
-  EXPECT_THAT(first, StartsWith("kuromaru-model 1"));
+  EXPECT_THAT(first, StartsWith("kuromaru-model 2"));
 
   const auto show =
       RunKuromaru({"model", "show", "--model", dir + "/em.model"});

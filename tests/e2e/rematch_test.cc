@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/process.h"
+#include "tests/support/seed.h"
 
 extern char** environ;
 
@@ -132,14 +133,34 @@ TEST(RematchE2eTest, ResolvesWhatTheWholeRosterFindsOnce) {
             Field(second, "examined"));
 }
 
-TEST(RematchE2eTest, BadFlagsAndNoRoster) {
+TEST(RematchE2eTest, BadFlagsAreNamedAndNoRosterCannotRun) {
   const std::string dir = TempDir();
-  EXPECT_EQ(RunKuromaru({"rematch", "--store", dir + "/x.db", "--shard", "2/2"})
-                .exit_code,
-            2);
+  const auto shard =
+      RunKuromaru({"rematch", "--store", dir + "/x.db", "--shard", "2/2"});
+  EXPECT_EQ(shard.exit_code, 2);
+  EXPECT_THAT(shard.err, HasSubstr("--shard: i/n"));
+  EXPECT_THAT(shard.err, HasSubstr("not \"2/2\""));
+  const auto months =
+      RunKuromaru({"rematch", "--store", dir + "/x.db", "--months", "2024"});
+  EXPECT_EQ(months.exit_code, 2);
+  EXPECT_THAT(months.err, HasSubstr("--months: a range YYYYMM-YYYYMM"));
+  const auto both = RunKuromaru(
+      {"rematch", "--store", dir + "/x.db", "--server", "127.0.0.1:1"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.err, HasSubstr("one of --store"));
   const auto r = RunKuromaru({"rematch", "--store", dir + "/x.db"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("no active roster"));
+}
+
+// `import --roster` records the roster it matched with, so that the next
+// re-match needs no --roster; a short run still logs its progress.
+TEST(RematchE2eTest, ImportRecordsItsRosterForTheNextRematch) {
+  const Fixture f = Imported(1000, 300, 33);
+  const auto r = RunKuromaru({"rematch", "--store", f.store});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("examined"));
+  EXPECT_THAT(r.err, HasSubstr("\"msg\":\"progress\""));
 }
 
 // Starts `kuromaru args…` with stdout and stderr to files.
@@ -171,6 +192,45 @@ void CopyStore(const std::string& from, const std::string& to) {
   }
 }
 
+// SIGTERM stops the job after the page in flight; it still prints its
+// summary and writes its --report, marked stopped, and the next run resumes.
+TEST(RematchE2eTest, StoppedBySigtermReportsWhatItDid) {
+  const Fixture f = Imported(6000, 12000, 43);
+  const std::string pristine = f.dir + "/pristine.db";
+  CopyStore(f.store, pristine);
+  const std::string report = f.dir + "/stopped.json";
+  bool stopped = false;
+  for (int attempt = 0; attempt < 3 && !stopped; ++attempt) {
+    CopyStore(pristine, f.store);
+    std::filesystem::remove(report);
+    const pid_t pid = Spawn({"rematch", "--store", f.store, "--roster",
+                             f.roster, "--threads", "1", "--report", report},
+                            f.dir + "/stopped");
+    ASSERT_GT(pid, 0);
+    // Once the job has started (it logs so), stop it.
+    for (int i = 0; i < 600; ++i) {
+      if (ReadFile(f.dir + "/stopped.err").find("rematch started") !=
+          std::string::npos) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    ASSERT_EQ(kill(pid, SIGTERM), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    stopped = WEXITSTATUS(status) == 1;
+  }
+  ASSERT_TRUE(stopped) << "every run finished before SIGTERM";
+  EXPECT_THAT(ReadFile(f.dir + "/stopped.out"), HasSubstr("stopped"));
+  const std::string json = ReadFile(report);
+  EXPECT_THAT(json, HasSubstr("\"state\":\"stopped\""));
+  EXPECT_GE(Field(json, "examined"), 0) << json;
+  const std::string resumed = Rematch(f, f.store);
+  EXPECT_THAT(resumed, HasSubstr("\"state\":\"finished\""));
+  EXPECT_EQ(Field(resumed, "errors"), 0) << resumed;
+}
+
 TEST(RematchE2eTest, KilledMidRunAndRestartedFinishesTheWork) {
   const Fixture f = Imported(8000, 20000, 41);
   const std::string pristine = f.dir + "/pristine.db";
@@ -184,7 +244,8 @@ TEST(RematchE2eTest, KilledMidRunAndRestartedFinishesTheWork) {
   const double job = Field(ref, "duration_seconds");
   ASSERT_GT(job, 0) << ref;
 
-  std::mt19937 rng(std::random_device{}());
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 rng(::kuromaru::testing::TestSeed());
   bool killed = false;
   for (int attempt = 0; attempt < 3 && !killed; ++attempt) {
     CopyStore(pristine, f.store);
@@ -203,10 +264,13 @@ TEST(RematchE2eTest, KilledMidRunAndRestartedFinishesTheWork) {
   }
   ASSERT_TRUE(killed) << "every run finished before it could be killed";
 
-  // The dead job's lease still holds the shard: a second job refuses.
-  int exit = 0;
-  Rematch(f, f.store, {}, &exit);
-  EXPECT_EQ(exit, 3);
+  // The dead job's lease still holds the shard: a second job refuses,
+  // saying who holds it and until when.
+  const auto refused =
+      RunKuromaru({"rematch", "--store", f.store, "--roster", f.roster});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_THAT(refused.err, HasSubstr("is held by "));
+  EXPECT_THAT(refused.err, HasSubstr(" until "));
   absl::SleepFor(absl::Seconds(4.5));
   const std::string resumed = Rematch(f, f.store);
   EXPECT_EQ(Field(resumed, "errors"), 0) << resumed;

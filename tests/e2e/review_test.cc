@@ -210,11 +210,11 @@ TEST_F(ServiceTest, ConcurrentConfirmsOfOneVersionHaveOneWinner) {
 
 TEST_F(ServiceTest, ChangesFeedSeesIntakeAndReviewersWithCursors) {
   ASSERT_NO_FATAL_FAILURE(StartServer());
-  const v1::ReconcileResponse c = PendingCase();  // reconciles 40
+  const v1::ReconcileResponse c = PendingCase();
   v1::ListChangesRequest request;
   request.set_page_size(15);
   std::vector<v1::Change> changes;
-  for (int pages = 0; pages < 10; ++pages) {
+  for (int pages = 0; pages < 30; ++pages) {
     v1::ListChangesResponse page;
     auto context = ContextWith(tokens().claims);
     ASSERT_TRUE(review_->ListChanges(context.get(), request, &page).ok());
@@ -223,7 +223,7 @@ TEST_F(ServiceTest, ChangesFeedSeesIntakeAndReviewersWithCursors) {
     EXPECT_EQ(page.next_cursor(), page.changes().rbegin()->cursor());
     request.set_since_cursor(page.next_cursor());
   }
-  ASSERT_EQ(changes.size(), 40u);
+  ASSERT_EQ(changes.size(), size_t{kReconciledForPending});
   for (size_t i = 0; i < changes.size(); ++i) {
     EXPECT_EQ(changes[i].receipt_id(), data().receipts[i].receipt_id());
     EXPECT_EQ(changes[i].actor_kind(), v1::ACTOR_KIND_INTAKE);

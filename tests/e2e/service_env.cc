@@ -73,6 +73,7 @@ ServiceData* MakeData() {
   data->tokens.reviewer = NewToken("reviewer", kReviewerSubject, &conf);
   data->tokens.admin = NewToken("admin", kAdminSubject, &conf);
   data->tokens.outsider = NewToken("claims", "outsider", &conf);
+  data->tokens.reviewer2 = NewToken("reviewer", kReviewer2Subject, &conf);
   data->token_path = data->dir + "/tokens.conf";
   std::ofstream(data->token_path) << conf;
   chmod(data->token_path.c_str(), 0600);

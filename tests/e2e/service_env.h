@@ -39,11 +39,13 @@ struct Tokens {
   std::string reviewer;  // subject "reviewer-sato"
   std::string admin;     // subject "ops-admin"
   std::string outsider;  // subject "outsider", role claims
+  std::string reviewer2;  // subject "reviewer-tanaka", a second reviewer
 };
 
 inline constexpr char kClaimsSubject[] = "claims-system";
 inline constexpr char kReviewerSubject[] = "reviewer-sato";
 inline constexpr char kAdminSubject[] = "ops-admin";
+inline constexpr char kReviewer2Subject[] = "reviewer-tanaka";
 
 // Made once per test process, on first use: a temp directory with a
 // generated roster and receipts (`kuromaru gen --persons 2000 --receipts 400

@@ -78,15 +78,19 @@ class ServiceTest : public ::testing::Test {
     return responses;
   }
 
+  // Receipts PendingCase() reconciles to find one.
+  static constexpr int kReconciledForPending = 200;
+
   // A freshly reconciled case in review with candidates.
   v1::ReconcileResponse PendingCase() {
-    for (const v1::ReconcileResponse& r : ReconcileFirst(40)) {
+    for (const v1::ReconcileResponse& r :
+         ReconcileFirst(kReconciledForPending)) {
       if (r.state() == v1::CASE_STATE_PENDING_REVIEW &&
           r.result().candidates_size() > 0) {
         return r;
       }
     }
-    ADD_FAILURE() << "no case in review among the first 40 receipts";
+    ADD_FAILURE() << "no case in review among the first 200 receipts";
     return {};
   }
 

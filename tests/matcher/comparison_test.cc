@@ -113,7 +113,12 @@ TEST(ComparisonTest, NameKanjiLevels) {
   EXPECT_EQ(Kanji("サトウ ハナコ", "佐藤 花子"), Level::kMissing);
   EXPECT_EQ(Kanji("佐藤 花子", "さとう はなこ"), Level::kMissing);
   EXPECT_EQ(Kanji("サトウ ハナコ", "サトウ ハナコ"), Level::kExact);
-  EXPECT_EQ(Kanji("サトウ ハナコ", "スズキ ハナコ"), Level::kDifferent);
+  EXPECT_EQ(Kanji("サトウ ハナコ", "スズキ ハナコ"), Level::kSurnameChanged);
+  EXPECT_EQ(Kanji("サトウ ハナコ", "スズキ モモコ"), Level::kDifferent);
+  // Marriage: the given name stays, with the split known on either side.
+  EXPECT_EQ(Kanji("佐藤 花子", "鈴木 花子"), Level::kSurnameChanged);
+  EXPECT_EQ(Kanji("佐藤 花子", "鈴木花子"), Level::kSurnameChanged);
+  EXPECT_EQ(Kanji("佐藤花子", "鈴木花子"), Level::kDifferent);
   EXPECT_EQ(Kanji("佐藤 花子", ""), Level::kMissing);
   FieldComparison c = CompareNameKanji(Names("●橋 一郎", "").View(),
                                        Names("髙橋 一郎", "").View());

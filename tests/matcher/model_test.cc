@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "base/hash.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -23,20 +25,31 @@ constexpr Field kFields[] = {
     Field::kNameKanji, Field::kNameKana, Field::kBirthDate, Field::kSex,
     Field::kMember,    Field::kInsurer,  Field::kAddress,   Field::kEnrollment};
 
+// DIFFERENT takes what the other levels of `field` leave, so that the field
+// still sums to 1.
+void Rebalance(Model* model, Field field) {
+  double m = 1, u = 1;
+  for (Level level : LevelsOf(field)) {
+    if (level == Level::kMissing || level == Level::kDifferent) continue;
+    m -= model->params(field, level).m;
+    u -= model->params(field, level).u;
+  }
+  model->params(field, Level::kDifferent) = {m, u};
+}
+
 // A model unlike the default: what EM should find again.
 Model Truth() {
   Model truth = Model::Default();
   truth.lambda = 0.15;
   truth.params(Field::kNameKana, Level::kExact) = {0.75, 0.02};
-  truth.params(Field::kNameKana, Level::kDifferent) = {0.13, 0.718};
   truth.params(Field::kBirthDate, Level::kExact) = {0.88, 0.01};
-  truth.params(Field::kBirthDate, Level::kDifferent) = {0.06, 0.835};
   truth.params(Field::kSex, Level::kExact) = {0.95, 0.45};
-  truth.params(Field::kSex, Level::kDifferent) = {0.05, 0.55};
   truth.params(Field::kMember, Level::kExact) = {0.40, 0.003};
-  truth.params(Field::kMember, Level::kDifferent) = {0.47, 0.845};
   truth.params(Field::kInsurer, Level::kExact) = {0.60, 0.20};
-  truth.params(Field::kInsurer, Level::kDifferent) = {0.15, 0.766};
+  for (Field field : {Field::kNameKana, Field::kBirthDate, Field::kSex,
+                      Field::kMember, Field::kInsurer}) {
+    Rebalance(&truth, field);
+  }
   EXPECT_TRUE(truth.Validate().ok()) << truth.Validate();
   return truth;
 }
@@ -314,7 +327,7 @@ TEST(ModelFileTest, RoundTrip) {
   model.label = "em-test";
   model.calibration.knots = {{-3, 0.01}, {0, 0.4}, {8.5, 0.999}};
   const std::string text = SerializeModel(model);
-  EXPECT_THAT(text, ::testing::StartsWith("kuromaru-model 1\n"));
+  EXPECT_THAT(text, ::testing::StartsWith("kuromaru-model 2\n"));
   absl::StatusOr<Model> parsed = ParseModel(text);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->label, "em-test");
@@ -330,14 +343,51 @@ TEST(ModelFileTest, RoundTrip) {
 
 TEST(ModelFileTest, VersionIsChecked) {
   const std::string text = SerializeModel(Model::Default());
-  const std::string v2 = Rehash(
-      absl::StrReplaceAll(text, {{"kuromaru-model 1", "kuromaru-model 2"}}));
-  absl::StatusOr<Model> parsed = ParseModel(v2);
+  const std::string v3 = Rehash(
+      absl::StrReplaceAll(text, {{"kuromaru-model 2", "kuromaru-model 3"}}));
+  absl::StatusOr<Model> parsed = ParseModel(v3);
   EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(parsed.status().message(),
-              HasSubstr("line 1: unsupported model format version 2"));
+              HasSubstr("line 1: unsupported model format version 3"));
   EXPECT_THAT(ParseModel("label=x\n").status().message(),
               HasSubstr("line 1: not a kuromaru model file"));
+}
+
+// A version 1 file (before SURNAME_CHANGED and PREVIOUS_MEMBER) is read,
+// each added level taking the built-in m and u and the others scaled.
+TEST(ModelFileTest, VersionOneFilesAreUpgraded) {
+  // A version 1 model: the added levels' mass was DIFFERENT's.
+  Model model = Model::Default();
+  model.label = "old";
+  for (auto [field, added] : {std::pair{Field::kMember, Level::kPreviousMember},
+                              {Field::kNameKana, Level::kSurnameChanged},
+                              {Field::kNameKanji, Level::kSurnameChanged}}) {
+    LevelParams& different = model.params(field, Level::kDifferent);
+    different.m += model.params(field, added).m;
+    different.u += model.params(field, added).u;
+  }
+  std::string text = SerializeModel(model);
+  std::string v1;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StrContains(line, "SURNAME_CHANGED") ||
+        absl::StrContains(line, "PREVIOUS_MEMBER") ||
+        absl::StartsWith(line, "fnv1a64=") || line.empty()) {
+      continue;
+    }
+    absl::StrAppend(&v1, line, "\n");
+  }
+  v1 = Rehash(absl::StrReplaceAll(v1 + "fnv1a64=0\n",
+                                  {{"kuromaru-model 2", "kuromaru-model 1"}}));
+  absl::StatusOr<Model> parsed = ParseModel(v1);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const Model defaults = Model::Default();
+  EXPECT_EQ(parsed->params(Field::kMember, Level::kPreviousMember).m,
+            defaults.params(Field::kMember, Level::kPreviousMember).m);
+  const double scale =
+      1 - defaults.params(Field::kMember, Level::kPreviousMember).m;
+  EXPECT_NEAR(parsed->params(Field::kMember, Level::kExact).m,
+              model.params(Field::kMember, Level::kExact).m * scale, 1e-12);
+  EXPECT_TRUE(parsed->Validate().ok());
 }
 
 TEST(ModelFileTest, CorruptFilesNameTheLine) {

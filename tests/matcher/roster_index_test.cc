@@ -69,8 +69,10 @@ class RosterIndexTest : public ::testing::Test {
 
   std::vector<Candidate> Query(const RawPerson& raw, PackedMonth month = 202404,
                                const CandidateOptions& options = {}) {
-    receipt_ = NormalizePerson(raw, nullptr);
-    return index_->Candidates(receipt_.View(), month, options);
+    std::optional<normalizer::InsurerNumber> billed;
+    receipt_ = NormalizePerson(raw, nullptr, &billed);
+    return index_->Candidates(receipt_.View(), month, options,
+                              billed ? &*billed : nullptr);
   }
 
   std::string insurer_a_, insurer_b_;
@@ -82,7 +84,7 @@ TEST_F(RosterIndexTest, KanaNameFindsThePersonDespiteOtherFields) {
   auto c = Query({.name_kanji = "山田",
                   .name_kana = "ﾀｶﾊｼ ﾀﾛｰ",
                   .birth_date = "19700101"});
-  const Candidate* hit = Find(c, 0);
+  const Candidate* hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
   EXPECT_TRUE(hit->passes & kKanaName);
   EXPECT_FALSE(hit->passes & kKanjiName);
@@ -92,7 +94,7 @@ TEST_F(RosterIndexTest, KanaSurnameAndBirth) {
   auto c = Query({.name_kanji = "鷹橋太",
                   .name_kana = "タカハシ　タ",
                   .birth_date = "S50.1.23"});
-  const Candidate* hit = Find(c, 0);
+  const Candidate* hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
   EXPECT_EQ(hit->passes,
             static_cast<uint32_t>(kKanaSurnameBirth | kBirthInitial));
@@ -101,24 +103,24 @@ TEST_F(RosterIndexTest, KanaSurnameAndBirth) {
 TEST_F(RosterIndexTest, BirthNearMissAndInitial) {
   // One digit of the day wrong, kana mistyped, kanji unknown.
   auto c = Query({.name_kana = "タカハスタロ", .birth_date = "19750128"});
-  const Candidate* hit = Find(c, 0);
+  const Candidate* hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
   EXPECT_EQ(hit->passes, static_cast<uint32_t>(kBirthInitial));
   // One digit of the year wrong.
-  EXPECT_NE(
-      Find(Query({.name_kana = "タカハスタロ", .birth_date = "19760123"}), 0),
-      nullptr);
+  EXPECT_NE(Find(Query({.name_kana = "タカハスタロ", .birth_date = "19760123"}),
+                 EnrollmentId(0)),
+            nullptr);
 }
 
 TEST_F(RosterIndexTest, KanjiNameWithAWildcard) {
   // The birth date one digit off too.
   auto c = Query({.name_kanji = "●橋　太郎", .birth_date = "19750128"});
-  const Candidate* hit = Find(c, 0);
+  const Candidate* hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
   EXPECT_TRUE(hit->passes & kKanjiName);
   // One substituted character, no wildcard.
   c = Query({.name_kanji = "高槁太郎", .birth_date = "19750123"});
-  hit = Find(c, 0);
+  hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
   EXPECT_TRUE(hit->passes & kKanjiName);
 }
@@ -130,7 +132,7 @@ TEST_F(RosterIndexTest, BirthAndLastKanjiWhenTheFirstIsAWildcard) {
                     202404, options)
                   .empty());
   auto c = Query({.name_kanji = "●橋　太郎", .birth_date = "19750123"});
-  const Candidate* hit = Find(c, 0);
+  const Candidate* hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
   EXPECT_TRUE(hit->passes & kBirthInitial);
 }
@@ -140,7 +142,7 @@ TEST_F(RosterIndexTest, MemberNumberAcrossInsurers) {
                   .birth_date = "19750123",
                   .insurer_number = "138222",
                   .number = "4321"});
-  const Candidate* hit = Find(c, 1);
+  const Candidate* hit = Find(c, EnrollmentId(1));
   ASSERT_NE(hit, nullptr);
   EXPECT_TRUE(hit->passes & kMemberNumber);
   // The same 番号 under another insurer, for someone born another day: not
@@ -149,7 +151,7 @@ TEST_F(RosterIndexTest, MemberNumberAcrossInsurers) {
                         .birth_date = "19750123",
                         .insurer_number = "138222",
                         .number = "5678"}),
-                 4),
+                 EnrollmentId(4)),
             nullptr);
 }
 
@@ -161,10 +163,10 @@ TEST_F(RosterIndexTest, InsurerAndMemberUnderARepairedInsurerNumber) {
                   .number = "5678",
                   .branch = "03"},
                  202201);
-  const Candidate* hit = Find(c, 0);
+  const Candidate* hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
   EXPECT_TRUE(hit->passes & kInsurerMember);
-  EXPECT_EQ(hit->enrollment, 0u);
+  EXPECT_EQ(hit->enrollment, EnrollmentId(0));
   EXPECT_TRUE(hit->valid_in_month);
 }
 
@@ -174,17 +176,17 @@ TEST_F(RosterIndexTest, OldInsurerBilledGivesTheNewEnrollment) {
                   .number = "5678",
                   .branch = "01"},
                  202404);
-  const Candidate* hit = Find(c, 0);
+  const Candidate* hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
-  EXPECT_EQ(hit->matched, 0u);
-  EXPECT_EQ(hit->enrollment, 1u);
+  EXPECT_EQ(hit->matched, EnrollmentId(0));
+  EXPECT_EQ(hit->enrollment, EnrollmentId(1));
   EXPECT_TRUE(hit->valid_in_month);
   // Before the person's first enrollment: the nearest, marked not valid.
   c = Query({.insurer_number = insurer_a_, .symbol = "1234", .number = "5678"},
             201001);
-  hit = Find(c, 0);
+  hit = Find(c, EnrollmentId(0));
   ASSERT_NE(hit, nullptr);
-  EXPECT_EQ(hit->enrollment, 0u);
+  EXPECT_EQ(hit->enrollment, EnrollmentId(0));
   EXPECT_FALSE(hit->valid_in_month);
   CandidateOptions only_valid;
   only_valid.include_not_valid = false;
@@ -192,7 +194,7 @@ TEST_F(RosterIndexTest, OldInsurerBilledGivesTheNewEnrollment) {
                         .symbol = "1234",
                         .number = "5678"},
                        201001, only_valid),
-                 0),
+                 EnrollmentId(0)),
             nullptr);
 }
 
@@ -202,7 +204,7 @@ TEST_F(RosterIndexTest, SentinelReceiptUsesNameBirthAndAddress) {
                   .insurer_number = "77777779",
                   .number = "777777777",
                   .postal_code = "100-0001"});
-  const Candidate* hit = Find(c, 4);
+  const Candidate* hit = Find(c, EnrollmentId(4));
   ASSERT_NE(hit, nullptr);
   EXPECT_TRUE(hit->passes & kAddress);
   EXPECT_FALSE(hit->passes & kMemberNumber);
@@ -215,7 +217,7 @@ TEST_F(RosterIndexTest, BoundsAndOrdersCandidates) {
                 .number = "5678"};
   auto all = Query(raw);
   ASSERT_GE(all.size(), 2u);
-  EXPECT_EQ(all[0].person, index_->roster().PersonOf(0));
+  EXPECT_EQ(all[0].person, index_->roster().PersonOf(EnrollmentId(0)));
   CandidateOptions options;
   options.max_total = 1;
   auto one = Query(raw, 202404, options);
@@ -228,7 +230,7 @@ TEST_F(RosterIndexTest, BoundsAndOrdersCandidates) {
   const RawPerson kana{.name_kana = "タカハシ　タロウ",
                        .birth_date = "19750123"};
   const std::vector<Candidate> all_kana = Query(kana);
-  const Candidate* unbounded = Find(all_kana, 0);
+  const Candidate* unbounded = Find(all_kana, EnrollmentId(0));
   ASSERT_NE(unbounded, nullptr);
   EXPECT_TRUE(unbounded->passes & kKanaName);
   for (const Candidate& c : Query(kana, 202404, options)) {
@@ -255,7 +257,7 @@ TEST_F(RosterIndexTest, SnapshotSwapUnderConcurrentReaders) {
     readers.emplace_back([&] {
       while (!stop.load()) {
         std::shared_ptr<const RosterIndex> index = snapshot.Get();
-        auto c = index->Candidates(receipt.View(), 202404, {});
+        auto c = index->Candidates(receipt.View(), 202404, {}, nullptr);
         // Either roster: the full one finds the person, the small one not.
         if (index->roster().size() == 5 && c.empty()) ++bad;
         if (index->roster().size() == 1 && !c.empty()) ++bad;

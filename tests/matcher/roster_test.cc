@@ -60,7 +60,7 @@ std::shared_ptr<const Roster> Build(std::initializer_list<RosterRow> rows) {
 TEST(RosterTest, KeepsRawValuesAndNormalizedKeys) {
   auto roster = Build({OldEnrollment(), NewEnrollment(), Other()});
   ASSERT_EQ(roster->size(), 3u);
-  EnrollmentInfo info = roster->Info(1);
+  EnrollmentInfo info = roster->Info(EnrollmentId(1));
   EXPECT_EQ(info.insurer_number, "138222");
   EXPECT_EQ(info.symbol, "横浜");
   EXPECT_EQ(info.number, "0042");
@@ -68,7 +68,7 @@ TEST(RosterTest, KeepsRawValuesAndNormalizedKeys) {
   EXPECT_EQ(info.name_kana, "ﾀｶﾊｼ ﾀﾛｳ");
   EXPECT_EQ(info.qualified_from, 20230401u);
   EXPECT_EQ(info.qualified_until, 0u);
-  PersonView v = roster->View(0);
+  PersonView v = roster->View(EnrollmentId(0));
   EXPECT_EQ(v.kanji_key, "髙橋太郎");
   EXPECT_EQ(v.kanji_surname, "髙橋");
   EXPECT_EQ(v.kanji_loose_key, "高橋太郎");
@@ -81,7 +81,7 @@ TEST(RosterTest, KeepsRawValuesAndNormalizedKeys) {
   EXPECT_EQ(v.member_number, "5678");
   EXPECT_EQ(v.postal_code, "1000001");
   EXPECT_EQ(v.municipality, "東京都千代田区");
-  EXPECT_EQ(roster->View(2).kana_surname, "");
+  EXPECT_EQ(roster->View(EnrollmentId(2)).kana_surname, "");
 }
 
 TEST(RosterTest, CountsAndVersion) {
@@ -100,19 +100,21 @@ TEST(RosterTest, CountsAndVersion) {
 
 TEST(RosterTest, GroupsThePersonAcrossInsurersSortedByPeriod) {
   auto roster = Build({NewEnrollment(), Other(), OldEnrollment()});
-  const PersonId p = roster->PersonOf(0);
-  EXPECT_EQ(roster->PersonOf(2), p);
-  EXPECT_NE(roster->PersonOf(1), p);
-  EXPECT_THAT(roster->Enrollments(p), ElementsAre(2u, 0u));
-  EXPECT_EQ(roster->ValidIn(p, 202303), 2u);
-  EXPECT_EQ(roster->ValidIn(p, 202304), 0u);
+  const PersonId p = roster->PersonOf(EnrollmentId(0));
+  EXPECT_EQ(roster->PersonOf(EnrollmentId(2)), p);
+  EXPECT_NE(roster->PersonOf(EnrollmentId(1)), p);
+  EXPECT_THAT(roster->Enrollments(p),
+              ElementsAre(EnrollmentId(2), EnrollmentId(0)));
+  EXPECT_EQ(roster->ValidIn(p, 202303), EnrollmentId(2));
+  EXPECT_EQ(roster->ValidIn(p, 202304), EnrollmentId(0));
   EXPECT_EQ(roster->ValidIn(p, 201503), kNoEnrollment);
-  EXPECT_EQ(roster->Previous(0), 2u);
-  EXPECT_EQ(roster->Next(2), 0u);
-  EXPECT_EQ(roster->Previous(2), kNoEnrollment);
-  EXPECT_EQ(roster->Next(0), kNoEnrollment);
-  EXPECT_TRUE(roster->CoversMonth(2, 201504));
-  EXPECT_FALSE(roster->CoversMonth(2, 202304));  // until is exclusive
+  EXPECT_EQ(roster->Previous(EnrollmentId(0)), EnrollmentId(2));
+  EXPECT_EQ(roster->Next(EnrollmentId(2)), EnrollmentId(0));
+  EXPECT_EQ(roster->Previous(EnrollmentId(2)), kNoEnrollment);
+  EXPECT_EQ(roster->Next(EnrollmentId(0)), kNoEnrollment);
+  EXPECT_TRUE(roster->CoversMonth(EnrollmentId(2), 201504));
+  EXPECT_FALSE(
+      roster->CoversMonth(EnrollmentId(2), 202304));  // until is exclusive
 }
 
 TEST(RosterTest, AWildcardRowJoinsItsPerson) {
@@ -123,8 +125,10 @@ TEST(RosterTest, AWildcardRowJoinsItsPerson) {
   twin.number = "5679";
   auto roster = Build({OldEnrollment(), wild, twin});
   EXPECT_EQ(roster->counts().rows_with_wildcards, 1);
-  EXPECT_EQ(roster->PersonOf(1), roster->PersonOf(0));
-  EXPECT_NE(roster->PersonOf(2), roster->PersonOf(0));
+  EXPECT_EQ(roster->PersonOf(EnrollmentId(1)),
+            roster->PersonOf(EnrollmentId(0)));
+  EXPECT_NE(roster->PersonOf(EnrollmentId(2)),
+            roster->PersonOf(EnrollmentId(0)));
 }
 
 TEST(RosterTest, NamesakesWithOverlappingPeriodsAreTwoPersons) {
@@ -135,8 +139,10 @@ TEST(RosterTest, NamesakesWithOverlappingPeriodsAreTwoPersons) {
   namesake.symbol = "77";
   namesake.qualified_from = "20100401";
   auto roster = Build({OldEnrollment(), NewEnrollment(), namesake});
-  EXPECT_EQ(roster->PersonOf(0), roster->PersonOf(1));
-  EXPECT_NE(roster->PersonOf(2), roster->PersonOf(0));
+  EXPECT_EQ(roster->PersonOf(EnrollmentId(0)),
+            roster->PersonOf(EnrollmentId(1)));
+  EXPECT_NE(roster->PersonOf(EnrollmentId(2)),
+            roster->PersonOf(EnrollmentId(0)));
   EXPECT_EQ(roster->counts().persons, 2);
 }
 
@@ -209,7 +215,8 @@ TEST(RosterTest, DeltaProducesANewSnapshot) {
   const Roster& r = **next;
   EXPECT_EQ(r.size(), 2u);
   EXPECT_EQ(base->size(), 2u);  // untouched
-  EXPECT_EQ(base->Find("01130012", "1234", "5678", "01", 20150401), 0u);
+  EXPECT_EQ(base->Find("01130012", "1234", "5678", "01", 20150401),
+            EnrollmentId(0));
   EXPECT_EQ(r.Find("01130012", "1234", "5678", "01", 20150401), kNoEnrollment);
   const EnrollmentId other = r.Find("01130012", "1234", "9999", "", 20000101);
   ASSERT_NE(other, kNoEnrollment);

@@ -86,8 +86,8 @@ TEST(RosterLoaderTest, DeltasAndModelsMakeNewEnginesOverTheOld) {
   const std::string delta = dir.Write(
       "d.csv", std::string("op,") + ::kuromaru::testing::kRosterHeader +
                    "upsert," + ::kuromaru::testing::kSatoHanako);
-  auto second = ApplyDelta(**first, delta, base::TextEncoding::kUtf8, 0,
-                           LoadOptions(), nullptr);
+  auto second = ApplyDelta(**first, delta, base::TextEncoding::kUtf8,
+                           std::nullopt, LoadOptions(), nullptr);
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ((*second)->counts.rows, 2);
   EXPECT_EQ((*first)->counts.rows, 1);  // the old engine is untouched

@@ -25,6 +25,7 @@
 #include "services/io/roster_csv.h"
 #include "services/reconcile/proto_conversion.h"
 #include "services/store/sqlite_store.h"
+#include "tests/support/csv.h"
 
 namespace kuromaru::store {
 namespace {
@@ -33,26 +34,6 @@ std::string KeyText(const v1::EnrollmentKey& k) {
   return absl::StrJoin({k.insurer_number(), k.symbol(), k.number(), k.branch(),
                         k.qualified_from()},
                        "|");
-}
-
-// The fields of one CSV record (generated files have no embedded newlines).
-std::vector<std::string> CsvRecord(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-      out.back().push_back('"');
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      out.emplace_back();
-    } else {
-      out.back().push_back(c);
-    }
-  }
-  return out;
 }
 
 std::unique_ptr<matcher::Matcher> LoadMatcher(const std::string& roster_csv) {
@@ -260,7 +241,7 @@ TEST_F(LabelsTest, CandidatesNoLongerInTheRosterAreSkipped) {
   std::ofstream out(*dir_ + "/roster-smaller.csv");
   int64_t dropped_rows = 0;
   for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> f = CsvRecord(line);
+    std::vector<std::string> f = ::kuromaru::testing::CsvFields(line);
     if (f.size() >= 9 && removed_keys.count(absl::StrJoin(
                              {f[0], f[1], f[2], f[3], f[8]}, "|")) > 0) {
       ++dropped_rows;

@@ -21,6 +21,7 @@
 #include "matcher/matcher.h"
 #include "matcher/roster.h"
 #include "services/store/sqlite_store.h"
+#include "tests/support/seed.h"
 
 namespace kuromaru::rematch {
 namespace {
@@ -465,7 +466,8 @@ class RematchCrashTest : public ::testing::Test {
 };
 
 TEST_F(RematchCrashTest, KilledAndRestartedProcessesEveryCaseOnce) {
-  std::mt19937 rng(std::random_device{}());
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 rng(::kuromaru::testing::TestSeed());
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) RunChild();

