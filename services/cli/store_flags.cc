@@ -38,9 +38,10 @@ int OpenStoreOrExit(const char* command, const StoreFlags& flags,
   if (!locator.ok()) {
     std::fprintf(stderr, "kuromaru %s: %s\n", command,
                  std::string(locator.status().message()).c_str());
-    return absl::IsInvalidArgument(locator.status()) && flags.dsn_file.empty()
-               ? kExitUsage
-               : kExitCannotRun;
+    // Both flags or neither: a usage error; an unreadable or empty DSN file:
+    // the command cannot run.
+    const bool one = flags.store.empty() != flags.dsn_file.empty();
+    return one ? kExitCannotRun : kExitUsage;
   }
   absl::StatusOr<std::unique_ptr<store::CaseStore>> opened =
       store::OpenStore(*locator, options);
