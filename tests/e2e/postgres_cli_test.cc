@@ -3,6 +3,7 @@
 // refusing a store that does not exist.
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/process.h"
@@ -18,7 +19,10 @@ using ::testing::HasSubstr;
 TEST(PostgresCliE2eTest, ImportAndPurgeOnADsn) {
   auto* cluster = ::kuromaru::testing::PostgresCluster::Shared();
   ASSERT_NE(cluster, nullptr);
-  absl::StatusOr<std::string> dsn = cluster->CreateSchema("e2e_cli");
+  static int serial = 0;  // a fresh schema each run (--gtest_repeat)
+  const int run = ++serial;
+  absl::StatusOr<std::string> dsn =
+      cluster->CreateSchema(absl::StrCat("e2e_cli_", run));
   ASSERT_TRUE(dsn.ok()) << dsn.status();
   const ::kuromaru::testing::TempDir temp;
   const std::string& dir = temp.path();
@@ -44,7 +48,8 @@ TEST(PostgresCliE2eTest, ImportAndPurgeOnADsn) {
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
 
   // purge never creates a store: an empty schema is refused.
-  absl::StatusOr<std::string> empty = cluster->CreateSchema("e2e_empty");
+  absl::StatusOr<std::string> empty =
+      cluster->CreateSchema(absl::StrCat("e2e_empty_", run));
   ASSERT_TRUE(empty.ok()) << empty.status();
   const auto refused =
       RunKuromaru({"purge", "--store", *empty, "--older-than", "1d"});
