@@ -10,9 +10,11 @@ packages=(
   python3 openssl
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libicu-dev libre2-dev libabsl-dev libsqlite3-dev libssl-dev prometheus-cpp-dev
+  libicu-dev libre2-dev libabsl-dev libsqlite3-dev libpq-dev libssl-dev prometheus-cpp-dev
   libcpp-httplib-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  # the PostgreSQL server the store's tests start privately (initdb, postgres)
+  postgresql
   # data the build turns into tables, and the demo's synthetic names
   unicode-data mecab-ipadic skkdic-extra
   # deployment checks (scripts/validate-deploy.sh) and the console's build (esbuild,

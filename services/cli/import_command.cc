@@ -16,10 +16,10 @@
 #include "services/cli/flags.h"
 #include "services/cli/progress.h"
 #include "services/cli/roster_setup.h"
+#include "services/cli/store_flags.h"
 #include "services/io/receipts.h"
 #include "services/io/uke.h"
 #include "services/reconcile/match.h"
-#include "services/store/sqlite_store.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -248,18 +248,19 @@ std::optional<int> Feed(const std::string& jsonl, const std::string& uke,
 }  // namespace
 
 int RunImport(const std::vector<std::string>& args) {
-  std::string store_path, jsonl, uke;
+  StoreFlags store_flags;
+  std::string jsonl, uke;
   int64_t threads = 0, max_errors = 1000;
   StoreRosterFlags roster_flags;
   Flags flags(
-      "kuromaru import --store FILE (--receipts FILE.jsonl | --uke FILE) "
+      "kuromaru import --store FILE|DSN (--receipts FILE.jsonl | --uke FILE) "
       "[flags]",
       "Matches every receipt (FORMATS.md §2, or a レセ電 RECEIPTC.UKE file) "
       "against the\nstore's active roster (or --roster) and stores it as a "
       "case. A receipt_id already\nstored with the same receipt counts as "
       "already present; bad lines are reported\nwith their numbers. Exit 0: "
       "all stored; 1: some lines were not; 3: could not run.");
-  flags.String("store", &store_path, "case store file (SQLite)");
+  store_flags.Register(flags);
   flags.String("receipts", &jsonl, "receipts, JSON Lines");
   flags.String("uke", &uke, "receipts, レセ電 file (CP932)");
   roster_flags.Register(flags);
@@ -267,25 +268,23 @@ int RunImport(const std::vector<std::string>& args) {
   flags.Int("max-errors", &max_errors,
             "stop after this many lines that could not be stored");
   if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
-  if (store_path.empty() || jsonl.empty() == uke.empty()) {
+  if (!store_flags.given() || jsonl.empty() == uke.empty()) {
     std::fprintf(stderr,
                  "kuromaru import: --store and one of --receipts or --uke "
                  "are required\n\n%s",
                  flags.Usage().c_str());
     return kExitUsage;
   }
-  auto store = store::SqliteStore::Open(store_path, store::SqliteOptions());
-  if (!store.ok()) {
-    std::fprintf(stderr, "kuromaru import: %s\n",
-                 store.status().ToString().c_str());
-    return kExitCannotRun;
+  std::unique_ptr<store::CaseStore> store;
+  if (int exit = OpenStoreOrExit("import", store_flags, {}, &store)) {
+    return exit;
   }
   std::shared_ptr<const reconcile::Engine> engine;
-  if (int exit = LoadStoreRoster("import", roster_flags, **store, &engine)) {
+  if (int exit = LoadStoreRoster("import", roster_flags, *store, &engine)) {
     return exit;
   }
   if (!roster_flags.roster.empty()) {
-    if (int exit = RecordRosterIfNone("import", **store, *engine)) return exit;
+    if (int exit = RecordRosterIfNone("import", *store, *engine)) return exit;
   }
   const int workers =
       threads > 0 ? static_cast<int>(threads) : base::HardwareThreads();
@@ -293,7 +292,7 @@ int RunImport(const std::vector<std::string>& args) {
   Counts counts;
   {
     Progress progress("importing", uke.empty() ? CountLines(jsonl) : 0);
-    Importer importer(uke.empty() ? jsonl : uke, **store, *engine, workers,
+    Importer importer(uke.empty() ? jsonl : uke, *store, *engine, workers,
                       max_errors);
     importer.set_progress(&progress);
     if (auto exit = Feed(jsonl, uke, importer)) return *exit;

@@ -1,7 +1,6 @@
 // `kuromaru model`: fit a matching model by EM on a roster and receipts, or
 // refit it on the reviewers' decisions in a case store, show a model file's
 // weights, and put a model into service on a running server.
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
@@ -21,9 +20,9 @@
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
+#include "services/cli/store_flags.h"
 #include "services/reconcile/model_fit.h"
 #include "services/reconcile/roster_loader.h"
-#include "services/store/sqlite_store.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -134,7 +133,8 @@ absl::Status WriteModelFile(const std::string& path,
 }
 
 struct DecisionFitFlags {
-  std::string store_path, roster_path, deltas, model_path, out_path;
+  StoreFlags store;
+  std::string roster_path, deltas, model_path, out_path;
   std::string encoding = "utf-8";
   std::string label = "decisions";
   int64_t min_positives = 20;
@@ -153,7 +153,7 @@ std::optional<int> ParseDecisionFitFlags(const std::vector<std::string>& args,
       "them. Each decided receipt is matched again against the roster; a\n"
       "candidate no longer in it is skipped. Cases resolved automatically\n"
       "are not used. Writes a versioned model file.");
-  flags.String("from-decisions", &f->store_path, "case store file");
+  f->store.Register(flags, "from-decisions");
   flags.String("roster", &f->roster_path, "roster snapshot CSV");
   flags.String("encoding", &f->encoding, "roster encoding: utf-8 or cp932");
   flags.String("deltas", &f->deltas,
@@ -167,7 +167,7 @@ std::optional<int> ParseDecisionFitFlags(const std::vector<std::string>& args,
   flags.Int("min-negatives", &f->min_negatives,
             "fewest labelled non-matches to fit on");
   if (auto exit = ParseFlagsOrExit(flags, args)) return exit;
-  if (f->store_path.empty() || f->roster_path.empty() || f->out_path.empty()) {
+  if (!f->store.given() || f->roster_path.empty() || f->out_path.empty()) {
     std::fprintf(stderr,
                  "kuromaru model fit: --from-decisions, --roster and --out "
                  "are required\n");
@@ -191,19 +191,11 @@ std::optional<int> OpenInputs(const DecisionFitFlags& f,
   source.delta_paths = absl::StrSplit(f.deltas, ',', absl::SkipEmpty());
   source.encoding = *encoding;
   source.model_path = f.model_path;
-  struct stat st;
-  if (::stat(f.store_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    std::fprintf(stderr, "kuromaru model fit: no store file at %s\n",
-                 f.store_path.c_str());
-    return kExitCannotRun;
+  store::StoreOpenOptions open_options;
+  open_options.create = false;  // a mistyped store is an error, not empty
+  if (int exit = OpenStoreOrExit("model fit", f.store, open_options, cases)) {
+    return exit;
   }
-  auto opened = store::SqliteStore::Open(f.store_path, store::SqliteOptions());
-  if (!opened.ok()) {
-    std::fprintf(stderr, "kuromaru model fit: cannot open the store: %s\n",
-                 opened.status().ToString().c_str());
-    return kExitCannotRun;
-  }
-  *cases = *std::move(opened);
   reconcile::LoadOptions options;
   options.matcher.max_returned = 1000;  // a decided candidate may rank lower
   auto loaded = LoadEngineReporting(source, options, nullptr);
@@ -337,7 +329,7 @@ int RunModel(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "fit") {
     for (const std::string& arg : rest) {
-      if (arg == "--from-decisions" || arg.rfind("--from-decisions=", 0) == 0) {
+      if (arg.rfind("--from-decisions", 0) == 0) {
         return FitFromDecisions(rest);
       }
     }

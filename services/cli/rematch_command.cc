@@ -1,5 +1,6 @@
 // `kuromaru rematch`: the nightly re-match of every open case against the
-// current roster and model, on a store file, beside a running server or alone.
+// current roster and model, on a case store (SQLite file or PostgreSQL), beside
+// running servers or alone.
 #include <unistd.h>
 
 #include <atomic>
@@ -24,8 +25,8 @@
 #include "services/cli/flags.h"
 #include "services/cli/progress.h"
 #include "services/cli/roster_setup.h"
+#include "services/cli/store_flags.h"
 #include "services/rematch/rematch.h"
-#include "services/store/sqlite_store.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -223,7 +224,8 @@ int RunOnServer(const grpc_service::ClientOptions& client_options,
 }
 
 struct RematchFlags {
-  std::string store_path, months, shard = "0/1", report_path;
+  StoreFlags store;
+  std::string months, shard = "0/1", report_path;
   int64_t threads = 0, lease_seconds = 30;
   StoreRosterFlags roster;
   rematch::RematchOptions options;
@@ -236,7 +238,8 @@ std::optional<int> ParseRematchFlags(const std::vector<std::string>& args,
                                      RematchFlags* f) {
   f->client.server.clear();  // given: the job runs in that server
   Flags flags(
-      "kuromaru rematch (--store FILE | --server HOST:PORT --token-file FILE) "
+      "kuromaru rematch (--store FILE|DSN | --store-dsn-file FILE | --server "
+      "HOST:PORT --token-file FILE) "
       "[--months YYYYMM-YYYYMM] [--shard i/n] [--report FILE] [flags]",
       "Re-matches every open case (PENDING_REVIEW, UNMATCHED) against the "
       "store's active\nroster and model (or --roster/--model): resolves "
@@ -249,7 +252,7 @@ std::optional<int> ParseRematchFlags(const std::vector<std::string>& args,
       "summary and report. Exit 0: done;\n1: done with errors, or stopped; "
       "3: could not run.");
   AddClientFlags(flags, &f->client);
-  flags.String("store", &f->store_path, "case store file (SQLite)");
+  f->store.Register(flags);
   f->roster.Register(flags);
   flags.String("months", &f->months,
                "service months YYYYMM-YYYYMM (inclusive)");
@@ -265,7 +268,7 @@ std::optional<int> ParseRematchFlags(const std::vector<std::string>& args,
   if (bad.ok() && f->lease_seconds < 1) {
     bad = absl::InvalidArgumentError("--lease-seconds: at least 1");
   }
-  if (bad.ok() && f->store_path.empty() == f->client.server.empty()) {
+  if (bad.ok() && f->store.given() == !f->client.server.empty()) {
     bad = absl::InvalidArgumentError(
         "give one of --store (run the job here) or --server (run it in that "
         "server)");
@@ -278,17 +281,15 @@ std::optional<int> ParseRematchFlags(const std::vector<std::string>& args,
   return std::nullopt;
 }
 
-// `rematch --store`: the job here, on the store file, until its end or a
+// `rematch --store`: the job here, on the store, until its end or a
 // stop signal.
 int RunStandalone(RematchFlags& f) {
-  auto store = store::SqliteStore::Open(f.store_path, store::SqliteOptions());
-  if (!store.ok()) {
-    std::fprintf(stderr, "kuromaru rematch: %s\n",
-                 store.status().ToString().c_str());
-    return kExitCannotRun;
+  std::unique_ptr<store::CaseStore> store;
+  if (int exit = OpenStoreOrExit("rematch", f.store, {}, &store)) {
+    return exit;
   }
   std::shared_ptr<const reconcile::Engine> engine;
-  if (int exit = LoadStoreRoster("rematch", f.roster, **store, &engine)) {
+  if (int exit = LoadStoreRoster("rematch", f.roster, *store, &engine)) {
     return exit;
   }
   rematch::RematchOptions& options = f.options;
@@ -306,7 +307,7 @@ int RunStandalone(RematchFlags& f) {
   };
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
-  auto report = rematch::RunRematch(**store, *engine, options);
+  auto report = rematch::RunRematch(*store, *engine, options);
   progress.reset();
   if (absl::IsCancelled(report.status())) {
     PrintSummary(last, /*stopped=*/true);

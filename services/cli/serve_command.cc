@@ -11,11 +11,12 @@
 #include "base/log.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
+#include "services/cli/store_flags.h"
 #include "services/console/console_server.h"
 #include "services/console/review_gateway.h"
 #include "services/grpc/auth.h"
 #include "services/grpc/server.h"
-#include "services/store/sqlite_store.h"
+#include "services/store/open_store.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -24,7 +25,7 @@ struct ServeFlags {
   grpc_service::ServerOptions server;
   reconcile::RosterSource roster;
   std::string encoding = "utf-8";
-  std::string store_path;
+  StoreFlags store;
   std::string auth_config;
   std::string deltas;
   std::string grace = "10s";
@@ -37,8 +38,7 @@ struct ServeFlags {
 void Define(Flags& flags, ServeFlags* f) {
   flags.String("listen", &f->server.listen,
                "address to listen on (port 0: any free port)");
-  flags.String("store", &f->store_path,
-               "the case store, a SQLite file (created 0600); required");
+  f->store.Register(flags);
   flags.String("auth-config", &f->auth_config,
                "token file: `sha256:<hex> <roles> <subject>` lines (see "
                "`kuromaru token`); required");
@@ -81,8 +81,10 @@ void Define(Flags& flags, ServeFlags* f) {
 }
 
 absl::Status Check(ServeFlags* f) {
-  if (f->store_path.empty()) {
-    return absl::InvalidArgumentError("--store is required");
+  if (!f->store.given()) {
+    return absl::InvalidArgumentError(
+        "--store (a SQLite file, created 0600, or a PostgreSQL URI) or "
+        "--store-dsn-file is required");
   }
   if (f->auth_config.empty()) {
     return absl::InvalidArgumentError(
@@ -141,7 +143,8 @@ int CannotRun(const absl::Status& status) {
 int RunServe(const std::vector<std::string>& args) {
   ServeFlags f;
   Flags flags(
-      "kuromaru serve --store FILE --auth-config FILE [--roster FILE] "
+      "kuromaru serve (--store FILE|DSN | --store-dsn-file FILE) "
+      "--auth-config FILE [--roster FILE] "
       "[--listen HOST:PORT]",
       "Serves the kuromaru gRPC API: reconcile, review, roster administration\n"
       "and jobs, with health checking, reflection and metrics. The roster the\n"
@@ -166,8 +169,12 @@ int RunServe(const std::vector<std::string>& args) {
 
   auto tokens = grpc_service::TokenKeeper::Open(f.auth_config);
   if (!tokens.ok()) return CannotRun(tokens.status());
-  auto store = store::SqliteStore::Open(f.store_path, store::SqliteOptions());
+  absl::StatusOr<std::string> locator = f.store.Locator();
+  if (!locator.ok()) return CannotRun(locator.status());
+  auto store = store::OpenStore(*locator, store::StoreOpenOptions());
   if (!store.ok()) return CannotRun(store.status());
+  base::Log(base::LogLevel::kInfo, "store open",
+            {{"store", store::DescribeLocator(*locator)}});
   auto server = grpc_service::Server::Start(f.server, *std::move(store),
                                             *std::move(tokens));
   if (!server.ok()) return CannotRun(server.status());

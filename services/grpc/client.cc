@@ -53,6 +53,9 @@ absl::StatusOr<Client> Client::Connect(const ClientOptions& options) {
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
+  // Calls spread over every address the target resolves to (the replicas
+  // behind a headless Service), not pinned to the first.
+  args.SetLoadBalancingPolicyName("round_robin");
   client.channel_ =
       grpc::CreateCustomChannel(options.server, credentials, args);
   return client;

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -37,6 +38,8 @@ namespace {
 
 // How often tokens are re-read and the case gauges refreshed.
 constexpr absl::Duration kHousekeepingPeriod = absl::Seconds(10);
+// How often the store's availability is looked at for health.
+constexpr absl::Duration kStoreWatchPeriod = absl::Milliseconds(250);
 // How often TLS files are checked for a rotated certificate, seconds.
 constexpr unsigned int kCertificateRefreshSeconds = 60;
 
@@ -199,14 +202,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->health_server_ = std::move(health_server);
   server->health_port_ = health_port;
   server->SetServing("", true);
-  for (const std::string& name : ServiceNames()) {
-    server->SetServing(name, !NeedsRoster(name));
-  }
+  server->UpdateHealth();
   Server* raw = server.get();
   p->on_swap = [raw](const reconcile::Engine& engine) {
     raw->parts_->metrics.SetRoster(engine.roster_version, engine.model_version,
                                    engine.counts.rows, engine.counts.persons);
-    for (const std::string& name : ServiceNames()) raw->SetServing(name, true);
+    raw->roster_loaded_ = true;
+    raw->UpdateHealth();
   };
   server->housekeeping_ = std::thread(&Server::Housekeeping, raw);
   Log(LogLevel::kInfo, "listening",
@@ -285,8 +287,27 @@ absl::StatusOr<std::string> Server::RestoreRoster(
   return op.operation_id();
 }
 
+void Server::UpdateHealth() {
+  absl::MutexLock lock(&health_mu_);
+  const bool store_ok = parts_->store->Availability().ok();
+  if (store_ok != store_ok_) {
+    Log(store_ok ? LogLevel::kInfo : LogLevel::kError,
+        store_ok ? "the case store is available: serving"
+                 : "the case store is unavailable: NOT_SERVING",
+        {{"reason", std::string(parts_->store->Availability().message())}});
+    store_ok_ = store_ok;
+  }
+  for (const std::string& name : ServiceNames()) {
+    SetServing(name, store_ok && (roster_loaded_ || !NeedsRoster(name)));
+  }
+}
+
 void Server::Housekeeping() {
+  absl::Time next_refresh = absl::InfinitePast();
   do {
+    UpdateHealth();
+    if (absl::Now() < next_refresh) continue;
+    next_refresh = absl::Now() + kHousekeepingPeriod;
     absl::StatusOr<std::map<v1::CaseState, int64_t>> counts =
         parts_->store->CountCases();
     if (counts.ok()) parts_->metrics.SetCases(*counts);
@@ -303,7 +324,7 @@ void Server::Housekeeping() {
             static_cast<int64_t>(parts_->tokens->Current()->size())}});
     }
   } while (
-      !stop_housekeeping_.WaitForNotificationWithTimeout(kHousekeepingPeriod));
+      !stop_housekeeping_.WaitForNotificationWithTimeout(kStoreWatchPeriod));
 }
 
 void Server::Shutdown() {

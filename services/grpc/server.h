@@ -17,14 +17,18 @@
 // Health: the overall status (service "") is SERVING as soon as the server
 // answers; ReviewService and RosterService are SERVING from the start (they
 // need only the store); ReconcileService and JobService only once a roster is
-// in service. With TLS, health is also served in plaintext on health_listen
-// for orchestrator probes (nothing else is). Every service turns NOT_SERVING
-// when shutdown starts.
+// in service. Every kuromaru service is NOT_SERVING while the store says it
+// is unavailable (its database cannot be reached), and SERVING again once it
+// is back; the overall status stays SERVING, so that a liveness probe does
+// not restart a server that only waits for its database. With TLS, health is
+// also served in plaintext on health_listen for orchestrator probes (nothing
+// else is). Every service turns NOT_SERVING when shutdown starts.
 //
 // Thread-safe: Shutdown() may be called from any thread, once or more.
 #ifndef KUROMARU_SERVICES_GRPC_SERVER_H_
 #define KUROMARU_SERVICES_GRPC_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -125,6 +129,9 @@ class Server {
   struct Parts;
   Server(const ServerOptions& options, std::unique_ptr<Parts> parts);
   void SetServing(const std::string& service, bool serving);
+  // Each kuromaru service SERVING while the store is available and, for
+  // those that match, a roster is in service.
+  void UpdateHealth();
   void Housekeeping();
 
   const ServerOptions options_;
@@ -137,6 +144,9 @@ class Server {
   std::thread housekeeping_;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> roster_loaded_{false};
+  absl::Mutex health_mu_;
+  bool store_ok_ ABSL_GUARDED_BY(health_mu_) = true;
 };
 
 }  // namespace kuromaru::grpc_service

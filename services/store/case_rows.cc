@@ -15,16 +15,6 @@ constexpr char kCaseColumns[] =
     "reopened, resolved_by, roster_version, model_version, receipt_pb, "
     "result_pb, resolved_pb, previous_pb, reasons, lead, lead_sort, signature";
 
-std::string ServiceMonth(const v1::Case& c) {
-  const std::string& normalized = c.result().normalized().service_month();
-  return normalized.empty() ? c.receipt().service_month() : normalized;
-}
-
-std::string BilledInsurer(const v1::Case& c) {
-  const std::string& normalized = c.result().normalized().insurer_number();
-  return normalized.empty() ? c.receipt().insurer_number() : normalized;
-}
-
 absl::Status ParseInto(const std::string& bytes, google::protobuf::Message* m,
                        const char* what) {
   if (!m->ParseFromString(bytes)) {
@@ -36,21 +26,19 @@ absl::Status ParseInto(const std::string& bytes, google::protobuf::Message* m,
 // Binds every column of kCaseColumns, in order, from parameter 1.
 void BindCase(Statement& s, const CaseRow& row) {
   const v1::Case& c = row.c;
-  const auto& candidates = c.result().candidates();
-  int64_t updated = ToMicros(FromTimestamp(c.updated_at()));
+  const CaseColumns columns = ColumnsOf(c);
   s.Bind(1, c.receipt_id())
       .Bind(2, static_cast<int64_t>(c.state()))
       .Bind(3, c.version())
-      .Bind(4, ServiceMonth(c))
-      .Bind(5, BilledInsurer(c))
-      .Bind(6,
-            candidates.empty() ? std::string() : candidates[0].insurer_number())
-      .Bind(7, candidates.empty() ? 0.0 : candidates[0].probability())
-      .Bind(8, static_cast<int64_t>(candidates.size()))
+      .Bind(4, columns.service_month)
+      .Bind(5, columns.billed_insurer)
+      .Bind(6, columns.top_insurer)
+      .Bind(7, columns.top_probability)
+      .Bind(8, columns.candidate_count)
       .Bind(9, ToMicros(FromTimestamp(c.created_at())))
-      .Bind(10, updated);
-  if (cases::IsClosed(c.state())) {
-    s.Bind(11, updated);
+      .Bind(10, ToMicros(FromTimestamp(c.updated_at())));
+  if (columns.closed_at) {
+    s.Bind(11, ToMicros(*columns.closed_at));
   } else {
     s.BindNull(11);
   }
@@ -69,10 +57,8 @@ void BindCase(Statement& s, const CaseRow& row) {
   } else {
     s.BindNull(18);
   }
-  v1::MatchResult previous;
-  *previous.mutable_candidates() = c.previous_candidates();
-  s.BindBlob(19, previous.SerializeAsString());
-  BindQueueTraits(s, c.result(), 20);
+  s.BindBlob(19, columns.previous_bytes);
+  BindQueueColumns(s, columns.queue, 20);
 }
 
 }  // namespace
@@ -101,37 +87,16 @@ v1::CaseSummary ReadSummary(const Statement& s) {
   return c;
 }
 
-void BindQueueTraits(Statement& s, const v1::MatchResult& result, int first) {
-  const cases::QueueTraits t = cases::TraitsOf(result);
-  s.Bind(first, static_cast<int64_t>(t.reasons));
-  if (t.lead) {
-    s.Bind(first + 1, *t.lead);
+void BindQueueColumns(Statement& s, const QueueColumns& q, int first) {
+  s.Bind(first, static_cast<int64_t>(q.reasons));
+  if (q.lead) {
+    s.Bind(first + 1, *q.lead);
   } else {
     s.BindNull(first + 1);
   }
-  s.Bind(first + 2, t.lead ? *t.lead : kNoLead);
-  s.Bind(first + 3, cases::SignatureOf(result));
+  s.Bind(first + 2, q.lead_sort);
+  s.Bind(first + 3, q.signature);
 }
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(rest * 1000));
-  return ts;
-}
-
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
 
 absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
                                                 const std::string& receipt_id) {
@@ -240,19 +205,8 @@ absl::Status AppendAudit(Connection& db, const v1::AuditRecord& r) {
 
 absl::Status RecordTransition(Connection& db, const Transition& t,
                               v1::Case* after) {
-  const Actor& actor = *t.actor;
-  v1::CaseEvent e;
-  *e.mutable_at() = ToTimestamp(t.at);
-  e.set_actor(actor.subject);
-  e.set_actor_kind(t.change.actor_kind);
-  e.set_action(t.change.action);
-  e.set_from_state(t.change.from_state);
-  e.set_to_state(after->state());
-  e.set_version(after->version());
-  e.set_request_id(actor.request_id);
-  e.set_comment(t.comment);
-  e.set_roster_version(after->roster_version());
-  e.set_model_version(after->model_version());
+  TransitionRecords r = RecordsOf(t, *after);
+  v1::CaseEvent& e = r.event;
   ASSIGN_OR_RETURN(
       auto s, db.Prepare("INSERT INTO case_events (receipt_id, at_us, actor, "
                          "actor_kind, action, from_state, to_state, version, "
@@ -272,35 +226,15 @@ absl::Status RecordTransition(Connection& db, const Transition& t,
       .Bind(12, e.model_version());
   RETURN_IF_ERROR(s->Run());
   e.set_sequence(sqlite3_last_insert_rowid(db.raw()));
-
-  if (t.feed) {
-    v1::Change change;
-    change.set_receipt_id(after->receipt_id());
-    change.set_state(after->state());
-    change.set_version(after->version());
-    change.set_actor_kind(t.change.actor_kind);
-    *change.mutable_at() = e.at();
-    if (after->has_resolved()) *change.mutable_resolved() = after->resolved();
+  if (r.change) {
     ASSIGN_OR_RETURN(auto c, db.Prepare("INSERT INTO changes (receipt_id, "
                                         "at_us, change_pb) VALUES (?,?,?)"));
     c->Bind(1, after->receipt_id())
         .Bind(2, ToMicros(t.at))
-        .BindBlob(3, change.SerializeAsString());
+        .BindBlob(3, r.change->SerializeAsString());
     RETURN_IF_ERROR(c->Run());
   }
-
-  v1::AuditRecord a;
-  *a.mutable_at() = e.at();
-  a.set_actor(actor.subject);
-  a.set_role(actor.role);
-  a.set_action(t.change.action);
-  a.set_receipt_id(after->receipt_id());
-  a.set_request_id(actor.request_id);
-  a.set_peer(actor.peer);
-  a.set_version_before(t.change.version_before);
-  a.set_version_after(after->version());
-  a.set_detail(t.change.detail);
-  RETURN_IF_ERROR(AppendAudit(db, a));
+  RETURN_IF_ERROR(AppendAudit(db, r.audit));
   *after->add_history() = std::move(e);
   return absl::OkStatus();
 }

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 
+#include "absl/status/status.h"
 #include "services/store/case_repository.h"
 #include "services/store/change_feed.h"
 #include "services/store/service_state.h"
@@ -38,6 +39,13 @@ class CaseStore : public CaseRepository,
   ~CaseStore() override = default;
 
   virtual StoreStats GetStats() const = 0;
+
+  // OK while the store can take writes as far as it knows; UNAVAILABLE,
+  // with the reason, while its database cannot be reached (writes then fail
+  // UNAVAILABLE too, and nothing they did is acknowledged). Answers from
+  // what the store last saw, without I/O, so that health checks may ask
+  // often.
+  virtual absl::Status Availability() const = 0;
 };
 
 }  // namespace kuromaru::store

@@ -175,7 +175,7 @@ absl::Status BackfillQueueTraits(Connection& db) {
       return absl::DataLossError("unreadable stored result");
     }
     write->Reset();
-    BindQueueTraits(*write, result, 2);
+    BindQueueColumns(*write, QueueColumnsOf(result), 2);
     write->Bind(1, read->Text(0));
     RETURN_IF_ERROR(write->Run());
   }

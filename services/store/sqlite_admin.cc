@@ -31,28 +31,20 @@ absl::StatusOr<int64_t> SqliteCaseStore::Purge(absl::Time closed_before,
       s->Bind(1, ToMicros(closed_before))
           .Bind(2, static_cast<int64_t>(kPurgeBatch));
       std::vector<v1::AuditRecord> rows;
+      const absl::Time now = Now();
       while (true) {
         ASSIGN_OR_RETURN(bool row, s->Step());
         if (!row) break;
-        v1::AuditRecord& a = rows.emplace_back();
-        a.set_receipt_id(s->Text(0));
-        a.set_version_before(s->Int(1));
-        a.set_detail(absl::StrCat(
-            "state=", cases::StateName(static_cast<v1::CaseState>(s->Int(2)))));
+        rows.push_back(PurgedAudit(s->Text(0), s->Int(1),
+                                   static_cast<v1::CaseState>(s->Int(2)), now,
+                                   actor));
       }
-      const auto at = ToTimestamp(Now());
       ASSIGN_OR_RETURN(auto del,
                        db.Prepare("DELETE FROM cases WHERE receipt_id = ?"));
-      for (v1::AuditRecord& a : rows) {
+      for (const v1::AuditRecord& a : rows) {
         del->Bind(1, a.receipt_id());
         RETURN_IF_ERROR(del->Run());
         del->Reset();
-        *a.mutable_at() = at;
-        a.set_actor(actor.subject);
-        a.set_role(actor.role);
-        a.set_action("PURGED");
-        a.set_request_id(actor.request_id);
-        a.set_peer(actor.peer);
         RETURN_IF_ERROR(AppendAudit(db, a));
       }
       purged = static_cast<int64_t>(rows.size());

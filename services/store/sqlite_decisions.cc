@@ -47,35 +47,6 @@ absl::Status SaveOutcome(Connection& db, const ReviewerDecision& d,
   return s->Run();
 }
 
-// A new case, built and serialized before the writer is taken: the writer
-// is the store's one serial section.
-struct PreparedCase {
-  CaseRow row;
-  Actor actor;
-  cases::Change change;
-  CaseWrite out;
-};
-
-absl::StatusOr<PreparedCase> PrepareCase(NewCase in) {
-  const std::string id = in.receipt.receipt_id();  // a copy: it is moved
-  if (id.empty()) return absl::InvalidArgumentError("receipt_id is required");
-  if (!in.result.receipt_id().empty() && in.result.receipt_id() != id) {
-    return absl::InvalidArgumentError("the result is for another receipt");
-  }
-  PreparedCase p;
-  p.actor = std::move(in.actor);
-  CaseRow& row = p.row;
-  row.receipt_bytes = in.receipt.SerializeAsString();
-  v1::Case& c = row.c;
-  c.set_receipt_id(id);
-  *c.mutable_receipt() = std::move(in.receipt);
-  *c.mutable_result() = std::move(in.result);
-  c.mutable_result()->set_receipt_id(id);
-  row.result_bytes = c.result().SerializeAsString();
-  p.change = cases::Intake(&c);
-  return p;
-}
-
 // Stores `p`, or finds the same receipt stored before; on the writer.
 absl::Status InsertPrepared(Connection& db, absl::Time now, PreparedCase& p) {
   CaseRow& row = p.row;

@@ -2,18 +2,13 @@
 // of the queue's filter chips, and one person's other open cases
 // (CaseRepository::ListCases with Order::kPriority, CountQueue,
 // ListSameSignature). The queue columns are written with every result
-// (case_rows.cc, BindQueueTraits) and indexed by cases_queue.
-#include <algorithm>
+// (case_records.h, QueueColumnsOf) and indexed by cases_queue.
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_split.h"
-#include "base/hash.h"
 #include "base/status_macros.h"
 #include "services/cases/case_state_machine.h"
 #include "services/cases/queue_traits.h"
@@ -24,53 +19,6 @@ namespace kuromaru::store {
 namespace {
 
 constexpr int kMaxPageSize = 1000;
-
-// Where a page of the queue ends: the sort key of its last case.
-struct QueuePosition {
-  int64_t rank = 0;  // 0 for PENDING_REVIEW, 1 for any other state
-  std::string month;
-  double lead = 0;
-  std::string receipt_id;
-};
-
-absl::Status CheckMonth(const std::string& month) {
-  if (month.empty()) return absl::OkStatus();
-  bool digits = month.size() == 6;
-  for (char ch : month) digits = digits && ch >= '0' && ch <= '9';
-  if (!digits) return absl::InvalidArgumentError("months are YYYYMM");
-  return absl::OkStatus();
-}
-
-std::string Fingerprint(const CaseFilter& f) {
-  std::string canonical = "queue";
-  for (v1::CaseState s : f.states) absl::StrAppend(&canonical, ",", s);
-  absl::StrAppend(&canonical, "|", f.service_month_from, "|",
-                  f.service_month_to, "|", f.insurer_number, "|", f.reasons);
-  return absl::StrCat(base::Fnv1a64(canonical));
-}
-
-std::string EncodeToken(const CaseFilter& f, const QueuePosition& p) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(Fingerprint(f), ":", p.rank, ":", p.month, ":",
-                   absl::StrFormat("%.17g", p.lead), ":", p.receipt_id));
-}
-
-absl::StatusOr<std::optional<QueuePosition>> DecodeToken(const CaseFilter& f) {
-  if (f.page_token.empty()) return std::optional<QueuePosition>();
-  const absl::Status bad = absl::InvalidArgumentError("bad page token");
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(f.page_token, &raw)) return bad;
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits(':', 4));
-  QueuePosition p;
-  if (parts.size() != 5 || parts[0] != Fingerprint(f) ||
-      !absl::SimpleAtoi(parts[1], &p.rank) ||
-      !absl::SimpleAtod(parts[3], &p.lead)) {
-    return bad;
-  }
-  p.month = parts[2];
-  p.receipt_id = parts[4];
-  return std::optional<QueuePosition>(std::move(p));
-}
 
 // The WHERE clause of a filter (its states and reasons only when asked), and
 // its parameters, bound in order by Bind.
@@ -138,13 +86,8 @@ int Bind(Statement& s, const Where& w) {
 }  // namespace
 
 absl::StatusOr<CasePage> SqliteCaseStore::ListQueue(const CaseFilter& f) {
-  const int page_size = f.page_size == 0 ? 50 : f.page_size;
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return absl::InvalidArgumentError("page_size is 1..1000");
-  }
-  RETURN_IF_ERROR(CheckMonth(f.service_month_from));
-  RETURN_IF_ERROR(CheckMonth(f.service_month_to));
-  ASSIGN_OR_RETURN(std::optional<QueuePosition> after, DecodeToken(f));
+  ASSIGN_OR_RETURN(const int page_size, CheckCaseFilter(f));
+  ASSIGN_OR_RETURN(std::optional<QueuePosition> after, DecodeQueueToken(f));
   // PENDING_REVIEW (2) ranks first, then the other states asked for. Each
   // rank is read on its own, in the order of the cases_queue index, so that
   // the usual queue (one state) is read in index order, never sorted whole.
@@ -179,7 +122,7 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListQueue(const CaseFilter& f) {
       int i = Bind(*s, where);
       if (resume) {
         s->Bind(i + 1, after->month);
-        s->Bind(i + 2, after->lead);
+        s->Bind(i + 2, after->lead_sort);
         s->Bind(i + 3, after->receipt_id);
         i += 3;
       }
@@ -196,7 +139,7 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListQueue(const CaseFilter& f) {
   }
   if (page.cases.size() > static_cast<size_t>(page_size)) {
     page.cases.resize(page_size);
-    page.next_page_token = EncodeToken(f, positions[page_size - 1]);
+    page.next_page_token = EncodeQueueToken(f, positions[page_size - 1]);
   }
   return page;
 }
@@ -211,27 +154,14 @@ absl::StatusOr<QueueCounts> SqliteCaseStore::CountQueue(const CaseFilter& f) {
       absl::StrCat("SELECT state, reasons, COUNT(*) FROM cases", where.sql,
                    " GROUP BY state, reasons");
   QueueCounts counts;
-  auto in_states = [&f](v1::CaseState s) {
-    return f.states.empty() ||
-           std::find(f.states.begin(), f.states.end(), s) != f.states.end();
-  };
   RETURN_IF_ERROR(Read([&](Connection& db) -> absl::Status {
     ASSIGN_OR_RETURN(auto s, db.Prepare(sql));
     Bind(*s, where);
     while (true) {
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
-      const auto state = static_cast<v1::CaseState>(s->Int(0));
-      const auto reasons = static_cast<uint32_t>(s->Int(1));
-      const int64_t n = s->Int(2);
-      const bool reason_ok = f.reasons == 0 || (reasons & f.reasons) != 0;
-      if (reason_ok) counts.by_state[state] += n;
-      if (in_states(state)) {
-        for (int bit = 0; bit < cases::kReasonCount; ++bit) {
-          if (reasons & (1u << bit)) counts.by_reason[1u << bit] += n;
-        }
-      }
-      if (reason_ok && in_states(state)) counts.total += n;
+      AddQueueGroup(f, static_cast<v1::CaseState>(s->Int(0)),
+                    static_cast<uint32_t>(s->Int(1)), s->Int(2), &counts);
     }
     return absl::OkStatus();
   }));

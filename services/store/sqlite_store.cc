@@ -10,12 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "base/hash.h"
 #include "base/status_macros.h"
 #include "services/store/case_rows.h"
 #include "services/store/migrations.h"
@@ -25,7 +21,6 @@ namespace kuromaru::store {
 namespace {
 
 constexpr char kMemory[] = ":memory:";
-constexpr int kMaxPageSize = 1000;
 
 // Creates the file owner-only before SQLite sees it; SQLite gives the -wal
 // and -shm files the mode of the database file.
@@ -49,52 +44,6 @@ absl::Status CreateOwnerOnly(const std::string& path) {
   }
   ::close(fd);
   return status;
-}
-
-absl::Status CheckMonth(const std::string& month) {
-  if (month.empty()) return absl::OkStatus();
-  bool digits = month.size() == 6;
-  for (char ch : month) digits = digits && ch >= '0' && ch <= '9';
-  if (!digits) return absl::InvalidArgumentError("months are YYYYMM");
-  return absl::OkStatus();
-}
-
-// Binds a page token to its filter, so that a token is not replayed
-// against another query.
-std::string FilterFingerprint(const CaseFilter& f) {
-  std::string canonical;
-  for (v1::CaseState s : f.states) absl::StrAppend(&canonical, s, ",");
-  absl::StrAppend(&canonical, "|", f.service_month_from, "|",
-                  f.service_month_to, "|", f.insurer_number, "|",
-                  f.created_before ? ToMicros(*f.created_before) : -1, "|",
-                  f.created_after ? ToMicros(*f.created_after) : -1, "|",
-                  f.reasons, "|", static_cast<int>(f.order));
-  return absl::StrCat(base::Fnv1a64(canonical));
-}
-
-struct PagePosition {
-  int64_t created_us = 0;
-  std::string receipt_id;
-};
-
-std::string EncodeToken(const CaseFilter& f, const PagePosition& p) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(FilterFingerprint(f), ":", p.created_us, ":", p.receipt_id));
-}
-
-absl::StatusOr<std::optional<PagePosition>> DecodeToken(const CaseFilter& f) {
-  if (f.page_token.empty()) return std::optional<PagePosition>();
-  std::string raw;
-  absl::Status bad = absl::InvalidArgumentError("bad page token");
-  if (!absl::WebSafeBase64Unescape(f.page_token, &raw)) return bad;
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits(':', 2));
-  PagePosition p;
-  if (parts.size() != 3 || parts[0] != FilterFingerprint(f) ||
-      !absl::SimpleAtoi(parts[1], &p.created_us)) {
-    return bad;
-  }
-  p.receipt_id = parts[2];
-  return std::optional<PagePosition>(std::move(p));
 }
 
 // The query for a page of ListCases; BindListQuery binds it.
@@ -288,13 +237,8 @@ absl::StatusOr<v1::Case> SqliteCaseStore::GetCase(const std::string& receipt_id,
 
 absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const CaseFilter& f) {
   if (f.order == CaseFilter::Order::kPriority) return ListQueue(f);
-  int page_size = f.page_size == 0 ? 50 : f.page_size;
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return absl::InvalidArgumentError("page_size is 1..1000");
-  }
-  RETURN_IF_ERROR(CheckMonth(f.service_month_from));
-  RETURN_IF_ERROR(CheckMonth(f.service_month_to));
-  ASSIGN_OR_RETURN(std::optional<PagePosition> after, DecodeToken(f));
+  ASSIGN_OR_RETURN(const int page_size, CheckCaseFilter(f));
+  ASSIGN_OR_RETURN(std::optional<PagePosition> after, DecodePageToken(f));
   CasePage page;
   auto work = [&](Connection& db) -> absl::Status {
     ASSIGN_OR_RETURN(auto s, db.Prepare(ListQuery(f, after.has_value())));
@@ -310,7 +254,7 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const CaseFilter& f) {
   if (page.cases.size() > static_cast<size_t>(page_size)) {
     page.cases.resize(page_size);
     const v1::CaseSummary& last = page.cases.back();
-    page.next_page_token = EncodeToken(
+    page.next_page_token = EncodePageToken(
         f, {ToMicros(FromTimestamp(last.created_at())), last.receipt_id()});
   }
   return page;

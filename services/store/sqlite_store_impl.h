@@ -78,6 +78,8 @@ class SqliteCaseStore final : public CaseStore {
   absl::StatusOr<std::optional<std::string>> LoadCheckpoint(
       const std::string& name) override;
   StoreStats GetStats() const override;
+  // A file store is there while the process is.
+  absl::Status Availability() const override { return absl::OkStatus(); }
 
  private:
   using Work = std::function<absl::Status(Connection&)>;

@@ -102,14 +102,15 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
                                    args);
 }
 
-absl::StatusOr<std::unique_ptr<ServiceEnv>> ServiceEnv::Create() {
+absl::StatusOr<std::unique_ptr<ServiceEnv>> ServiceEnv::Create(
+    const std::string& store) {
   const ServiceData& data = ServiceData::Get();
   if (data.token_path.empty()) {
     return absl::FailedPreconditionError("no generated data");
   }
   std::string dir = MakeTempDir("kuromaru_service_store");
   if (dir.empty()) return absl::InternalError("mkdtemp");
-  return std::unique_ptr<ServiceEnv>(new ServiceEnv(std::move(dir)));
+  return std::unique_ptr<ServiceEnv>(new ServiceEnv(std::move(dir), store));
 }
 
 ServiceEnv::~ServiceEnv() {

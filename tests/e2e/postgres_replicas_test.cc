@@ -1,0 +1,208 @@
+// Two `kuromaru serve` replicas on one PostgreSQL store, called through
+// real gRPC clients: what one stores the other answers from, of two
+// reviewers deciding one version on different replicas one wins, the feed
+// and the review queue read the same on both, and health follows the
+// database on each.
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/service_env.h"
+#include "tests/support/postgres_cluster.h"
+
+namespace kuromaru::testing {
+namespace {
+
+constexpr int kReplicas = 2;
+constexpr int kReceipts = 200;
+constexpr char kReview[] = "kuromaru.v1.ReviewService";
+
+using HealthStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
+
+class PostgresReplicasTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = PostgresCluster::Shared();
+    ASSERT_NE(cluster_, nullptr);
+    static int serial = 0;
+    absl::StatusOr<std::string> dsn =
+        cluster_->CreateSchema(absl::StrCat("e2e_replicas_", ++serial));
+    ASSERT_TRUE(dsn.ok()) << dsn.status();
+    for (int i = 0; i < kReplicas; ++i) {
+      auto env = ServiceEnv::Create(*dsn);
+      ASSERT_TRUE(env.ok()) << env.status();
+      ASSERT_TRUE((*env)->Start().ok());
+      const absl::Status serving = (*env)->WaitServing();
+      ASSERT_TRUE(serving.ok()) << serving;
+      replicas_.push_back(*std::move(env));
+    }
+  }
+
+  const Tokens& tokens() const { return ServiceData::Get().tokens; }
+
+  // The first kReceipts generated receipts, reconciled on replica 0.
+  std::vector<v1::ReconcileResponse> ReconcileOnFirst() {
+    auto stub = replicas_[0]->reconcile();
+    std::vector<v1::ReconcileResponse> out(kReceipts);
+    for (int i = 0; i < kReceipts; ++i) {
+      auto context = ContextWith(tokens().claims);
+      const grpc::Status status = stub->Reconcile(
+          context.get(), RequestFor(ServiceData::Get().receipts[i]), &out[i]);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+    }
+    return out;
+  }
+
+  // The health of `service` on replica `i` (UNKNOWN when the call fails).
+  HealthStatus Health(int i, const std::string& service) {
+    auto stub = grpc::health::v1::Health::NewStub(replicas_[i]->channel());
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    auto context = ContextWith("", absl::Seconds(2));
+    if (!stub->Check(context.get(), request, &response).ok()) {
+      return grpc::health::v1::HealthCheckResponse::UNKNOWN;
+    }
+    return response.status();
+  }
+
+  bool WaitHealth(int i, const std::string& service, HealthStatus want) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline) {
+      if (Health(i, service) == want) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return false;
+  }
+
+  std::vector<std::string> QueuePage(int i) {
+    v1::ListCasesRequest request;
+    request.set_order(v1::ListCasesRequest::ORDER_PRIORITY);
+    request.add_states(v1::CASE_STATE_PENDING_REVIEW);
+    request.set_page_size(20);
+    v1::ListCasesResponse page;
+    auto context = ContextWith(tokens().reviewer);
+    const grpc::Status status =
+        replicas_[i]->review()->ListCases(context.get(), request, &page);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<std::string> ids;
+    for (const v1::CaseSummary& c : page.cases()) ids.push_back(c.receipt_id());
+    return ids;
+  }
+
+  PostgresCluster* cluster_ = nullptr;
+  std::vector<std::unique_ptr<ServiceEnv>> replicas_;
+};
+
+TEST_F(PostgresReplicasTest, ReplicasShareCasesDecisionsFeedAndQueue) {
+  const std::vector<v1::ReconcileResponse> stored = ReconcileOnFirst();
+  const v1::ReconcileResponse* pending = nullptr;
+  for (const v1::ReconcileResponse& r : stored) {
+    if (r.state() == v1::CASE_STATE_PENDING_REVIEW &&
+        r.result().candidates_size() > 0) {
+      pending = &r;
+      break;
+    }
+  }
+  ASSERT_NE(pending, nullptr) << "no case in review";
+  const std::string id = pending->result().receipt_id();
+
+  // The other replica answers a known receipt from the store.
+  v1::ReconcileResponse again;
+  auto context = ContextWith(tokens().claims);
+  ASSERT_TRUE(replicas_[1]
+                  ->reconcile()
+                  ->Reconcile(context.get(),
+                              RequestFor(ServiceData::Get().receipts[0]),
+                              &again)
+                  .ok());
+  EXPECT_TRUE(again.replayed());
+
+  // Both replicas list the queue alike, with the case in it.
+  const std::vector<std::string> first = QueuePage(0);
+  EXPECT_EQ(first, QueuePage(1));
+  EXPECT_FALSE(first.empty());
+
+  // Reviewers on both replicas confirm version 1 at once: one wins.
+  constexpr int kPerReplica = 4;
+  std::vector<grpc::StatusCode> codes(kReplicas * kPerReplica);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kReplicas * kPerReplica; ++i) {
+    threads.emplace_back([&, i] {
+      v1::ConfirmCandidateRequest request;
+      request.set_receipt_id(id);
+      request.set_expected_version(1);
+      request.set_idempotency_key(absl::StrCat("replica-race-", i));
+      *request.mutable_candidate() = KeyOf(pending->result().candidates(0));
+      v1::DecisionResponse out;
+      auto c = ContextWith(tokens().reviewer);
+      codes[i] = replicas_[i % kReplicas]
+                     ->review()
+                     ->ConfirmCandidate(c.get(), request, &out)
+                     .error_code();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int ok = 0, aborted = 0;
+  for (grpc::StatusCode code : codes) {
+    ok += code == grpc::StatusCode::OK;
+    aborted += code == grpc::StatusCode::ABORTED;
+  }
+  EXPECT_EQ(ok, 1);
+  EXPECT_EQ(aborted, kReplicas * kPerReplica - 1);
+
+  // Each replica's feed holds every intake and the one confirmation, once.
+  for (int r = 0; r < kReplicas; ++r) {
+    v1::ListChangesRequest request;
+    request.set_page_size(1000);
+    v1::ListChangesResponse page;
+    auto c = ContextWith(tokens().claims);
+    ASSERT_TRUE(
+        replicas_[r]->review()->ListChanges(c.get(), request, &page).ok());
+    ASSERT_EQ(page.changes_size(), kReceipts + 1) << "replica " << r;
+    const v1::Change& last = page.changes(kReceipts);
+    EXPECT_EQ(last.receipt_id(), id);
+    EXPECT_EQ(last.state(), v1::CASE_STATE_CONFIRMED);
+  }
+  // The confirmed case left the queue on both.
+  for (int r = 0; r < kReplicas; ++r) {
+    for (const std::string& queued : QueuePage(r)) EXPECT_NE(queued, id);
+  }
+}
+
+TEST_F(PostgresReplicasTest, HealthFollowsTheDatabaseOnEveryReplica) {
+  ASSERT_TRUE(cluster_->Stop().ok());
+  for (int i = 0; i < kReplicas; ++i) {
+    EXPECT_TRUE(WaitHealth(i, kReview,
+                           grpc::health::v1::HealthCheckResponse::NOT_SERVING))
+        << "replica " << i;
+    // The process is alive: a liveness probe must not restart it.
+    EXPECT_EQ(Health(i, ""), grpc::health::v1::HealthCheckResponse::SERVING);
+  }
+  v1::ReconcileResponse response;
+  auto context = ContextWith(tokens().claims);
+  EXPECT_FALSE(replicas_[0]
+                   ->reconcile()
+                   ->Reconcile(context.get(),
+                               RequestFor(ServiceData::Get().receipts[0]),
+                               &response)
+                   .ok());
+  ASSERT_TRUE(cluster_->Restart().ok());
+  for (int i = 0; i < kReplicas; ++i) {
+    EXPECT_TRUE(
+        WaitHealth(i, kReview, grpc::health::v1::HealthCheckResponse::SERVING))
+        << "replica " << i;
+  }
+  auto after = ContextWith(tokens().claims);
+  const grpc::Status status = replicas_[1]->reconcile()->Reconcile(
+      after.get(), RequestFor(ServiceData::Get().receipts[0]), &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+}  // namespace
+}  // namespace kuromaru::testing
