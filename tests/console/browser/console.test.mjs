@@ -372,7 +372,9 @@ describe("reviewer console", () => {
   test("blind mode hides every score and is remembered", async () => {
     const { page } = a;
     const rows = await (async () => {
-      await visit(page, server.consoleUrl, "#/queue?reason=wildcard_name");
+      // Unmatched cases too: a person found with no enrollment valid in the month
+      // is no match, and may be the one with ● and candidates.
+      await visit(page, server.consoleUrl, "#/queue?reason=wildcard_name&state=PENDING_REVIEW,UNMATCHED");
       return page.$$eval("table.queue tbody tr", (trs) => trs.map((tr) => Number(tr.children[7]?.textContent)));
     })();
     const at = rows.findIndex((n) => n > 0);
