@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "matcher/insurer_directory.h"
 #include "matcher/matcher.h"
+#include "tests/matcher/chain_rows.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -39,32 +40,20 @@ std::shared_ptr<const InsurerDirectory> Directory() {
   return *d;
 }
 
-// A 横浜市国保 member born 1949-05-01: 75 on 2024-05-01.
-RosterRow Kokuho() {
-  return {.insurer_number = "141002",
-          .symbol = "横浜",
-          .number = "0042",
-          .name_kanji = "髙橋　一郎",
-          .name_kana = "タカハシ　イチロウ",
-          .birth_date = "19490501",
-          .sex = "1",
-          .qualified_from = "20100401",
-          .qualified_until = "20240501",
-          .postal_code = "2310001",
-          .address = "神奈川県横浜市中区新港1-2-3"};
-}
+using ::kuromaru::matcher::testing::Kokuho;
+using ::kuromaru::matcher::testing::Kouki;
 
-// The 後期高齢者 enrollment that follows, written without kana or space.
-RosterRow Kouki() {
-  RosterRow r = Kokuho();
-  r.insurer_number = "39141015";
-  r.symbol = "";
-  r.number = "12345678";
-  r.name_kanji = "高橋一郎";
-  r.name_kana = "";
-  r.qualified_from = "20240501";
-  r.qualified_until = "";
-  return r;
+// An insured person of a 協会けんぽ household (記号 31, 番号 77, 枝番 00),
+// born 1980-04-01, whose enrollment ended on 2024-04-01.
+RosterRow InsuredUntilApril() {
+  RosterRow insured = Kokuho();
+  insured.insurer_number = "01140011";
+  insured.symbol = "31";
+  insured.number = "77";
+  insured.branch = "00";
+  insured.birth_date = "19800401";
+  insured.qualified_until = "20240401";
+  return insured;
 }
 
 std::unique_ptr<Matcher> MakeMatcher(const std::vector<RosterRow>& rows) {
@@ -242,13 +231,7 @@ TEST(LifeEventsTest, AHouseholdMembersOldCardIsNotThePersonsOwn) {
   // Two members of one household under one 記号・番号: the receipt bills
   // the insured person's 枝番 00, so only that person's earlier enrollment
   // is the stale card.
-  RosterRow insured = Kokuho();
-  insured.insurer_number = "01140011";
-  insured.symbol = "31";
-  insured.number = "77";
-  insured.branch = "00";
-  insured.birth_date = "19800401";
-  insured.qualified_until = "20240401";
+  RosterRow insured = InsuredUntilApril();
   RosterRow spouse = insured;
   spouse.branch = "01";
   spouse.name_kanji = "髙橋　陽子";
@@ -347,13 +330,7 @@ TEST(LifeEventsTest, ANamedEmployerRoutesToItsKenpo) {
 }
 
 TEST(LifeEventsTest, AHouseholdMembersNewInsurerRoutesTheDependant) {
-  RosterRow insured = Kokuho();
-  insured.insurer_number = "01140011";
-  insured.symbol = "31";
-  insured.number = "77";
-  insured.branch = "00";
-  insured.birth_date = "19800401";
-  insured.qualified_until = "20240401";
+  RosterRow insured = InsuredUntilApril();
   RosterRow dependant = insured;
   dependant.branch = "01";
   dependant.name_kanji = "髙橋　陽子";

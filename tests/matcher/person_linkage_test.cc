@@ -7,37 +7,13 @@
 #include "matcher/name_relation.h"
 #include "matcher/normalize_person.h"
 #include "matcher/roster.h"
+#include "tests/matcher/chain_rows.h"
 
 namespace kuromaru::matcher {
 namespace {
 
-// A 国保 enrollment with kana, ended at the 75th birthday.
-RosterRow Kokuho() {
-  return {.insurer_number = "138222",
-          .symbol = "横浜",
-          .number = "0042",
-          .name_kanji = "髙橋　一郎",
-          .name_kana = "タカハシ　イチロウ",
-          .birth_date = "19490501",
-          .sex = "1",
-          .qualified_from = "20100401",
-          .qualified_until = "20240501",
-          .postal_code = "2310001",
-          .address = "神奈川県横浜市中区新港1-2-3"};
-}
-
-// The next day's 後期高齢者 enrollment: same kanji, no kana, no space.
-RosterRow Kouki() {
-  RosterRow r = Kokuho();
-  r.insurer_number = "39141018";
-  r.symbol = "";
-  r.number = "12345678";
-  r.name_kanji = "高橋一郎";
-  r.name_kana = "";
-  r.qualified_from = "20240501";
-  r.qualified_until = "";
-  return r;
-}
+using ::kuromaru::matcher::testing::Kokuho;
+using ::kuromaru::matcher::testing::Kouki;
 
 std::shared_ptr<const Roster> Build(const std::vector<RosterRow>& rows) {
   RosterBuilder builder;
