@@ -33,6 +33,7 @@ struct ServeFlags {
   int64_t match_threads = 0;
   console::ConsoleOptions console;
   std::string console_idle = "30m";
+  std::string roster_follow = "5s";
 };
 
 void Define(Flags& flags, ServeFlags* f) {
@@ -69,6 +70,13 @@ void Define(Flags& flags, ServeFlags* f) {
   flags.Int("match-threads", &f->match_threads,
             "receipts matched at once across all calls (0: one per core; "
             "under a CPU limit, the limit)");
+  flags.String("upload-dir", &f->server.upload_dir,
+               "keep files sent with `kuromaru roster load|delta --upload` "
+               "here (a volume every replica mounts)");
+  flags.String("roster-follow-interval", &f->roster_follow,
+               "how often to look whether another replica on the same store "
+               "put another roster or model into service, and follow it "
+               "(0: never)");
   flags.String("console-listen", &f->console.listen,
                "serve the reviewer console (HTTPS with --tls-cert/--tls-key; "
                "plain HTTP only on loopback or with --console-insecure) on "
@@ -94,6 +102,11 @@ absl::Status Check(ServeFlags* f) {
       f->server.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "--shutdown-grace: a duration such as 10s");
+  }
+  if (!absl::ParseDuration(f->roster_follow, &f->server.roster_follow_period) ||
+      f->server.roster_follow_period < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--roster-follow-interval: a duration such as 5s, or 0");
   }
   if (f->work_threads < 1 || f->work_threads > 1024) {
     return absl::InvalidArgumentError("--work-threads: 1 to 1024");
@@ -128,6 +141,7 @@ absl::Status Check(ServeFlags* f) {
   absolute(&f->roster.snapshot_path);
   absolute(&f->roster.model_path);
   absolute(&f->roster.directory_path);
+  absolute(&f->server.upload_dir);
   for (std::string& d : f->roster.delta_paths) absolute(&d);
   return absl::OkStatus();
 }

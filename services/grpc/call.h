@@ -22,6 +22,7 @@
 namespace kuromaru::grpc_service {
 
 class JobRunner;
+class UploadDir;
 
 // Not owned; all outlive the server's RPCs.
 struct ServiceContext {
@@ -37,6 +38,9 @@ struct ServiceContext {
   // The reviewers' use case (decisions, claims, searches); required by the
   // review service.
   review::ReviewDesk* desk = nullptr;
+  // Where uploaded files go (RosterService.UploadChunk); null: the server
+  // takes no uploads.
+  UploadDir* uploads = nullptr;
 };
 
 class Call {

@@ -1,5 +1,7 @@
 #include "services/grpc/roster_manager.h"
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -9,7 +11,6 @@
 #include "base/log.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/reconcile/recorded_source.h"
 #include "services/reconcile/roster_loader.h"
 
 namespace kuromaru::grpc_service {
@@ -62,6 +63,52 @@ void AddReport(const reconcile::LoadReport& report, v1::RosterOperation* op) {
                                 : e.reason);
     }
   }
+}
+
+// Whether `engine` is what `recorded` names.
+bool Serves(const reconcile::Engine& engine,
+            const reconcile::RecordedSource& recorded) {
+  return engine.roster_version == recorded.roster_version &&
+         engine.model_version == recorded.model_version &&
+         engine.source.directory_path == recorded.source.directory_path;
+}
+
+// One record of the store, to remember that it failed to load.
+std::string RecordKey(const reconcile::RecordedSource& recorded) {
+  return absl::StrCat(recorded.roster_version, "|", recorded.model_version, "|",
+                      recorded.source.directory_path, "|",
+                      absl::ToUnixMicros(recorded.recorded_at));
+}
+
+// The engine `recorded` names, built from `current` when only deltas were
+// added on top of its snapshot or the model changed, else loaded whole.
+absl::StatusOr<std::shared_ptr<const reconcile::Engine>> CatchUp(
+    std::shared_ptr<const reconcile::Engine> current,
+    const reconcile::RecordedSource& recorded,
+    const reconcile::LoadOptions& options, reconcile::LoadReport* report) {
+  const reconcile::RosterSource& want = recorded.source;
+  const bool same_base =
+      current != nullptr &&
+      current->source.snapshot_path == want.snapshot_path &&
+      current->source.encoding == want.encoding &&
+      current->source.directory_path == want.directory_path &&
+      current->source.delta_paths.size() <= want.delta_paths.size() &&
+      std::equal(current->source.delta_paths.begin(),
+                 current->source.delta_paths.end(), want.delta_paths.begin());
+  if (!same_base) return reconcile::LoadEngine(want, options, report);
+  std::shared_ptr<const reconcile::Engine> engine = std::move(current);
+  for (size_t i = engine->source.delta_paths.size();
+       i < want.delta_paths.size(); ++i) {
+    ASSIGN_OR_RETURN(engine, reconcile::ApplyDelta(
+                                 *engine, want.delta_paths[i], want.encoding,
+                                 want.max_errors, options, report));
+  }
+  if (engine->model_version != recorded.model_version ||
+      engine->source.model_path != want.model_path) {
+    ASSIGN_OR_RETURN(engine,
+                     reconcile::WithModel(*engine, want.model_path, options));
+  }
+  return engine;
 }
 
 }  // namespace
@@ -183,6 +230,64 @@ void RosterManager::RunDelta(const std::string& id, std::string path,
   Finish(id, status, progress);
 }
 
+absl::StatusOr<std::optional<v1::RosterOperation>>
+RosterManager::StartFollow() {
+  if (store_ == nullptr) return std::nullopt;
+  int64_t swaps = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (running_) return std::nullopt;
+    swaps = swaps_;
+  }
+  absl::StatusOr<reconcile::RecordedSource> recorded =
+      reconcile::ReadRecordedSource(*store_);
+  if (absl::IsNotFound(recorded.status())) return std::nullopt;
+  RETURN_IF_ERROR(recorded.status());
+  std::string key = RecordKey(*recorded);
+  absl::MutexLock lock(&mu_);
+  // A swap since the record was read makes the record possibly stale: look
+  // again next time rather than go back to it.
+  if (running_ || swaps_ != swaps || key == failed_follow_) return std::nullopt;
+  if (current_ != nullptr && Serves(*current_, *recorded)) return std::nullopt;
+  ASSIGN_OR_RETURN(
+      v1::RosterOperation op,
+      Begin(v1::RosterOperation::KIND_FOLLOW, recorded->source.snapshot_path));
+  worker_ = std::thread(&RosterManager::RunFollow, this, op.operation_id(),
+                        *std::move(recorded), std::move(key));
+  return op;
+}
+
+void RosterManager::RunFollow(const std::string& id,
+                              reconcile::RecordedSource recorded,
+                              std::string record_key) {
+  // The record's files were accepted when they were put into service, with
+  // whatever error budget was given then; the versions are the check here.
+  recorded.source.max_errors = std::numeric_limits<int64_t>::max();
+  v1::RosterOperation progress;
+  absl::Status status = [&]() -> absl::Status {
+    reconcile::LoadReport report;
+    auto engine =
+        CatchUp(Current(), recorded, LoadOptionsOf(matcher_options_), &report);
+    AddReport(report, &progress);
+    RETURN_IF_ERROR(engine.status());
+    if (!Serves(**engine, recorded)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the recorded files give roster ", (*engine)->roster_version,
+          " and model ", (*engine)->model_version, ", not the recorded ",
+          recorded.roster_version, " and ", recorded.model_version,
+          ": they changed after they were put into service; this replica "
+          "keeps what it serves until the roster is loaded again"));
+    }
+    progress.set_resulting_version((*engine)->roster_version);
+    return Swap(*engine, Record::kNo);
+  }();
+  if (!status.ok()) {
+    absl::MutexLock lock(&mu_);
+    failed_follow_ = std::move(record_key);
+  }
+  Finish(id, status, progress);
+}
+
 absl::StatusOr<std::shared_ptr<const reconcile::Engine>>
 RosterManager::LoadModel(const std::string& path) {
   RETURN_IF_ERROR(CheckPath(path, "path"));
@@ -214,16 +319,19 @@ RosterManager::LoadModel(const std::string& path) {
 }
 
 absl::Status RosterManager::Swap(
-    const std::shared_ptr<const reconcile::Engine>& engine) {
-  if (store_ != nullptr) {
+    const std::shared_ptr<const reconcile::Engine>& engine, Record record) {
+  if (store_ != nullptr && record == Record::kYes) {
     RETURN_IF_ERROR(reconcile::RecordEngine(*store_, *engine));
   }
   {
     absl::MutexLock lock(&mu_);
     current_ = engine;
+    ++swaps_;
   }
   base::Log(
-      base::LogLevel::kInfo, "roster in service",
+      base::LogLevel::kInfo,
+      record == Record::kYes ? "roster in service"
+                             : "roster in service, as another replica put it",
       {{"roster_version", engine->roster_version},
        {"model_version", engine->model_version},
        {"rows", engine->counts.rows},

@@ -11,6 +11,8 @@
 // Every successful swap is recorded in the store (reconcile::RecordEngine)
 // before it becomes visible, so a restarted server loads the same roster,
 // deltas, model and directory and comes back with the same roster version.
+// Replicas that share a store follow that record (StartFollow): a roster
+// put into service on one replica reaches every other one.
 #ifndef KUROMARU_SERVICES_GRPC_ROSTER_MANAGER_H_
 #define KUROMARU_SERVICES_GRPC_ROSTER_MANAGER_H_
 
@@ -29,6 +31,7 @@
 #include "kuromaru/v1/roster.pb.h"
 #include "matcher/matcher.h"
 #include "services/reconcile/engine.h"
+#include "services/reconcile/recorded_source.h"
 #include "services/store/case_store.h"
 
 namespace kuromaru::grpc_service {
@@ -72,6 +75,19 @@ class RosterManager {
   absl::StatusOr<std::shared_ptr<const reconcile::Engine>> LoadModel(
       const std::string& path);
 
+  // Brings this replica to the roster, deltas, model and directory the store
+  // records as in service, when another replica put others there: starts
+  // loading them in the background (an operation of kind KIND_FOLLOW) and
+  // returns it. nullopt when this replica serves them already, another
+  // operation runs, nothing is recorded, or this very record failed to load
+  // here before (it is tried again once the record changes). Deltas recorded
+  // on top of the snapshot in service are applied to it, and a new model
+  // alone keeps the index, rather than loading everything again. What is
+  // loaded is not recorded again; it is refused, and this replica keeps what
+  // it serves, when its versions differ from the record's (the files changed
+  // after they were put into service). The store's errors are returned.
+  absl::StatusOr<std::optional<v1::RosterOperation>> StartFollow();
+
   // An operation by id; NOT_FOUND for an unknown one (the last 100 are kept).
   absl::StatusOr<v1::RosterOperation> GetOperation(const std::string& id) const;
 
@@ -92,8 +108,13 @@ class RosterManager {
   void RunSnapshot(const std::string& id, reconcile::RosterSource source);
   void RunDelta(const std::string& id, std::string path,
                 std::optional<base::TextEncoding> encoding, int64_t max_errors);
-  // Records `engine` in the store, then makes it current.
-  absl::Status Swap(const std::shared_ptr<const reconcile::Engine>& engine);
+  void RunFollow(const std::string& id, reconcile::RecordedSource recorded,
+                 std::string record_key);
+  // Records `engine` in the store (unless it follows the record), then makes
+  // it current.
+  enum class Record { kYes, kNo };
+  absl::Status Swap(const std::shared_ptr<const reconcile::Engine>& engine,
+                    Record record = Record::kYes);
 
   store::ServiceState* const store_;
   const matcher::MatcherOptions matcher_options_;
@@ -106,6 +127,9 @@ class RosterManager {
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   std::string running_id_ ABSL_GUARDED_BY(mu_);  // empty for a model load
   std::thread worker_ ABSL_GUARDED_BY(mu_);
+  int64_t swaps_ ABSL_GUARDED_BY(mu_) = 0;
+  // The record that last failed to load as a follow; not tried again.
+  std::string failed_follow_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kuromaru::grpc_service

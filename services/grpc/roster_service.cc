@@ -8,6 +8,7 @@
 #include "base/csv.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/grpc/status.h"
+#include "services/grpc/upload_dir.h"
 #include "services/reconcile/engine.h"
 
 namespace kuromaru::grpc_service {
@@ -118,6 +119,39 @@ grpc::ServerUnaryReactor* RosterService::GetRosterStatus(
                     *response = call.services().rosters->Status();
                     return grpc::Status::OK;
                   });
+}
+
+grpc::ServerUnaryReactor* RosterService::UploadChunk(
+    grpc::CallbackServerContext* context, const v1::UploadChunkRequest* request,
+    v1::UploadChunkResponse* response) {
+  return RunUnary(
+      services_, context, "UploadChunk", Role::kAdmin,
+      [request, response](Call& call) {
+        UploadDir* uploads = call.services().uploads;
+        if (uploads == nullptr) {
+          return grpc::Status(
+              grpc::StatusCode::FAILED_PRECONDITION,
+              "this server takes no uploads: start it with --upload-dir on "
+              "a volume every replica mounts");
+        }
+        absl::StatusOr<v1::UploadChunkResponse> out =
+            uploads->Receive(*request);
+        if (!out.ok()) {
+          if (out.status().code() == absl::StatusCode::kInvalidArgument) {
+            // UploadDir says "field: reason".
+            const std::string message(out.status().message());
+            const size_t colon = message.find(": ");
+            if (colon == std::string::npos) {
+              return InvalidArgument({{"data", message}});
+            }
+            return InvalidArgument(
+                {{message.substr(0, colon), message.substr(colon + 2)}});
+          }
+          return ToGrpcStatus(out.status());
+        }
+        *response = *std::move(out);
+        return grpc::Status::OK;
+      });
 }
 
 }  // namespace kuromaru::grpc_service

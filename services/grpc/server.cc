@@ -26,6 +26,7 @@
 #include "services/grpc/reconcile_service.h"
 #include "services/grpc/review_service.h"
 #include "services/grpc/roster_service.h"
+#include "services/grpc/upload_dir.h"
 #include "services/grpc/work_queue.h"
 #include "services/reconcile/recorded_source.h"
 
@@ -109,6 +110,7 @@ struct Server::Parts {
   std::unique_ptr<RosterManager> rosters;
   std::unique_ptr<JobRunner> jobs;
   std::unique_ptr<review::ReviewDesk> desk;
+  std::unique_ptr<UploadDir> uploads;
   ServiceContext context;
   std::unique_ptr<ReconcileService> reconcile;
   std::unique_ptr<ReviewService> review;
@@ -155,9 +157,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   RosterManager* rosters = p->rosters.get();
   p->desk = std::make_unique<review::ReviewDesk>(
       p->store.get(), [rosters] { return rosters->Current(); });
-  p->context = ServiceContext{
-      p->store.get(), p->rosters.get(), p->tokens.get(),   &p->metrics,
-      p->work.get(),  p->jobs.get(),    p->matching.get(), p->desk.get()};
+  if (!options.upload_dir.empty()) {
+    p->uploads = std::make_unique<UploadDir>(options.upload_dir);
+  }
+  p->context =
+      ServiceContext{p->store.get(),    p->rosters.get(), p->tokens.get(),
+                     &p->metrics,       p->work.get(),    p->jobs.get(),
+                     p->matching.get(), p->desk.get(),    p->uploads.get()};
   p->reconcile = std::make_unique<ReconcileService>(p->context);
   p->review = std::make_unique<ReviewService>(p->context);
   p->roster = std::make_unique<RosterService>(p->context);
@@ -302,10 +308,29 @@ void Server::UpdateHealth() {
   }
 }
 
+void Server::FollowRoster() {
+  absl::StatusOr<std::optional<v1::RosterOperation>> op =
+      parts_->rosters->StartFollow();
+  if (!op.ok()) {
+    Log(LogLevel::kWarning, "cannot read the roster in service from the store",
+        {{"error", std::string(op.status().message())}});
+  } else if (op->has_value()) {
+    Log(LogLevel::kInfo,
+        "another replica put a roster into service: following it",
+        {{"operation_id", (*op)->operation_id()}});
+  }
+}
+
 void Server::Housekeeping() {
   absl::Time next_refresh = absl::InfinitePast();
+  absl::Time next_follow = absl::Now() + options_.roster_follow_period;
   do {
     UpdateHealth();
+    if (options_.roster_follow_period > absl::ZeroDuration() &&
+        absl::Now() >= next_follow && parts_->store->Availability().ok()) {
+      next_follow = absl::Now() + options_.roster_follow_period;
+      FollowRoster();
+    }
     if (absl::Now() < next_refresh) continue;
     next_refresh = absl::Now() + kHousekeepingPeriod;
     absl::StatusOr<std::map<v1::CaseState, int64_t>> counts =

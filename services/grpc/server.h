@@ -81,6 +81,15 @@ struct ServerOptions {
   // waiting for a durable write holds no slot. 0: one per core.
   int match_threads = 0;
 
+  // Where files sent with RosterService.UploadChunk are kept (absolute; a
+  // volume every replica mounts). Empty: the server takes no uploads.
+  std::string upload_dir;
+
+  // How often the roster the store records as in service is compared with
+  // this replica's, to follow one that another replica put into service
+  // (RosterManager::StartFollow). Zero: never.
+  absl::Duration roster_follow_period = absl::Seconds(5);
+
   matcher::MatcherOptions matcher;
 };
 
@@ -133,6 +142,8 @@ class Server {
   // those that match, a roster is in service.
   void UpdateHealth();
   void Housekeeping();
+  // Follows a roster another replica put into service (StartFollow).
+  void FollowRoster();
 
   const ServerOptions options_;
   std::unique_ptr<Parts> parts_;

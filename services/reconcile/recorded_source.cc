@@ -20,6 +20,8 @@ absl::StatusOr<RecordedSource> ReadRecordedSource(store::ServiceState& store) {
   ASSIGN_OR_RETURN(store::RosterState active, store.GetActiveRoster());
   RecordedSource out;
   out.roster_version = active.version;
+  out.model_version = active.model_version;
+  out.recorded_at = active.updated_at;
   out.source.snapshot_path = active.snapshot_path;
   out.source.delta_paths = active.delta_paths;
   ASSIGN_OR_RETURN(out.source.encoding,

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "services/reconcile/engine.h"
 #include "services/store/service_state.h"
 
@@ -21,6 +22,8 @@ absl::Status RecordEngine(store::ServiceState& store, const Engine& engine);
 struct RecordedSource {
   RosterSource source;
   std::string roster_version;
+  std::string model_version;
+  absl::Time recorded_at;  // when the store recorded it
 };
 absl::StatusOr<RecordedSource> ReadRecordedSource(store::ServiceState& store);
 

@@ -1,8 +1,8 @@
 // Two `kuromaru serve` replicas on one PostgreSQL store, called through
 // real gRPC clients: what one stores the other answers from, of two
 // reviewers deciding one version on different replicas one wins, the feed
-// and the review queue read the same on both, and health follows the
-// database on each.
+// and the review queue read the same on both, health follows the database
+// on each, and a roster put into service on one reaches the other.
 #include <memory>
 #include <string>
 #include <thread>
@@ -10,9 +10,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/process.h"
 #include "tests/e2e/service_env.h"
+#include "tests/support/files.h"
 #include "tests/support/postgres_cluster.h"
 
 namespace kuromaru::testing {
@@ -22,6 +25,7 @@ constexpr int kReplicas = 2;
 constexpr int kReceipts = 200;
 constexpr char kReview[] = "kuromaru.v1.ReviewService";
 
+using ::testing::HasSubstr;
 using HealthStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
 
 class PostgresReplicasTest : public ::testing::Test {
@@ -36,7 +40,10 @@ class PostgresReplicasTest : public ::testing::Test {
     for (int i = 0; i < kReplicas; ++i) {
       auto env = ServiceEnv::Create(*dsn);
       ASSERT_TRUE(env.ok()) << env.status();
-      ASSERT_TRUE((*env)->Start().ok());
+      ServeOptions serve;
+      serve.extra_args = {"--roster-follow-interval", "200ms", "--upload-dir",
+                          uploads_.path()};
+      ASSERT_TRUE((*env)->Start(serve).ok());
       const absl::Status serving = (*env)->WaitServing();
       ASSERT_TRUE(serving.ok()) << serving;
       replicas_.push_back(*std::move(env));
@@ -95,6 +102,17 @@ class PostgresReplicasTest : public ::testing::Test {
     return ids;
   }
 
+  v1::RosterStatus RosterStatusOf(int i) {
+    v1::RosterStatus out;
+    auto context = ContextWith(tokens().admin);
+    const grpc::Status status = replicas_[i]->roster()->GetRosterStatus(
+        context.get(), v1::GetRosterStatusRequest(), &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  // The directory uploads go to, shared by the replicas as a volume would be.
+  TempDir uploads_;
   PostgresCluster* cluster_ = nullptr;
   std::vector<std::unique_ptr<ServiceEnv>> replicas_;
 };
@@ -132,6 +150,7 @@ TEST_F(PostgresReplicasTest, ReplicasShareCasesDecisionsFeedAndQueue) {
   constexpr int kPerReplica = 4;
   std::vector<grpc::StatusCode> codes(kReplicas * kPerReplica);
   std::vector<std::thread> threads;
+  threads.reserve(kReplicas * kPerReplica);
   for (int i = 0; i < kReplicas * kPerReplica; ++i) {
     threads.emplace_back([&, i] {
       v1::ConfirmCandidateRequest request;
@@ -202,6 +221,41 @@ TEST_F(PostgresReplicasTest, HealthFollowsTheDatabaseOnEveryReplica) {
   const grpc::Status status = replicas_[1]->reconcile()->Reconcile(
       after.get(), RequestFor(ServiceData::Get().receipts[0]), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(PostgresReplicasTest, ARosterPutIntoServiceOnOneReplicaReachesTheOther) {
+  const std::string before = RosterStatusOf(1).version();
+  ASSERT_FALSE(before.empty());
+  ASSERT_EQ(RosterStatusOf(0).version(), before);
+
+  // The operator sends the roster from a workstation to one replica.
+  const std::string token = uploads_.Write("admin.token", tokens().admin);
+  const CommandResult load =
+      RunKuromaru({"roster", "load", "--server",
+                   replicas_[0]->server().address(), "--token-file", token,
+                   "--upload", ServiceData::Get().second_roster_path});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_THAT(load.out, HasSubstr("STATE_SUCCEEDED"));
+  EXPECT_THAT(load.out, HasSubstr(uploads_.path()));
+  const std::string after = RosterStatusOf(0).version();
+  ASSERT_NE(after, before);
+  EXPECT_THAT(load.out, HasSubstr(after));
+
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (RosterStatusOf(1).version() != after && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(RosterStatusOf(1).version(), after);
+  // A receipt reconciled on the other replica is matched against it, and
+  // says so.
+  v1::ReconcileResponse response;
+  auto reconcile = ContextWith(tokens().claims);
+  const grpc::Status status = replicas_[1]->reconcile()->Reconcile(
+      reconcile.get(), RequestFor(ServiceData::Get().receipts[kReceipts]),
+      &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(response.replayed());
+  EXPECT_EQ(response.result().roster_version(), after);
 }
 
 }  // namespace
