@@ -39,6 +39,7 @@ int RunRoster(const std::vector<std::string>& args);
 int RunReview(const std::vector<std::string>& args);
 int RunReconcile(const std::vector<std::string>& args);
 int RunPurge(const std::vector<std::string>& args);
+int RunStore(const std::vector<std::string>& args);
 
 }  // namespace kuromaru::cli
 

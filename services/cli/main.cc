@@ -39,6 +39,8 @@ const std::vector<Command>& AllCommands() {
       {"reconcile", "submit a receipts file to a running server", RunReconcile},
       {"purge", "delete closed cases past the retention period from a store",
        RunPurge},
+      {"store", "move a SQLite case store into PostgreSQL (store migrate)",
+       RunStore},
   };
   return *commands;
 }

@@ -42,10 +42,14 @@ bool IsKeywordDsn(const std::string& locator) {
 
 }  // namespace
 
+bool IsPostgresLocator(const std::string& locator) {
+  return IsPostgresDsn(locator) || IsKeywordDsn(locator);
+}
+
 absl::StatusOr<std::unique_ptr<CaseStore>> OpenStore(
     const std::string& locator, const StoreOpenOptions& options) {
   if (locator.empty()) return absl::InvalidArgumentError("no store named");
-  if (IsPostgresDsn(locator) || IsKeywordDsn(locator)) {
+  if (IsPostgresLocator(locator)) {
     PostgresOptions o = options.postgres;
     o.migrate = options.create;
     return PostgresStore::Open(locator, o);

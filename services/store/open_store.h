@@ -34,6 +34,9 @@ struct StoreOpenOptions {
 absl::StatusOr<std::unique_ptr<CaseStore>> OpenStore(
     const std::string& locator, const StoreOpenOptions& options);
 
+// Whether `locator` names a PostgreSQL store (as OpenStore decides).
+bool IsPostgresLocator(const std::string& locator);
+
 // The DSN a file holds (its first line, trimmed): a libpq connection string
 // or URI. NOT_FOUND when unreadable, INVALID_ARGUMENT when empty.
 absl::StatusOr<std::string> ReadDsnFile(const std::string& path);
