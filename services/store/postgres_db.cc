@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/base/internal/endian.h"
@@ -9,9 +10,22 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/log.h"
 
 namespace kuromaru::store::pg {
 namespace {
+
+// The server's warnings go to the log; its notices ("relation … already
+// exists, skipping" from the schema's IF NOT EXISTS) and below do not, so
+// that they never reach a command's stderr.
+void LogNotice(void* /*arg*/, const PGresult* notice) {
+  const char* severity =
+      PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity == nullptr || std::string_view(severity) != "WARNING") return;
+  const char* text = PQresultErrorField(notice, PG_DIAG_MESSAGE_PRIMARY);
+  base::Log(base::LogLevel::kWarning, "database warning",
+            {{"message", std::string(text == nullptr ? "" : text)}});
+}
 
 // timestamptz counts microseconds from 2000-01-01 UTC.
 constexpr int64_t kPostgresEpochUnixMicros = 946684800000000;
@@ -239,6 +253,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     }
     return absl::UnavailableError(message);
   }
+  PQsetNoticeReceiver(conn, &LogNotice, nullptr);
   return std::unique_ptr<Connection>(new Connection(conn));
 }
 
