@@ -2,13 +2,18 @@
 // real gRPC clients: what one stores the other answers from, of two
 // reviewers deciding one version on different replicas one wins, the feed
 // and the review queue read the same on both, health follows the database
-// on each, and a roster put into service on one reaches the other.
+// on each, a roster put into service on one reaches the other, a replica
+// killed during decisions loses none it acknowledged, and a database
+// restarted under load loses no acknowledged receipt.
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -109,6 +114,28 @@ class PostgresReplicasTest : public ::testing::Test {
         context.get(), v1::GetRosterStatusRequest(), &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
+  }
+
+  // The case `id` as replica `i` reads it, and its audit records.
+  v1::Case CaseOn(int i, const std::string& id) {
+    v1::GetCaseRequest request;
+    request.set_receipt_id(id);
+    v1::Case out;
+    auto context = ContextWith(tokens().reviewer);
+    const grpc::Status status =
+        replicas_[i]->review()->GetCase(context.get(), request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+  int ReopensAuditedOn(int i, const std::string& id) {
+    auto records = ExportAudit(*replicas_[i]->review(), id);
+    EXPECT_TRUE(records.ok()) << records.status();
+    if (!records.ok()) return -1;
+    int reopens = 0;
+    for (const v1::AuditRecord& r : *records) {
+      reopens += r.action() == "REOPENED";
+    }
+    return reopens;
   }
 
   // The directory uploads go to, shared by the replicas as a volume would be.
@@ -256,6 +283,139 @@ TEST_F(PostgresReplicasTest, ARosterPutIntoServiceOnOneReplicaReachesTheOther) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_FALSE(response.replayed());
   EXPECT_EQ(response.result().roster_version(), after);
+}
+
+TEST_F(PostgresReplicasTest,
+       AReplicaKilledDuringDecisionsLosesNoneItAcknowledged) {
+  std::vector<std::pair<std::string, int64_t>> closed;  // id, version
+  for (const v1::ReconcileResponse& r : ReconcileOnFirst()) {
+    if (r.state() == v1::CASE_STATE_AUTO_RESOLVED) {
+      closed.emplace_back(r.result().receipt_id(), r.case_version());
+    }
+  }
+  ASSERT_GE(closed.size(), 60u);
+  // Reviewers reopen closed cases on replica 1 until it is killed.
+  constexpr int kReviewers = 4;
+  absl::Mutex mu;
+  std::vector<std::string> acknowledged;
+  std::vector<std::thread> reviewers;
+  reviewers.reserve(kReviewers);
+  for (int t = 0; t < kReviewers; ++t) {
+    reviewers.emplace_back([&, t] {
+      for (size_t i = t; i < closed.size(); i += kReviewers) {
+        v1::ReopenCaseRequest request;
+        request.set_receipt_id(closed[i].first);
+        request.set_expected_version(closed[i].second);
+        request.set_idempotency_key(absl::StrCat("killed-", i));
+        request.set_comment("reopened while the replica dies");
+        v1::DecisionResponse out;
+        auto context = ContextWith(tokens().reviewer, absl::Seconds(5));
+        if (replicas_[1]
+                ->review()
+                ->ReopenCase(context.get(), request, &out)
+                .ok()) {
+          absl::MutexLock lock(&mu);
+          acknowledged.push_back(closed[i].first);
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 400; ++i) {
+    {
+      absl::MutexLock lock(&mu);
+      if (acknowledged.size() >= 20) break;
+    }
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_TRUE(replicas_[1]->Kill().ok());
+  for (std::thread& t : reviewers) t.join();
+  ASSERT_GE(acknowledged.size(), 20u);
+  ASSERT_LT(acknowledged.size(), closed.size()) << "the kill came too late";
+
+  // Every acknowledged decision is in the database, with its audit record,
+  // as the other replica reads it; a decision not acknowledged is there
+  // whole or not at all.
+  for (const std::string& id : acknowledged) {
+    const v1::Case c = CaseOn(0, id);
+    EXPECT_EQ(c.state(), v1::CASE_STATE_PENDING_REVIEW) << id;
+    EXPECT_EQ(ReopensAuditedOn(0, id), 1) << id;
+  }
+  for (const auto& [id, version] : closed) {
+    const v1::Case c = CaseOn(0, id);
+    const bool reopened = c.version() == version + 1;
+    EXPECT_EQ(ReopensAuditedOn(0, id), reopened ? 1 : 0) << id;
+  }
+}
+
+TEST_F(PostgresReplicasTest,
+       ADatabaseRestartedUnderLoadLosesNoAcknowledgedReceipt) {
+  // Claims systems send receipts to both replicas while the database stops
+  // and starts again.
+  constexpr int kSenders = 4;
+  absl::Mutex mu;
+  std::vector<std::string> acknowledged;
+  int unavailable = 0, other = 0;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> senders;
+  senders.reserve(kSenders);
+  for (int t = 0; t < kSenders; ++t) {
+    senders.emplace_back([&, t] {
+      for (int n = 0; !stop.load(); ++n) {
+        const std::string id = absl::StrCat("restart-", t, "-", n);
+        v1::ReconcileResponse out;
+        auto context = ContextWith(tokens().claims, absl::Seconds(5));
+        const grpc::Status status =
+            replicas_[t % kReplicas]->reconcile()->Reconcile(
+                context.get(),
+                RequestFor(ServiceData::Get().receipts[n % kReceipts], id),
+                &out);
+        absl::MutexLock lock(&mu);
+        if (status.ok()) {
+          acknowledged.push_back(id);
+        } else if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                   status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+          ++unavailable;  // a client retries both
+        } else {
+          ++other;
+        }
+        if (!status.ok()) absl::SleepFor(absl::Milliseconds(20));
+      }
+    });
+  }
+  auto acknowledged_count = [&] {
+    absl::MutexLock lock(&mu);
+    return acknowledged.size();
+  };
+  auto wait_for_more = [&](size_t more) {
+    const size_t target = acknowledged_count() + more;
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (acknowledged_count() < target && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    return acknowledged_count() >= target;
+  };
+  EXPECT_TRUE(wait_for_more(50));
+  ASSERT_TRUE(cluster_->Stop().ok());
+  absl::SleepFor(absl::Seconds(2));
+  ASSERT_TRUE(cluster_->Restart().ok());
+  // Service resumes on both replicas.
+  EXPECT_TRUE(wait_for_more(50));
+  stop = true;
+  for (std::thread& t : senders) t.join();
+  EXPECT_GT(unavailable, 0) << "no call saw the database down";
+  EXPECT_EQ(other, 0) << "calls failed otherwise than UNAVAILABLE";
+
+  // Every acknowledged receipt is a case, read from either replica.
+  for (size_t i = 0; i < acknowledged.size(); ++i) {
+    v1::GetCaseRequest request;
+    request.set_receipt_id(acknowledged[i]);
+    v1::Case c;
+    auto context = ContextWith(tokens().reviewer);
+    const grpc::Status status =
+        replicas_[i % kReplicas]->review()->GetCase(context.get(), request, &c);
+    EXPECT_TRUE(status.ok())
+        << acknowledged[i] << ": " << status.error_message();
+  }
 }
 
 }  // namespace

@@ -103,8 +103,10 @@ TEST(RematchE2eTest, ResolvesWhatTheWholeRosterFindsOnce) {
   // With the insurer directory: the same cases, the same candidates.
   const std::string routed =
       Rematch(f, f.store, {"--directory", f.dir + "/directory.csv"});
-  EXPECT_EQ(JsonNumber(routed, "examined"), JsonNumber(second, "examined")) << routed;
-  EXPECT_EQ(JsonNumber(routed, "changed") + JsonNumber(routed, "resolved"), 0) << routed;
+  EXPECT_EQ(JsonNumber(routed, "examined"), JsonNumber(second, "examined"))
+      << routed;
+  EXPECT_EQ(JsonNumber(routed, "changed") + JsonNumber(routed, "resolved"), 0)
+      << routed;
   // Two shards cover the cases once.
   const std::string a = Rematch(f, f.store, {"--shard", "0/2"});
   const std::string b = Rematch(f, f.store, {"--shard", "1/2"});
@@ -164,9 +166,10 @@ TEST(RematchE2eTest, StoppedBySigtermReportsWhatItDid) {
   for (int attempt = 0; attempt < 3 && !stopped; ++attempt) {
     CopyStore(pristine, f.store);
     std::filesystem::remove(report);
-    const pid_t pid = SpawnKuromaru({"rematch", "--store", f.store, "--roster",
-                             f.roster, "--threads", "1", "--report", report},
-                            f.dir + "/stopped");
+    const pid_t pid =
+        SpawnKuromaru({"rematch", "--store", f.store, "--roster", f.roster,
+                       "--threads", "1", "--report", report},
+                      f.dir + "/stopped");
     ASSERT_GT(pid, 0);
     // Once the job has started (it logs so), stop it.
     for (int i = 0; i < 600; ++i) {
@@ -242,10 +245,14 @@ TEST(RematchE2eTest, KilledMidRunAndRestartedFinishesTheWork) {
   const std::string after_crash = Rematch(f, f.store);
   const std::string after_ref = Rematch(f, reference);
   for (const char* name : {"examined", "unchanged"}) {
-    EXPECT_EQ(JsonNumber(after_crash, name), JsonNumber(after_ref, name)) << name;
+    EXPECT_EQ(JsonNumber(after_crash, name), JsonNumber(after_ref, name))
+        << name;
   }
-  EXPECT_EQ(JsonNumber(after_crash, "resolved") + JsonNumber(after_crash, "changed"), 0);
-  EXPECT_EQ(JsonNumber(after_ref, "resolved") + JsonNumber(after_ref, "changed"), 0);
+  EXPECT_EQ(
+      JsonNumber(after_crash, "resolved") + JsonNumber(after_crash, "changed"),
+      0);
+  EXPECT_EQ(
+      JsonNumber(after_ref, "resolved") + JsonNumber(after_ref, "changed"), 0);
 }
 
 // The nightly job as deploy/ runs it on PostgreSQL: two shards at once, one
@@ -265,11 +272,11 @@ TEST(RematchE2eTest, PostgresShardsRunAtOnceAndAKilledShardIsTakenOver) {
   ASSERT_GT(JsonNumber(uninterrupted, "resolved"), 0) << uninterrupted;
 
   auto shard = [&](int i, const std::string& log) {
-    return SpawnKuromaru({"rematch", "--store", f.store, "--roster", f.roster,
-                          "--shard", absl::StrCat(i, "/2"), "--lease-seconds",
-                          "4", "--threads", "1", "--report",
-                          absl::StrCat(f.dir, "/", log, ".json")},
-                         f.dir + "/" + log);
+    return SpawnKuromaru(
+        {"rematch", "--store", f.store, "--roster", f.roster, "--shard",
+         absl::StrCat(i, "/2"), "--lease-seconds", "4", "--threads", "1",
+         "--report", absl::StrCat(f.dir, "/", log, ".json")},
+        f.dir + "/" + log);
   };
   auto wait = [](pid_t pid) {
     int status = 0;
@@ -291,8 +298,9 @@ TEST(RematchE2eTest, PostgresShardsRunAtOnceAndAKilledShardIsTakenOver) {
   }
   SCOPED_TRACE(::kuromaru::testing::SeedNote());
   std::mt19937 rng(::kuromaru::testing::TestSeed());
-  absl::SleepFor(absl::Seconds(JsonNumber(uninterrupted, "duration_seconds") *
-                               std::uniform_real_distribution<>(0.1, 0.3)(rng)));
+  absl::SleepFor(
+      absl::Seconds(JsonNumber(uninterrupted, "duration_seconds") *
+                    std::uniform_real_distribution<>(0.1, 0.3)(rng)));
   ASSERT_EQ(kill(one, SIGKILL), 0);
   const int killed = wait(one);
   const int finished = wait(zero);
@@ -302,8 +310,8 @@ TEST(RematchE2eTest, PostgresShardsRunAtOnceAndAKilledShardIsTakenOver) {
     GTEST_SKIP() << "shard 1 finished before it could be killed";
   }
   // As the Indexed Job's retry would: refused while the lease lives.
-  const auto refused = RunKuromaru({"rematch", "--store", f.store, "--roster",
-                                    f.roster, "--shard", "1/2"});
+  const auto refused = RunKuromaru(
+      {"rematch", "--store", f.store, "--roster", f.roster, "--shard", "1/2"});
   EXPECT_EQ(refused.exit_code, 3);
   EXPECT_THAT(refused.err, HasSubstr("is held by "));
   absl::SleepFor(absl::Seconds(4.5));
@@ -311,13 +319,13 @@ TEST(RematchE2eTest, PostgresShardsRunAtOnceAndAKilledShardIsTakenOver) {
   EXPECT_EQ(JsonNumber(resumed, "errors"), 0) << resumed;
 
   // Cases were re-matched, and none twice under one roster and model.
-  EXPECT_TRUE(cluster
-                  ->RunAsSuperuser(
-                      "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM "
-                      "e2e_rematch_shards.case_events WHERE action = "
-                      "'REMATCHED') THEN RAISE EXCEPTION 'no re-match "
-                      "events'; END IF; END $$")
-                  .ok());
+  EXPECT_TRUE(
+      cluster
+          ->RunAsSuperuser("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM "
+                           "e2e_rematch_shards.case_events WHERE action = "
+                           "'REMATCHED') THEN RAISE EXCEPTION 'no re-match "
+                           "events'; END IF; END $$")
+          .ok());
   EXPECT_TRUE(
       cluster
           ->RunAsSuperuser(
