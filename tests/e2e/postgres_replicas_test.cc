@@ -285,6 +285,45 @@ TEST_F(PostgresReplicasTest, ARosterPutIntoServiceOnOneReplicaReachesTheOther) {
   EXPECT_EQ(response.result().roster_version(), after);
 }
 
+TEST_F(PostgresReplicasTest, AWatchOnOneReplicaSeesAChangeMadeOnTheOther) {
+  ReconcileOnFirst();
+  v1::ListChangesRequest list;
+  list.set_page_size(1000);
+  v1::ListChangesResponse before;
+  auto list_context = ContextWith(tokens().claims);
+  ASSERT_TRUE(replicas_[1]
+                  ->review()
+                  ->ListChanges(list_context.get(), list, &before)
+                  .ok());
+  v1::WatchChangesRequest request;
+  request.set_since_cursor(before.next_cursor());
+  auto context = ContextWith(tokens().claims, absl::Seconds(30));
+  auto reader = replicas_[1]->review()->WatchChanges(context.get(), request);
+  std::atomic<bool> read{false};
+  v1::Change change;
+  std::thread watcher([&] { read = reader->Read(&change); });
+  absl::SleepFor(absl::Milliseconds(300));
+  v1::ReconcileResponse response;
+  auto reconcile = ContextWith(tokens().claims);
+  ASSERT_TRUE(
+      replicas_[0]
+          ->reconcile()
+          ->Reconcile(reconcile.get(),
+                      RequestFor(ServiceData::Get().receipts[kReceipts]),
+                      &response)
+          .ok());
+  // The other replica's NOTIFY wakes the watch; its poll is the backstop.
+  const absl::Time deadline = absl::Now() + absl::Seconds(15);
+  while (!read && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  context->TryCancel();
+  watcher.join();
+  ASSERT_TRUE(read);
+  EXPECT_EQ(change.receipt_id(), response.result().receipt_id());
+  EXPECT_EQ(change.actor_kind(), v1::ACTOR_KIND_INTAKE);
+}
+
 TEST_F(PostgresReplicasTest,
        AReplicaKilledDuringDecisionsLosesNoneItAcknowledged) {
   std::vector<std::pair<std::string, int64_t>> closed;  // id, version
