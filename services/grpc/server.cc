@@ -39,6 +39,9 @@ namespace {
 
 // How often tokens are re-read and the case gauges refreshed.
 constexpr absl::Duration kHousekeepingPeriod = absl::Seconds(10);
+// How often expired leases (reviewers' claims the console did not release)
+// are deleted.
+constexpr absl::Duration kLeaseSweepPeriod = absl::Minutes(10);
 // How often the store's availability is looked at for health.
 constexpr absl::Duration kStoreWatchPeriod = absl::Milliseconds(250);
 // How often TLS files are checked for a rotated certificate, seconds.
@@ -324,12 +327,21 @@ void Server::FollowRoster() {
 void Server::Housekeeping() {
   absl::Time next_refresh = absl::InfinitePast();
   absl::Time next_follow = absl::Now() + options_.roster_follow_period;
+  absl::Time next_sweep = absl::Now() + kLeaseSweepPeriod;
   do {
     UpdateHealth();
     if (options_.roster_follow_period > absl::ZeroDuration() &&
         absl::Now() >= next_follow && parts_->store->Availability().ok()) {
       next_follow = absl::Now() + options_.roster_follow_period;
       FollowRoster();
+    }
+    if (absl::Now() >= next_sweep) {
+      next_sweep = absl::Now() + kLeaseSweepPeriod;
+      absl::StatusOr<int64_t> swept = parts_->store->DeleteExpiredLeases();
+      if (!swept.ok()) {
+        Log(LogLevel::kWarning, "expired leases not deleted",
+            {{"error", std::string(swept.status().message())}});
+      }
     }
     if (absl::Now() < next_refresh) continue;
     next_refresh = absl::Now() + kHousekeepingPeriod;

@@ -50,6 +50,8 @@ constexpr Query kLeaseHolder{
     "lease_holder", "SELECT owner, expires_at FROM leases WHERE name = $1"};
 constexpr Query kReleaseLease{
     "release_lease", "DELETE FROM leases WHERE name = $1 AND owner = $2"};
+constexpr Query kDeleteExpiredLeases{
+    "delete_expired_leases", "DELETE FROM leases WHERE expires_at <= $1"};
 constexpr Query kGetLease{
     "get_lease",
     "SELECT owner, expires_at FROM leases WHERE name = $1 AND expires_at > $2"};
@@ -158,6 +160,17 @@ absl::Status PostgresCaseStore::ReleaseLease(const std::string& name,
   return Write([&](Connection& c) {
     return c.Run(kReleaseLease, Params().Text(name).Text(owner)).status();
   });
+}
+
+absl::StatusOr<int64_t> PostgresCaseStore::DeleteExpiredLeases() {
+  int64_t deleted = 0;
+  RETURN_IF_ERROR(Write([&](Connection& c) -> absl::Status {
+    ASSIGN_OR_RETURN(Result r,
+                     c.Run(kDeleteExpiredLeases, Params().Time(Now())));
+    deleted = r.affected();
+    return absl::OkStatus();
+  }));
+  return deleted;
 }
 
 absl::StatusOr<Lease> PostgresCaseStore::GetLease(const std::string& name) {

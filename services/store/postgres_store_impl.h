@@ -69,6 +69,7 @@ class PostgresCaseStore final : public CaseStore {
   absl::StatusOr<Lease> GetLease(const std::string& name) override;
   absl::StatusOr<std::vector<Lease>> ListLeases(
       const std::string& prefix) override;
+  absl::StatusOr<int64_t> DeleteExpiredLeases() override;
   absl::Status SaveCheckpoint(const std::string& name,
                               const std::string& value) override;
   absl::StatusOr<std::optional<std::string>> LoadCheckpoint(

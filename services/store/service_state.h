@@ -15,6 +15,7 @@
 #ifndef KUROMARU_SERVICES_STORE_SERVICE_STATE_H_
 #define KUROMARU_SERVICES_STORE_SERVICE_STATE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,11 @@ class ServiceState {
   // reviewers hold, for a list of cases.
   virtual absl::StatusOr<std::vector<Lease>> ListLeases(
       const std::string& prefix) = 0;
+
+  // Removes the leases that expired: they hold nothing, and a reviewer's
+  // claim on each case opened would otherwise stay a row for good. Returns
+  // how many went.
+  virtual absl::StatusOr<int64_t> DeleteExpiredLeases() = 0;
 
   // A job's checkpoint; LoadCheckpoint is nullopt when none was saved under
   // `name`.

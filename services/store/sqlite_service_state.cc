@@ -107,6 +107,19 @@ absl::Status SqliteCaseStore::ReleaseLease(const std::string& name,
   });
 }
 
+absl::StatusOr<int64_t> SqliteCaseStore::DeleteExpiredLeases() {
+  int64_t deleted = 0;
+  RETURN_IF_ERROR(Write([&](Connection& db) -> absl::Status {
+    ASSIGN_OR_RETURN(auto s,
+                     db.Prepare("DELETE FROM leases WHERE expires_us <= ?"));
+    s->Bind(1, ToMicros(Now()));
+    RETURN_IF_ERROR(s->Run());
+    deleted = db.Changes();
+    return absl::OkStatus();
+  }));
+  return deleted;
+}
+
 absl::StatusOr<Lease> SqliteCaseStore::GetLease(const std::string& name) {
   Lease lease;
   absl::Status done = Read([&](Connection& db) -> absl::Status {

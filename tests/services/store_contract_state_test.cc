@@ -67,6 +67,18 @@ TEST_P(StoreContractTest, LeaseRefusesASecondOwnerUntilItExpires) {
       store_->AcquireLease("rematch/0-of-1", "host-a", absl::Minutes(5)).ok());
 }
 
+TEST_P(StoreContractTest, ExpiredLeasesAreDeletedAndLiveOnesKept) {
+  ASSERT_TRUE(
+      store_->AcquireLease("review/R1", "alice", absl::Minutes(1)).ok());
+  ASSERT_TRUE(store_->AcquireLease("review/R2", "bob", absl::Minutes(5)).ok());
+  EXPECT_EQ(store_->DeleteExpiredLeases().value_or(-1), 0);
+  Advance(absl::Minutes(2));
+  EXPECT_EQ(store_->DeleteExpiredLeases().value_or(-1), 1);
+  EXPECT_EQ(store_->GetLease("review/R2")->owner, "bob");
+  EXPECT_EQ(store_->ListLeases("review/")->size(), 1u);
+  EXPECT_EQ(store_->DeleteExpiredLeases().value_or(-1), 0);
+}
+
 TEST_P(StoreContractTest, ActiveRosterRoundTrips) {
   EXPECT_EQ(store_->GetActiveRoster().status().code(),
             absl::StatusCode::kNotFound);
