@@ -253,6 +253,17 @@ int RunBenchGrpc(const std::vector<std::string>& args) {
                  client.status().ToString().c_str());
     return kExitCannotRun;
   }
+  // The clock starts once the channel is connected, and a moment later, so
+  // that a round-robin target (several replicas) has every address ready:
+  // otherwise the first calls, and every stream, go to whichever replica
+  // answered first.
+  if (!client->channel()->WaitForConnected(
+          absl::ToChronoTime(absl::Now() + absl::Seconds(10)))) {
+    std::fprintf(stderr, "kuromaru bench grpc: cannot connect to %s\n",
+                 f.client.server.c_str());
+    return kExitCannotRun;
+  }
+  absl::SleepFor(absl::Milliseconds(500));
   absl::BitGen gen;
   const std::string run =
       absl::StrFormat("bench-%08x", absl::Uniform<uint32_t>(gen));
