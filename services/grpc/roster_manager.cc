@@ -18,6 +18,8 @@ namespace {
 
 constexpr size_t kOperationsKept = 100;
 constexpr size_t kErrorsPerOperation = 200;
+// How long a record that failed to load as a follow is left alone.
+constexpr absl::Duration kFollowRetry = absl::Minutes(5);
 
 using google::protobuf::util::TimeUtil;
 
@@ -247,7 +249,11 @@ RosterManager::StartFollow() {
   absl::MutexLock lock(&mu_);
   // A swap since the record was read makes the record possibly stale: look
   // again next time rather than go back to it.
-  if (running_ || swaps_ != swaps || key == failed_follow_) return std::nullopt;
+  if (running_ || swaps_ != swaps ||
+      (key == failed_follow_ &&
+       absl::Now() < failed_follow_at_ + kFollowRetry)) {
+    return std::nullopt;
+  }
   if (current_ != nullptr && Serves(*current_, *recorded)) return std::nullopt;
   ASSIGN_OR_RETURN(
       v1::RosterOperation op,
@@ -284,6 +290,7 @@ void RosterManager::RunFollow(const std::string& id,
   if (!status.ok()) {
     absl::MutexLock lock(&mu_);
     failed_follow_ = std::move(record_key);
+    failed_follow_at_ = absl::Now();
   }
   Finish(id, status, progress);
 }

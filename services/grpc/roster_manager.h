@@ -80,7 +80,8 @@ class RosterManager {
   // loading them in the background (an operation of kind KIND_FOLLOW) and
   // returns it. nullopt when this replica serves them already, another
   // operation runs, nothing is recorded, or this very record failed to load
-  // here before (it is tried again once the record changes). Deltas recorded
+  // here in the last five minutes (a file the shared volume did not yet
+  // show; a changed record is tried at once). Deltas recorded
   // on top of the snapshot in service are applied to it, and a new model
   // alone keeps the index, rather than loading everything again. What is
   // loaded is not recorded again; it is refused, and this replica keeps what
@@ -128,8 +129,9 @@ class RosterManager {
   std::string running_id_ ABSL_GUARDED_BY(mu_);  // empty for a model load
   std::thread worker_ ABSL_GUARDED_BY(mu_);
   int64_t swaps_ ABSL_GUARDED_BY(mu_) = 0;
-  // The record that last failed to load as a follow; not tried again.
+  // The record that last failed to load as a follow, and when.
   std::string failed_follow_ ABSL_GUARDED_BY(mu_);
+  absl::Time failed_follow_at_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kuromaru::grpc_service
