@@ -6,6 +6,7 @@
 // killed during decisions loses none it acknowledged, and a database
 // restarted under load loses no acknowledged receipt.
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -140,6 +141,7 @@ class PostgresReplicasTest : public ::testing::Test {
 
   // The directory uploads go to, shared by the replicas as a volume would be.
   TempDir uploads_;
+  TempDir workstation_;
   PostgresCluster* cluster_ = nullptr;
   std::vector<std::unique_ptr<ServiceEnv>> replicas_;
 };
@@ -255,15 +257,18 @@ TEST_F(PostgresReplicasTest, ARosterPutIntoServiceOnOneReplicaReachesTheOther) {
   ASSERT_FALSE(before.empty());
   ASSERT_EQ(RosterStatusOf(0).version(), before);
 
-  // The operator sends the roster from a workstation to one replica.
+  // The operator sends the roster from a workstation to one replica, under
+  // a name the server keeps only in part.
   const std::string token = uploads_.Write("admin.token", tokens().admin);
-  const CommandResult load =
-      RunKuromaru({"roster", "load", "--server",
-                   replicas_[0]->server().address(), "--token-file", token,
-                   "--upload", ServiceData::Get().second_roster_path});
+  const std::string local = workstation_.File("名簿 2026-12.csv");
+  std::filesystem::copy_file(ServiceData::Get().second_roster_path, local);
+  const CommandResult load = RunKuromaru(
+      {"roster", "load", "--server", replicas_[0]->server().address(),
+       "--token-file", token, "--upload", local});
   ASSERT_EQ(load.exit_code, 0) << load.err;
   EXPECT_THAT(load.out, HasSubstr("STATE_SUCCEEDED"));
   EXPECT_THAT(load.out, HasSubstr(uploads_.path()));
+  EXPECT_THAT(load.out, HasSubstr("-_______2026-12.csv"));
   const std::string after = RosterStatusOf(0).version();
   ASSERT_NE(after, before);
   EXPECT_THAT(load.out, HasSubstr(after));
