@@ -258,62 +258,30 @@ absl::StatusOr<std::vector<Row>> SqliteChunk(
   return rows;
 }
 
-// The PostgreSQL array type and element encoding of a column.
-Oid ArrayType(Kind kind) {
-  switch (kind) {
-    case Kind::kText:
-      return pg::kTextArray;
-    case Kind::kInt:
-      return pg::kInt8Array;
-    case Kind::kReal:
-      return pg::kFloat8Array;
-    case Kind::kBlob:
-    case Kind::kBlobOrEmpty:
-      return pg::kByteaArray;
-    case Kind::kTime:
-      return pg::kTimestamptzArray;
-    case Kind::kBool:
-      return pg::kBoolArray;
-  }
-  return pg::kTextArray;
-}
+// How a column's values travel to PostgreSQL: as an array of this type.
+struct PgArray {
+  Oid element;
+  Oid array;
+  const char* cast;
+};
 
-Oid ElementType(Kind kind) {
+PgArray ArrayOf(Kind kind) {
   switch (kind) {
     case Kind::kText:
-      return pg::kText;
+      return {pg::kText, pg::kTextArray, "text[]"};
     case Kind::kInt:
-      return pg::kInt8;
+      return {pg::kInt8, pg::kInt8Array, "int8[]"};
     case Kind::kReal:
-      return pg::kFloat8;
+      return {pg::kFloat8, pg::kFloat8Array, "float8[]"};
     case Kind::kBlob:
     case Kind::kBlobOrEmpty:
-      return pg::kBytea;
+      return {pg::kBytea, pg::kByteaArray, "bytea[]"};
     case Kind::kTime:
-      return pg::kTimestamptz;
+      return {pg::kTimestamptz, pg::kTimestamptzArray, "timestamptz[]"};
     case Kind::kBool:
-      return pg::kBool;
+      return {pg::kBool, pg::kBoolArray, "bool[]"};
   }
-  return pg::kText;
-}
-
-const char* ArrayCast(Kind kind) {
-  switch (kind) {
-    case Kind::kText:
-      return "text[]";
-    case Kind::kInt:
-      return "int8[]";
-    case Kind::kReal:
-      return "float8[]";
-    case Kind::kBlob:
-    case Kind::kBlobOrEmpty:
-      return "bytea[]";
-    case Kind::kTime:
-      return "timestamptz[]";
-    case Kind::kBool:
-      return "bool[]";
-  }
-  return "text[]";
+  return {pg::kText, pg::kTextArray, "text[]"};
 }
 
 // Inserts `rows` in one statement (one transaction); rows whose key is
@@ -324,9 +292,9 @@ absl::StatusOr<int64_t> Insert(pg::Connection& c, const Table& t,
   std::vector<std::string> names, unnest;
   for (size_t i = 0; i < t.columns.size(); ++i) {
     const Column& col = t.columns[i];
-    arrays.emplace_back(ElementType(col.kind));
+    arrays.emplace_back(ArrayOf(col.kind).element);
     names.push_back(col.postgres);
-    unnest.push_back(absl::StrCat("$", i + 1, "::", ArrayCast(col.kind)));
+    unnest.push_back(absl::StrCat("$", i + 1, "::", ArrayOf(col.kind).cast));
   }
   for (const Row& row : rows) {
     for (size_t i = 0; i < t.columns.size(); ++i) {
@@ -360,7 +328,7 @@ absl::StatusOr<int64_t> Insert(pg::Connection& c, const Table& t,
   }
   pg::Params params;
   for (size_t i = 0; i < t.columns.size(); ++i) {
-    params.Array(ArrayType(t.columns[i].kind), arrays[i]);
+    params.Array(ArrayOf(t.columns[i].kind).array, arrays[i]);
   }
   const std::string sql =
       t.feed
