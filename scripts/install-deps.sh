@@ -15,6 +15,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   # the PostgreSQL server the store's tests start privately (initdb, postgres)
   postgresql
+  # scripts/bench-replicas.sh reads the servers' metrics and processes' CPU time
+  curl procps
   # data the build turns into tables, and the demo's synthetic names
   unicode-data mecab-ipadic skkdic-extra
   # deployment checks (scripts/validate-deploy.sh) and the console's build (esbuild,

@@ -59,21 +59,6 @@ int64_t HeldBytes(const grpc::Status& status) {
   return held;
 }
 
-// The name a local file is uploaded under: its last part, with what the
-// server does not take in a name (UploadDir) replaced by '_'.
-std::string UploadName(const std::string& local) {
-  const size_t slash = local.rfind('/');
-  std::string name =
-      slash == std::string::npos ? local : local.substr(slash + 1);
-  for (char& c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok) c = '_';
-  }
-  if (name.empty() || name[0] == '.') name.insert(0, "f");
-  return name.substr(0, 100);
-}
-
 // Sends `local` to the server's upload directory, 1 MiB at a time; a chunk
 // whose answer was lost is sent again, resuming where the server stopped.
 // Returns the file's path on the server, or the exit code.
@@ -88,7 +73,7 @@ std::variant<std::string, int> Upload(const grpc_service::Client& client,
     return kExitCannotRun;
   }
   v1::UploadChunkRequest chunk;
-  chunk.set_name(UploadName(local));
+  chunk.set_name(grpc_service::UploadNameOf(local));
   std::string data(grpc_service::UploadDir::kMaxChunkBytes, '\0');
   for (;;) {
     in.seekg(chunk.offset());

@@ -22,16 +22,18 @@ namespace {
 constexpr size_t kMaxNameBytes = 100;
 constexpr size_t kIdHexDigits = 16;
 
+bool NameChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+         c == '_' || c == '-';
+}
+
 // A file name kept as the last part of a path on the server.
 bool ValidName(const std::string& name) {
   if (name.empty() || name.size() > kMaxNameBytes || name[0] == '.') {
     return false;
   }
   for (char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
-        c != '_' && c != '-') {
-      return false;
-    }
+    if (!NameChar(c)) return false;
   }
   return true;
 }
@@ -110,6 +112,17 @@ absl::StatusOr<std::string> NewId(const std::string& name) {
 }
 
 }  // namespace
+
+std::string UploadNameOf(const std::string& local_path) {
+  const size_t slash = local_path.rfind('/');
+  std::string name =
+      slash == std::string::npos ? local_path : local_path.substr(slash + 1);
+  for (char& c : name) {
+    if (!NameChar(c)) c = '_';
+  }
+  if (name.empty() || name[0] == '.') name.insert(0, "f");
+  return name.substr(0, kMaxNameBytes);
+}
 
 absl::StatusOr<std::string> FileSha256(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);

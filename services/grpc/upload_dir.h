@@ -59,6 +59,11 @@ class UploadDir {
   absl::Mutex mu_;  // one chunk at a time in this process
 };
 
+// The name a local file is uploaded under: its last part, with every
+// character a name may not hold ('.', '_', '-', ASCII letters and digits
+// only) replaced by '_'.
+std::string UploadNameOf(const std::string& local_path);
+
 // The hex SHA-256 of the file at `path`.
 absl::StatusOr<std::string> FileSha256(const std::string& path);
 

@@ -137,6 +137,25 @@ struct Value {
   std::string bytes;
 };
 
+// What a column's value is held as in a Value.
+enum class Form { kBytes, kReal, kInt };
+
+Form FormOf(Kind kind) {
+  switch (kind) {
+    case Kind::kText:
+    case Kind::kBlob:
+    case Kind::kBlobOrEmpty:
+      return Form::kBytes;
+    case Kind::kReal:
+      return Form::kReal;
+    case Kind::kInt:
+    case Kind::kTime:
+    case Kind::kBool:
+      return Form::kInt;
+  }
+  return Form::kBytes;
+}
+
 // SHA-256 over rows: per value a NULL marker or its bytes with their length.
 class RowHash {
  public:
@@ -148,21 +167,17 @@ class RowHash {
     const char tag = null ? 0 : 1;
     EVP_DigestUpdate(ctx_.get(), &tag, 1);
     if (null) return;
-    switch (kind) {
-      case Kind::kText:
-      case Kind::kBlob:
-      case Kind::kBlobOrEmpty: {
+    switch (FormOf(kind)) {
+      case Form::kBytes: {
         const uint64_t n = v.bytes.size();
         EVP_DigestUpdate(ctx_.get(), &n, sizeof n);
         EVP_DigestUpdate(ctx_.get(), v.bytes.data(), v.bytes.size());
         break;
       }
-      case Kind::kReal:
+      case Form::kReal:
         EVP_DigestUpdate(ctx_.get(), &v.r, sizeof v.r);
         break;
-      case Kind::kInt:
-      case Kind::kTime:
-      case Kind::kBool:
+      case Form::kInt:
         EVP_DigestUpdate(ctx_.get(), &v.i, sizeof v.i);
         break;
     }
@@ -185,18 +200,14 @@ Value FromSqlite(const Statement& st, int col, Kind kind) {
   Value v;
   v.null = st.IsNull(col);
   if (v.null) return v;
-  switch (kind) {
-    case Kind::kText:
-    case Kind::kBlob:
-    case Kind::kBlobOrEmpty:
+  switch (FormOf(kind)) {
+    case Form::kBytes:
       v.bytes = st.Text(col);
       break;
-    case Kind::kReal:
+    case Form::kReal:
       v.r = st.Real(col);
       break;
-    case Kind::kInt:
-    case Kind::kTime:
-    case Kind::kBool:
+    case Form::kInt:
       v.i = st.Int(col);
       break;
   }
@@ -207,18 +218,14 @@ Value FromPostgres(const pg::Result& r, int row, int col, Kind kind) {
   Value v;
   v.null = r.IsNull(row, col);
   if (v.null) return v;
-  switch (kind) {
-    case Kind::kText:
-    case Kind::kBlob:
-    case Kind::kBlobOrEmpty:
+  switch (FormOf(kind)) {
+    case Form::kBytes:
       v.bytes = std::string(r.Bytes(row, col));
       break;
-    case Kind::kReal:
+    case Form::kReal:
       v.r = r.Real(row, col);
       break;
-    case Kind::kInt:
-    case Kind::kTime:
-    case Kind::kBool:
+    case Form::kInt:
       v.i = r.Int(row, col);
       break;
   }

@@ -3,6 +3,7 @@
 // PostgreSQL; run twice it copies nothing more; a server on PostgreSQL then
 // serves the same cases, roster and feed, where a consumer's SQLite cursor
 // still resumes; and a moved row changed afterwards fails verification.
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -179,7 +180,15 @@ TEST(StoreMigrateTest, RefusesWhatIsNotASqliteFileAndAPostgresStore) {
                    "--to", "postgresql://127.0.0.1:1/none"});
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_THAT(missing.err, HasSubstr("no store file"));
-  EXPECT_THAT(missing.err, Not(HasSubstr("password")));
+  // A database that cannot be reached: the error names no password.
+  const std::string empty = ::testing::TempDir() + "/migrate_empty.db";
+  std::ofstream(empty).close();  // an empty file is an empty SQLite store
+  const CommandResult unreachable =
+      RunKuromaru({"store", "migrate", "--from", empty, "--to",
+                   "postgresql://kuromaru:s3cret-pw@127.0.0.1:1/none"});
+  EXPECT_EQ(unreachable.exit_code, 3);
+  EXPECT_THAT(unreachable.err, HasSubstr("cannot connect"));
+  EXPECT_THAT(unreachable.err, Not(HasSubstr("s3cret-pw")));
 }
 
 }  // namespace
