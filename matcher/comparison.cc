@@ -178,9 +178,12 @@ bool FieldHasLevel(Field field, Level level) {
 
 std::string PackedDateString(PackedDate date) {
   if (date == 0) return "";
-  char buffer[16];
-  std::snprintf(buffer, sizeof(buffer), "%08u", static_cast<unsigned>(date));
-  return buffer;
+  if (date > 99999999) return absl::StrCat(date);
+  std::string out(8, '0');
+  for (int i = 7; i >= 0 && date != 0; --i, date /= 10) {
+    out[i] = static_cast<char>('0' + date % 10);
+  }
+  return out;
 }
 
 FieldComparison CompareNameKanji(const PersonView& receipt,
@@ -222,13 +225,15 @@ FieldComparison CompareNameKana(const PersonView& receipt,
   }
   const double similarity = normalizer::JaroWinkler(Decode(a, 0), Decode(b, 1));
   if (similarity >= kKanaNear) return Make(L::kNear, a, b, with_values);
+  // A new surname before the same given name can look SIMILAR by letters
+  // (セイカヒロミツ / イトカワヒロミツ): the split says what changed.
+  if (KanaSurnameChanged(receipt, roster)) {
+    return Make(L::kSurnameChanged, a, b, with_values);
+  }
   if (similarity >= kKanaSimilar) return Make(L::kSimilar, a, b, with_values);
   if (!receipt.kana_surname.empty() &&
       receipt.kana_surname == roster.kana_surname) {
     return Make(L::kSurnameOnly, a, b, with_values);
-  }
-  if (KanaSurnameChanged(receipt, roster)) {
-    return Make(L::kSurnameChanged, a, b, with_values);
   }
   return Make(L::kDifferent, a, b, with_values);
 }

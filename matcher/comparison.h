@@ -6,9 +6,10 @@
 // every field its own m and u probability; the scorer (scorer.h) sums their
 // log2 ratios into the match weight.
 //
+// clang-format off
 //   FieldComparison c = CompareNameKana(receipt.View(), enrollment);
-//   // c.level == Level::kExactAfterFolding, c.receipt_value ==
-//   "タカハシイチロー"
+//   // c.level == Level::kExactAfterFolding, c.receipt_value == "タカハシイチロー"
+// clang-format on
 //
 // Levels are checked strongest first; a pair gets the first that holds. All
 // functions are pure and thread-safe.

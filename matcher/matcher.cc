@@ -87,11 +87,12 @@ struct PersonHistory {
   size_t others_begin = 0, others_end = 0;      // likewise
 };
 
-// The person's other enrollments go to `others` (their ids, in the same order,
-// to `other_ids`) and the insurers of those that ended before the month to
+// The person's other enrollments (and those of `merged`, persons the receipt
+// showed to be the same one) go to `others` (their ids, in the same order, to
+// `other_ids`) and the insurers of those that ended before the month to
 // `insurers`.
 PersonHistory History(const Roster& roster, EnrollmentId enrollment,
-                      PackedMonth month,
+                      std::span<const PersonId> merged, PackedMonth month,
                       std::vector<std::string_view>* insurers,
                       std::vector<OtherEnrollment>* others,
                       std::vector<EnrollmentId>* other_ids) {
@@ -99,8 +100,8 @@ PersonHistory History(const Roster& roster, EnrollmentId enrollment,
   h.insurers_begin = insurers->size();
   h.others_begin = others->size();
   const PackedDate first_day = month * 100 + 1;
-  for (EnrollmentId e : roster.Enrollments(roster.PersonOf(enrollment))) {
-    if (e == enrollment) continue;
+  auto add = [&](EnrollmentId e) {
+    if (e == enrollment) return;
     if (month != 0 && roster.CoversMonth(e, month)) h.other_valid = true;
     const PackedDate until = roster.record(e).qualified_until;
     const bool ended = until != 0 && (month == 0 || until <= first_day);
@@ -108,10 +109,74 @@ PersonHistory History(const Roster& roster, EnrollmentId enrollment,
     if (ended) insurers->push_back(view.insurer_number);
     others->push_back({view, ended});
     other_ids->push_back(e);
+  };
+  for (EnrollmentId e : roster.Enrollments(roster.PersonOf(enrollment))) add(e);
+  for (PersonId p : merged) {
+    for (EnrollmentId e : roster.Enrollments(p)) add(e);
   }
   h.insurers_end = insurers->size();
   h.others_end = others->size();
   return h;
+}
+
+// Link evidence (person_linkage.h) that a candidate whose enrollments all
+// ended before the month continues as another candidate. Below the roster's
+// own threshold: the receipt adds that its person is insured in the month,
+// so the ended chain must go on somewhere, and the candidates are where.
+constexpr int kQueryLinkThreshold = 8;
+
+LinkSide SideOf(const Roster& roster, EnrollmentId id) {
+  const EnrollmentRecord& r = roster.record(id);
+  return {roster.View(id), r.qualified_from, r.qualified_until};
+}
+
+// Merges into a valid candidate each candidate that ended before the month
+// and that it plausibly continues (the strongest such link wins). Returns,
+// per remaining candidate, the persons merged into it.
+std::vector<std::vector<PersonId>> MergeSuccessors(
+    const Roster& roster, PackedMonth month,
+    std::vector<Candidate>* candidates) {
+  std::vector<std::vector<PersonId>> merged(candidates->size());
+  if (month == 0) return merged;
+  const PackedDate first_day = month * 100 + 1;
+  std::vector<bool> gone(candidates->size(), false);
+  for (size_t i = 0; i < candidates->size(); ++i) {
+    const Candidate& x = (*candidates)[i];
+    if (x.valid_in_month) continue;
+    const EnrollmentId last = roster.Enrollments(x.person).back();
+    const EnrollmentRecord& l = roster.record(last);
+    if (l.qualified_until == 0 || l.qualified_until > first_day) continue;
+    const LinkSide ended = SideOf(roster, last);
+    int best_score = kQueryLinkThreshold - 1;
+    size_t best = candidates->size();
+    for (size_t j = 0; j < candidates->size(); ++j) {
+      const Candidate& y = (*candidates)[j];
+      if (j == i || gone[j] || !y.valid_in_month) continue;
+      // The first of y's enrollments that begins after the ended one began.
+      for (EnrollmentId e : roster.Enrollments(y.person)) {
+        if (roster.record(e).qualified_from <= l.qualified_from) continue;
+        const int score = LinkScore(ended, SideOf(roster, e));
+        if (score > best_score) {
+          best_score = score;
+          best = j;
+        }
+        break;
+      }
+    }
+    if (best == candidates->size()) continue;
+    merged[best].push_back(x.person);
+    gone[i] = true;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < candidates->size(); ++i) {
+    if (gone[i]) continue;
+    (*candidates)[kept] = (*candidates)[i];
+    merged[kept] = std::move(merged[i]);
+    ++kept;
+  }
+  candidates->resize(kept);
+  merged.resize(kept);
+  return merged;
 }
 
 }  // namespace
@@ -135,27 +200,26 @@ Matcher::Scored Matcher::ScoreAll(const ReceiptText& text,
                       text.sex,        text.insurer_number, text.symbol,
                       text.number,     text.branch,         text.postal_code,
                       text.address};
-  out->normalized = NormalizePerson(raw, &out->issues);
+  out->normalized = NormalizePerson(raw, &out->issues, &out->billed_insurer);
   out->service_month = ParseServiceMonth(text.service_month, &out->issues);
-  if (!text.insurer_number.empty()) {
-    auto billed = normalizer::ParseInsurerNumber(text.insurer_number);
-    if (billed.ok()) out->billed_insurer = *std::move(billed);
-  }
   out->prior_weight = model().prior_weight();
 
   Scored scored;
   const PersonView receipt_view = out->normalized.View();
   scored.candidates =
-      index_->Candidates(receipt_view, out->service_month, options_.candidates);
+      index_->Candidates(receipt_view, out->service_month, options_.candidates,
+                         out->billed_insurer ? &*out->billed_insurer : nullptr);
   out->candidates_considered = static_cast<int>(scored.candidates.size());
 
   const Roster& r = roster();
+  const std::vector<std::vector<PersonId>> merged =
+      MergeSuccessors(r, out->service_month, &scored.candidates);
   std::vector<PersonHistory> histories;
   histories.reserve(scored.candidates.size());
-  for (const Candidate& c : scored.candidates) {
-    histories.push_back(History(r, c.enrollment, out->service_month,
-                                &scored.insurers, &scored.others,
-                                &scored.other_ids));
+  for (size_t i = 0; i < scored.candidates.size(); ++i) {
+    histories.push_back(History(r, scored.candidates[i].enrollment, merged[i],
+                                out->service_month, &scored.insurers,
+                                &scored.others, &scored.other_ids));
     scored.others_begin.push_back(histories.back().others_begin);
   }
   scored.inputs.reserve(scored.candidates.size());

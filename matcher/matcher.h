@@ -1,10 +1,11 @@
 // The matcher: one receipt in, ranked enrollments with evidence and a decision
 // out.
 //
+// clang-format off
 //   ASSIGN_OR_RETURN(auto index, RosterIndex::Build(roster));
-//   ASSIGN_OR_RETURN(auto matcher, Matcher::Create(index, Model::Default(),
-//   {})); ReceiptMatch m = matcher->Match(receipt);   // thread-safe, any
-//   number of threads
+//   ASSIGN_OR_RETURN(auto matcher, Matcher::Create(index, Model::Default(), {}));
+//   ReceiptMatch m = matcher->Match(receipt);  // thread-safe, any number of threads
+// clang-format on
 //
 // Match normalizes the receipt (NormalizePerson), generates candidates from the
 // roster index (one per person: the enrollment valid in the service month, or

@@ -14,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -45,17 +45,20 @@ constexpr DefaultParam kDefaults[] = {
     {Field::kNameKanji, L::kWildcard, 0.06, 0.002},
     {Field::kNameKanji, L::kNear, 0.02, 0.10},
     // A receipt under the surname from before a marriage; among non-matches,
-    // a popular given name on the same birth date.
-    {Field::kNameKanji, L::kSurnameChanged, 0.015, 0.004},
-    {Field::kNameKanji, L::kDifferent, 0.025, 0.8915},
+    // a popular given name on the same birth date. m and u of the levels
+    // SURNAME_CHANGED and PREVIOUS_MEMBER are FitEm's on gen's default
+    // profile (docs/MATCHING.md), u of PREVIOUS_MEMBER held above the floor
+    // EM reached.
+    {Field::kNameKanji, L::kSurnameChanged, 0.010, 0.0037},
+    {Field::kNameKanji, L::kDifferent, 0.030, 0.8918},
     // Kana name. Blocking pairs receipts with namesakes and relatives in kana.
     {Field::kNameKana, L::kExact, 0.86, 0.01},
     {Field::kNameKana, L::kExactAfterFolding, 0.08, 0.002},
     {Field::kNameKana, L::kNear, 0.02, 0.03},
     {Field::kNameKana, L::kSimilar, 0.01, 0.08},
     {Field::kNameKana, L::kSurnameOnly, 0.01, 0.15},
-    {Field::kNameKana, L::kSurnameChanged, 0.01, 0.004},
-    {Field::kNameKana, L::kDifferent, 0.01, 0.724},
+    {Field::kNameKana, L::kSurnameChanged, 0.012, 0.0036},
+    {Field::kNameKana, L::kDifferent, 0.008, 0.7244},
     // Birth date: blocking also looks up every near miss of the billed date.
     {Field::kBirthDate, L::kExact, 0.93, 0.005},
     {Field::kBirthDate, L::kOneDigit, 0.04, 0.15},
@@ -71,8 +74,8 @@ constexpr DefaultParam kDefaults[] = {
     {Field::kMember, L::kNear, 0.08, 0.002},
     // The key of the person's earlier enrollment: a stale card. Unrelated
     // persons almost never held the billed key.
-    {Field::kMember, L::kPreviousMember, 0.25, 0.0005},
-    {Field::kMember, L::kDifferent, 0.07, 0.8465},
+    {Field::kMember, L::kPreviousMember, 0.23, 0.0005},
+    {Field::kMember, L::kDifferent, 0.09, 0.8465},
     // Insurer: a large insurer holds many candidates, hence u of EXACT; a
     // household shares its previous insurer too.
     {Field::kInsurer, L::kExact, 0.55, 0.05},

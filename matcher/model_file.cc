@@ -15,8 +15,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/hash.h"
+#include "base/status_macros.h"
 #include "matcher/model.h"
-#include "normalizer/status_macros.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -24,15 +25,6 @@ namespace {
 using L = Level;
 
 absl::string_view AV(std::string_view s) { return {s.data(), s.size()}; }
-
-uint64_t Fnv1a64(std::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 std::string FormatDouble(double value) {
   return absl::StrFormat("%.17g", value);
@@ -65,7 +57,7 @@ std::string SerializeModel(const Model& model) {
     }
     absl::StrAppend(&out, "calibration=", absl::StrJoin(knots, " "), "\n");
   }
-  absl::StrAppend(&out, absl::StrFormat("fnv1a64=%016x\n", Fnv1a64(out)));
+  absl::StrAppend(&out, absl::StrFormat("fnv1a64=%016x\n", base::Fnv1a64(out)));
   return out;
 }
 
@@ -182,7 +174,7 @@ absl::StatusOr<Model> ParseModel(std::string_view input) {
       static_cast<int>(std::count(body.begin(), body.end(), '\n')) + 1;
   const absl::string_view stored =
       absl::StripAsciiWhitespace(text.substr(hash_at + 9));
-  if (stored != absl::StrFormat("%016x", Fnv1a64(std::string_view(
+  if (stored != absl::StrFormat("%016x", base::Fnv1a64(std::string_view(
                                              body.data(), body.size())))) {
     return absl::DataLossError(absl::StrCat(
         "line ", hash_line, ": content hash mismatch (file altered)"));

@@ -41,14 +41,18 @@ bool KanjiCompatible(std::u32string_view a, std::u32string_view b) {
   return true;
 }
 
-constexpr size_t kMinGivenLength = 2;  // code points
+// The shortest given name taken as evidence, in code points: with the split
+// known on both sides even a one-kanji given name (薫, 豊) is; against a name
+// whose split is unknown, one character is any name ending in 子.
+constexpr size_t kMinGivenBothSplit = 1;
+constexpr size_t kMinGivenOneSplit = 2;
 
 // `given` (split known) against the whole of `other` (split unknown): does
 // `other` end with a compatible given name after a surname unlike `surname`?
 template <typename Same>
 bool EndsWithGiven(std::u32string_view surname, std::u32string_view given,
                    std::u32string_view other, Same same) {
-  if (given.size() < kMinGivenLength || other.size() <= given.size()) {
+  if (given.size() < kMinGivenOneSplit || other.size() <= given.size()) {
     return false;
   }
   const std::u32string_view tail = other.substr(other.size() - given.size());
@@ -70,7 +74,7 @@ bool SurnameChanged(std::string_view a_key, std::string_view a_surname,
   const std::u32string_view bs = Decode(b_surname, 2);
   const std::u32string_view bg = Decode(b_given, 3);
   if (!a_given.empty() && !b_given.empty()) {
-    return ag.size() >= kMinGivenLength && same(ag, bg) && !same(as, bs);
+    return ag.size() >= kMinGivenBothSplit && same(ag, bg) && !same(as, bs);
   }
   if (!a_given.empty()) {
     return EndsWithGiven(as, ag, Decode(b_key, 2), same);
@@ -106,6 +110,26 @@ bool KanjiSurnameChanged(const PersonView& a, const PersonView& b) {
                         b.kanji_surname, KanjiCompatible);
 }
 
+namespace {
+
+// Where the split is unknown on a side, two different names may still share
+// their given name: they end alike (the last `suffix` code points). Siblings
+// end alike too (佐藤花子 / 佐藤桃子), which is why this is only ever "maybe".
+template <typename Same>
+bool EndsAlike(std::string_view a_key, std::string_view a_surname,
+               std::string_view b_key, std::string_view b_surname,
+               size_t suffix, Same same) {
+  if (!a_surname.empty() && !b_surname.empty()) return false;
+  const std::u32string_view x = Decode(a_key, 0);
+  const std::u32string_view y = Decode(b_key, 1);
+  if (x.size() <= suffix || y.size() <= suffix) return false;
+  return same(x.substr(x.size() - suffix), y.substr(y.size() - suffix));
+}
+
+bool Equal(std::u32string_view x, std::u32string_view y) { return x == y; }
+
+}  // namespace
+
 NameRelation KanaRelation(const PersonView& a, const PersonView& b) {
   if (a.kana_key.empty() || b.kana_key.empty()) return NameRelation::kUnknown;
   if (a.kana_loose_key == b.kana_loose_key) return NameRelation::kSame;
@@ -119,6 +143,11 @@ NameRelation KanaRelation(const PersonView& a, const PersonView& b) {
   }
   if (nz::JaroWinkler(Decode(x, 0), Decode(y, 1)) >= kKanaNear) {
     return NameRelation::kNear;
+  }
+  // Two kana of a given name: one (コ) ends half the women's names.
+  if (EndsAlike(a.kana_key, a.kana_surname, b.kana_key, b.kana_surname, 2,
+                Equal)) {
+    return NameRelation::kMaybeSurnameChanged;
   }
   return NameRelation::kDifferent;
 }
@@ -143,7 +172,19 @@ NameRelation KanjiRelation(const PersonView& a, const PersonView& b) {
                        Decode(b.kanji_loose_key, 1)) <= 1) {
     return NameRelation::kNear;
   }
+  if (EndsAlike(a.kanji_loose_key, a.kanji_surname, b.kanji_loose_key,
+                b.kanji_surname, 1, KanjiCompatible)) {
+    return NameRelation::kMaybeSurnameChanged;
+  }
   return NameRelation::kDifferent;
+}
+
+NameRelation Confirm(NameRelation relation, NameRelation other) {
+  if (relation == NameRelation::kMaybeSurnameChanged &&
+      other == NameRelation::kSurnameChanged) {
+    return NameRelation::kSurnameChanged;
+  }
+  return relation;
 }
 
 }  // namespace kuromaru::matcher

@@ -15,8 +15,7 @@
 // A surname change (marriage, adoption, divorce) keeps the given name. It is
 // recognised when the given names agree and the surnames do not: with the
 // split known on both sides, or on one side when the other's whole key ends
-// with that given name. Given names shorter than two code points are not
-// taken as evidence.
+// with that given name (then at least two code points long).
 //
 // Pure and thread-safe.
 #ifndef KUROMARU_MATCHER_NAME_RELATION_H_
@@ -36,6 +35,11 @@ enum class NameRelation {
   kSurnameChanged,  // given names agree, surnames differ
   kNear,  // kana Jaro–Winkler >= 0.92 (of the given names when the surnames
           // agree); kanji one edit apart
+  // The split is unknown on a side and the names end alike (two kana, one
+  // kanji): perhaps a surname change the script cannot show by itself (no
+  // space, a one-kanji given name), perhaps siblings. Neither for nor against,
+  // unless the other script shows the change (Confirm).
+  kMaybeSurnameChanged,
   kDifferent,
   kUnknown,  // a side has no name in this script
 };
@@ -47,6 +51,11 @@ NameRelation KanjiRelation(const PersonView& a, const PersonView& b);
 // stronger relations themselves.
 bool KanaSurnameChanged(const PersonView& a, const PersonView& b);
 bool KanjiSurnameChanged(const PersonView& a, const PersonView& b);
+
+// A kMaybeSurnameChanged that the other script shows to be a surname change
+// (kSurnameChanged there) becomes kSurnameChanged; anything else is returned
+// as is.
+NameRelation Confirm(NameRelation relation, NameRelation other);
 
 // True when the kanji field holds kana only (a name written in katakana where
 // kanji were expected).

@@ -79,11 +79,13 @@ void SexField(std::string_view text, NormalizedPerson* p) {
 }
 
 void Insurer(std::string_view text, NormalizedPerson* p,
-             std::vector<FieldIssue>* issues) {
+             std::vector<FieldIssue>* issues,
+             std::optional<nz::InsurerNumber>* parsed) {
   if (Empty(text)) return;
   absl::StatusOr<nz::InsurerNumber> n = nz::ParseInsurerNumber(text);
   if (!n.ok()) return Note("insurer_number", n.status(), issues);
-  p->insurer_number = std::move(n->digits);
+  p->insurer_number = n->digits;
+  if (parsed != nullptr) *parsed = *std::move(n);
 }
 
 void Member(const RawPerson& raw, NormalizedPerson* p,
@@ -116,15 +118,16 @@ void AddressField(std::string_view text, NormalizedPerson* p,
 
 }  // namespace
 
-NormalizedPerson NormalizePerson(const RawPerson& raw,
-                                 std::vector<FieldIssue>* issues) {
+NormalizedPerson NormalizePerson(
+    const RawPerson& raw, std::vector<FieldIssue>* issues,
+    std::optional<normalizer::InsurerNumber>* insurer) {
   NormalizedPerson p;
   const bool kanji_is_kana = Kanji(raw.name_kanji, &p, issues);
   Kana(raw.name_kana, &p, issues);
   if (kanji_is_kana) KanaFromKanjiField(raw.name_kanji, &p);
   BirthDate(raw.birth_date, &p, issues);
   SexField(raw.sex, &p);
-  Insurer(raw.insurer_number, &p, issues);
+  Insurer(raw.insurer_number, &p, issues, insurer);
   Member(raw, &p, issues);
   Postal(raw.postal_code, &p, issues);
   AddressField(raw.address, &p, issues);

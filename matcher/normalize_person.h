@@ -14,11 +14,13 @@
 #ifndef KUROMARU_MATCHER_NORMALIZE_PERSON_H_
 #define KUROMARU_MATCHER_NORMALIZE_PERSON_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "matcher/person.h"
+#include "normalizer/insurer.h"
 
 namespace kuromaru::matcher {
 
@@ -32,8 +34,11 @@ struct FieldIssue {
   std::string reason;  // the normalizer's message
 };
 
-NormalizedPerson NormalizePerson(const RawPerson& raw,
-                                 std::vector<FieldIssue>* issues);
+// With `insurer` non-null, the insurer number as parsed (with its repairs) is
+// also stored there when it parses, so that a caller need not parse it again.
+NormalizedPerson NormalizePerson(
+    const RawPerson& raw, std::vector<FieldIssue>* issues,
+    std::optional<normalizer::InsurerNumber>* insurer = nullptr);
 
 }  // namespace kuromaru::matcher
 

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "matcher/name_relation.h"
-#include "matcher/parallel.h"
+#include "base/parallel.h"
 #include "matcher/roster.h"
 #include "normalizer/utf8.h"
 
@@ -29,9 +29,11 @@ constexpr size_t kMaxBucket = 48;
 // weaker. kNear: a typo or a substitution the variant table lacks, but far
 // more often two persons (siblings, 一郎 / 一男), so it counts only beside a
 // script that agrees. kSurnameChanged: given name kept, surname changed
-// (marriage): common for one person at a link, and not rare between two persons
-// (the same popular given name), so barely positive; the link needs the chain's
-// other evidence. kDifferent: an insurer rarely miswrites a whole name.
+// (marriage): a few percent of one person's links, and about one pair in 500
+// of two persons of the same birth date and sex (a popular given name), a
+// ratio near 2^4 that the two scripts share (they record one event), so 3
+// each; the link still needs the chain's adjacency or household. kDifferent:
+// an insurer rarely miswrites a whole name.
 int NameBits(NameRelation relation) {
   switch (relation) {
     case NameRelation::kSame:
@@ -41,9 +43,10 @@ int NameBits(NameRelation relation) {
     case NameRelation::kNear:
       return 2;
     case NameRelation::kSurnameChanged:
-      return 1;
+      return 3;
     case NameRelation::kDifferent:
       return -12;
+    case NameRelation::kMaybeSurnameChanged:
     case NameRelation::kUnknown:
       return 0;
   }
@@ -225,8 +228,10 @@ int LinkScore(const LinkSide& a, const LinkSide& b) {
   }
   const int overlap = OverlapDays(a.from, a.until, b.from, b.until);
   if (overlap > kLinkOverlapDays) return kNoLink;
-  const NameRelation kana = KanaRelation(a.view, b.view);
-  const NameRelation kanji = KanjiRelation(a.view, b.view);
+  const NameRelation kana_alone = KanaRelation(a.view, b.view);
+  const NameRelation kanji_alone = KanjiRelation(a.view, b.view);
+  const NameRelation kana = Confirm(kana_alone, kanji_alone);
+  const NameRelation kanji = Confirm(kanji_alone, kana_alone);
   const bool agrees = kana == NameRelation::kSame ||
                       kanji == NameRelation::kSame ||
                       kanji == NameRelation::kWildcard;
@@ -237,24 +242,30 @@ int LinkScore(const LinkSide& a, const LinkSide& b) {
   int score = NameBits(kana) + NameBits(kanji);
   // One enrollment ends the day (or within days of when) the other begins:
   // for one person's chain the rule, between two persons of the same birth
-  // date and sex a coincidence of a few in a thousand.
+  // date and sex a coincidence of a few in a thousand (a week in ten years).
+  // Gaps of weeks or months happen to one person too, but then say little.
+  // (Overlaps beyond kLinkOverlapDays were refused above.)
   const int gap = -overlap;
-  if (gap >= -3 && gap <= 3) {
+  if (gap <= 7) {
     score += 7;
-  } else if (gap <= 92) {
+  } else if (gap <= 31) {
     score += 3;
+  } else if (gap <= 92) {
+    score += 1;
   }
   // The same address (house number included) with the same birth date and sex
   // is one person or a twin; a twin's given name differs (a name veto above).
-  // People move, so a different address weighs nothing.
+  // Two persons of one birth date and sex share a postal code about once in
+  // 10^4 and a municipality about once in 10^2; one person keeps them at most
+  // links. People move, so a different address weighs nothing.
   const PersonView& x = a.view;
   const PersonView& y = b.view;
   if (!x.address_key.empty() && x.address_key == y.address_key) {
-    score += 8;
+    score += 10;
   } else if (!x.postal_code.empty() && x.postal_code == y.postal_code) {
-    score += 4;
+    score += 7;
   } else if (!x.municipality.empty() && x.municipality == y.municipality) {
-    score += 1;
+    score += 4;
   }
   // The same insurer and 記号・番号: the same card family (the insured person
   // or a dependant), re-issued at a change of name or 枝番.
@@ -341,7 +352,7 @@ PersonLinks LinkPersons(const Roster& roster, const LinkOptions& options) {
   PersonLinks links;
   links.person_of.assign(n, 0);
   std::atomic<int64_t> made{0};
-  ParallelFor(partitions, options.threads, [&](size_t q) {
+  base::ParallelFor(partitions, options.threads, [&](size_t q) {
     made += LinkPartition(roster,
                           std::span<const uint32_t>(rows).subspan(
                               start[q], start[q + 1] - start[q]),

@@ -7,13 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "matcher/normalize_person.h"
 #include "matcher/person_linkage.h"
 #include "normalizer/date.h"
 #include "normalizer/insurer.h"
 #include "normalizer/member.h"
 #include "normalizer/name_kanji.h"
-#include "normalizer/status_macros.h"
 #include "normalizer/text.h"
 #include "normalizer/utf8.h"
 
@@ -100,22 +100,6 @@ uint8_t PrefixBytes(std::string_view surname) {
 }
 
 }  // namespace
-
-uint64_t HashBytes(std::string_view bytes, uint64_t seed) {
-  uint64_t h = 0xcbf29ce484222325ull ^ (seed * 0x9E3779B97F4A7C15ull);
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return HashMix(h, bytes.size());
-}
-
-uint64_t HashMix(uint64_t h, uint64_t v) {
-  uint64_t z = h ^ (v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2));
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 
 // ---- Roster ----
 

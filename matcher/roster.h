@@ -35,6 +35,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/hash.h"
 #include "matcher/ids.h"
 #include "matcher/name_counts.h"
 #include "matcher/person.h"
@@ -42,11 +43,9 @@
 
 namespace kuromaru::matcher {
 
-// A 64-bit hash that is the same in every process (FNV-1a, then mixed), for
-// versions and index keys.
-uint64_t HashBytes(std::string_view bytes, uint64_t seed = 0);
-// Mixes an integer into a hash.
-uint64_t HashMix(uint64_t h, uint64_t v);
+// Hashes that are the same in every process, for versions and index keys.
+using base::HashBytes;
+using base::HashMix;
 
 // One roster row as read (FORMATS.md §1), views into the caller's buffer.
 struct RosterRow {

@@ -16,9 +16,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "matcher/parallel.h"
+#include "base/parallel.h"
 #include "matcher/xxhash64.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 #ifndef KUROMARU_VERSION
 #define KUROMARU_VERSION "unknown"
@@ -104,7 +104,7 @@ std::vector<uint64_t> Checksums(
     hashes[s].resize(Blocks(sections[s].second));
     for (uint64_t b = 0; b < hashes[s].size(); ++b) tasks.emplace_back(s, b);
   }
-  ParallelFor(tasks.size(), threads, [&](size_t t) {
+  base::ParallelFor(tasks.size(), threads, [&](size_t t) {
     const auto [s, b] = tasks[t];
     hashes[s][b] = BlockHash(sections[s].first, sections[s].second, b);
   });

@@ -6,11 +6,11 @@
 #include <string>
 #include <utility>
 
-#include "matcher/parallel.h"
+#include "base/parallel.h"
+#include "base/status_macros.h"
 #include "normalizer/date.h"
 #include "normalizer/insurer.h"
 #include "normalizer/name_kanji.h"
-#include "normalizer/status_macros.h"
 #include "normalizer/utf8.h"
 
 namespace kuromaru::matcher {
@@ -227,7 +227,7 @@ absl::Status RosterIndex::Fill(int threads) {
       for (const auto& [key, id] : keys) f(key, id);
     }
   };
-  ParallelFor(tasks, threads, [&](size_t task) {
+  base::ParallelFor(tasks, threads, [&](size_t task) {
     each_key(task, [&](uint64_t key, EnrollmentId) {
       cursor[key >> shift].fetch_add(1, std::memory_order_relaxed);
     });
@@ -245,7 +245,7 @@ absl::Status RosterIndex::Fill(int threads) {
   directory[buckets] = static_cast<uint32_t>(total);
   // Three bytes of padding: an entry is read as 8 bytes.
   std::vector<uint8_t> entries(total * 5 + 3, 0);
-  ParallelFor(tasks, threads, [&](size_t task) {
+  base::ParallelFor(tasks, threads, [&](size_t task) {
     each_key(task, [&](uint64_t key, EnrollmentId id) {
       const uint64_t fp = (key << directory_bits_) >> (64 - fp_bits);
       const uint64_t value = fp << id_bits_ | id.value();
@@ -255,7 +255,7 @@ absl::Status RosterIndex::Fill(int threads) {
     });
   });
   cursor.reset();
-  ParallelFor(
+  base::ParallelFor(
       (buckets + kBucketsPerTask - 1) / kBucketsPerTask, threads,
       [&](size_t task) {
         std::vector<uint64_t> bucket;
@@ -305,8 +305,11 @@ void RosterIndex::Lookup(uint64_t key, uint32_t pass, int max_per_key,
   }
 }
 
+// Long (about 100 lines) on purpose: every blocking pass in the order that
+// shares one candidate budget, on the hot path of every receipt, read top to
+// bottom as the list of passes in docs/MATCHING.md §2.
 void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
-                        Hits* hits) const {
+                        const nz::InsurerNumber* insurer, Hits* hits) const {
   const int undated =
       std::min(options.max_per_key, options.max_per_undated_key);
   auto pass = [&](uint32_t bit, auto&& body) {
@@ -380,16 +383,14 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
       }
     });
   }
-  absl::StatusOr<nz::InsurerNumber> insurer =
-      nz::ParseInsurerNumber(r.insurer_number);
-  const bool sentinel =
-      (insurer.ok() && insurer->sentinel) || IsSentinelNumber(r.member_number);
+  const bool sentinel = (insurer != nullptr && insurer->sentinel) ||
+                        IsSentinelNumber(r.member_number);
   if (!sentinel && !r.member_number.empty() && r.birth_date != 0) {
     pass(kMemberNumber, [&](auto lookup) {
       lookup(TextDateKey(kSeedMemberNumber, r.member_number, r.birth_date));
     });
   }
-  if (!sentinel && insurer.ok() && !r.member_key.empty()) {
+  if (!sentinel && insurer != nullptr && !r.member_key.empty()) {
     pass(kInsurerMember, [&](auto lookup) {
       const std::string_view member = WithoutBranch(r.member_key);
       lookup(HashBytes(member, TextKey(kSeedInsurerMember, insurer->digits)));
@@ -446,10 +447,11 @@ int Agreement(const PersonView& r, const PersonView& e) {
 
 std::vector<Candidate> RosterIndex::Candidates(
     const PersonView& receipt, PackedMonth service_month,
-    const CandidateOptions& options) const {
+    const CandidateOptions& options,
+    const normalizer::InsurerNumber* billed) const {
   thread_local Hits hits;  // reused: a query allocates only its result
   hits.clear();
-  Query(receipt, options, &hits);
+  Query(receipt, options, billed, &hits);
   const Roster& roster = *roster_;
   // One candidate per person: sort hits by person, merge their passes.
   std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {

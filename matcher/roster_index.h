@@ -53,6 +53,7 @@
 #include "absl/synchronization/mutex.h"
 #include "matcher/person.h"
 #include "matcher/roster.h"
+#include "normalizer/insurer.h"
 
 namespace kuromaru::matcher {
 
@@ -115,9 +116,13 @@ class RosterIndex {
   // number of passes that found them, then by the fewest persons sharing a key
   // that found them (then by enrollment id). `service_month` is YYYYMM; 0
   // takes each person's latest enrollment. Thread-safe.
-  std::vector<Candidate> Candidates(const PersonView& receipt,
-                                    PackedMonth service_month,
-                                    const CandidateOptions& options) const;
+  // `billed` is the receipt's insurer number as parsed (it and its repairs
+  // key the insurer-and-member pass); nullptr when it has none or it did not
+  // parse.
+  std::vector<Candidate> Candidates(
+      const PersonView& receipt, PackedMonth service_month,
+      const CandidateOptions& options,
+      const normalizer::InsurerNumber* billed) const;
 
   // The enrollments under the same insurer and 記号・番号 as `id` (any 枝番:
   // its household), `id` itself excluded. Thread-safe.
@@ -145,7 +150,7 @@ class RosterIndex {
   void Lookup(uint64_t key, uint32_t pass, int max_per_key, int* budget,
               Hits* hits) const;
   void Query(const PersonView& receipt, const CandidateOptions& options,
-             Hits* hits) const;
+             const normalizer::InsurerNumber* billed, Hits* hits) const;
   absl::Status Fill(int threads);
   // The 40-bit entry `i`: fingerprint << id_bits_ | id.
   uint64_t Entry(size_t i) const {

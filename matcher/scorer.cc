@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "matcher/name_relation.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -101,6 +102,11 @@ double Scorer::FieldWeight(Field field, const FieldComparison& comparison,
 
 namespace {
 
+// 記号|番号| with an empty 枝番.
+bool BranchOmitted(std::string_view member_key) {
+  return !member_key.empty() && member_key.back() == '|';
+}
+
 FieldComparison CompareField(Field field, const PersonView& receipt,
                              const PersonView& roster, bool explain) {
   switch (field) {
@@ -172,7 +178,14 @@ void Scorer::UseHistory(const ReceiptInput& receipt,
     if (!others[i].ended_before_month) continue;
     const FieldComparison c =
         CompareMember(a, others[i].person, /*with_values=*/explain);
-    if (c.level != Level::kExact && c.level != Level::kSameNumber) continue;
+    // The earlier card itself: the whole key, or 記号・番号 with no 枝番
+    // billed. Another 枝番 is another member of the household.
+    const bool same_card =
+        c.level == Level::kExact ||
+        (c.level == Level::kSameNumber && BranchOmitted(a.member_key) &&
+         WithoutBranch(a.member_key) ==
+             WithoutBranch(others[i].person.member_key));
+    if (!same_card) continue;
     member = c;
     member.level = Level::kPreviousMember;
     sources[static_cast<int>(Field::kMember)] = static_cast<int8_t>(i);
@@ -219,6 +232,19 @@ ScoredCandidate Scorer::Score(const ReceiptInput& receipt,
       CompareAddress(a, b, explain),
       CompareEnrollment(receipt.service_month, e, explain),
   };
+  // A marriage one script shows (given name kept) where the other cannot: no
+  // space on one side and a one-kanji given name, or none on either.
+  FieldComparison& kanji = comparisons[static_cast<int>(Field::kNameKanji)];
+  FieldComparison& kana = comparisons[static_cast<int>(Field::kNameKana)];
+  if (kanji.level == Level::kDifferent &&
+      kana.level == Level::kSurnameChanged &&
+      KanjiRelation(a, b) == NameRelation::kMaybeSurnameChanged) {
+    kanji.level = Level::kSurnameChanged;
+  } else if (kana.level == Level::kDifferent &&
+             kanji.level == Level::kSurnameChanged &&
+             KanaRelation(a, b) == NameRelation::kMaybeSurnameChanged) {
+    kana.level = Level::kSurnameChanged;
+  }
   ScoredCandidate scored;
   scored.sources.fill(-1);
   if (!e.others.empty()) {
@@ -260,18 +286,25 @@ void ShareAmongCandidates(std::vector<ScoredCandidate>* candidates) {
   constexpr double kEdge = 1e-15;
   double max_log_odds = 0;  // the "none" term has log-odds 0
   std::vector<double> log_odds(candidates->size());
-  absl::flat_hash_map<uint64_t, double> best_by_person;
+  // Each person's best log-odds, in the order persons first appear: the sum
+  // below is then the same from run to run (a hash map's order is not).
+  absl::flat_hash_map<uint64_t, size_t> slot_of_person;
+  std::vector<double> best_of_person;
   for (size_t i = 0; i < candidates->size(); ++i) {
     const double p = std::clamp((*candidates)[i].probability, kEdge, 1 - kEdge);
     log_odds[i] = std::log2(p / (1 - p));
     max_log_odds = std::max(max_log_odds, log_odds[i]);
-    auto [it, inserted] =
-        best_by_person.try_emplace((*candidates)[i].person_id, log_odds[i]);
-    if (!inserted) it->second = std::max(it->second, log_odds[i]);
+    auto [it, inserted] = slot_of_person.try_emplace((*candidates)[i].person_id,
+                                                     best_of_person.size());
+    if (inserted) {
+      best_of_person.push_back(log_odds[i]);
+    } else {
+      best_of_person[it->second] =
+          std::max(best_of_person[it->second], log_odds[i]);
+    }
   }
   double total = std::exp2(-max_log_odds);  // "none"
-  for (const auto& [person, l] : best_by_person)
-    total += std::exp2(l - max_log_odds);
+  for (const double l : best_of_person) total += std::exp2(l - max_log_odds);
   for (size_t i = 0; i < candidates->size(); ++i) {
     (*candidates)[i].probability =
         std::exp2(log_odds[i] - max_log_odds) / total;
@@ -338,7 +371,25 @@ Decision Decide(std::span<const ScoredCandidate> ranked,
     *reason = "not identified";
   } else if (options.auto_requires_valid_enrollment &&
              At(best.levels, Field::kEnrollment) != Level::kValid) {
-    *reason = "enrollment";
+    // The person is identified, and the best of its enrollments is not valid
+    // in the month. When no candidate that could be the receipt's person (no
+    // name, birth date or sex DIFFERENT) is valid either, the roster holds no
+    // enrollment to confirm (it is not registered yet, or the person had no
+    // insurance then): no match, routed by the insurer suggestions and
+    // resolved by the nightly re-match once the roster holds it. Otherwise a
+    // reviewer may see that the valid one is the same person (a marriage the
+    // linkage did not see); a household member's valid enrollment, with
+    // another birth date, or another person's, does not count.
+    const bool any_valid =
+        std::any_of(ranked.begin(), ranked.end(), [](const ScoredCandidate& c) {
+          return At(c.levels, Field::kEnrollment) == Level::kValid &&
+                 At(c.levels, Field::kBirthDate) != Level::kDifferent &&
+                 At(c.levels, Field::kSex) != Level::kDifferent &&
+                 At(c.levels, Field::kNameKanji) != Level::kDifferent &&
+                 At(c.levels, Field::kNameKana) != Level::kDifferent;
+        });
+    *reason = any_valid ? "enrollment" : "no enrollment valid in the month";
+    if (!any_valid) return Decision::kNoMatch;
   } else {
     return Decision::kAutoMatch;
   }

@@ -56,8 +56,9 @@ struct DecisionOptions {
   // Below this probability the best candidate is not worth a reviewer's time:
   // NO_MATCH. Default: 0.05.
   double review_min_probability = 0.05;
-  // Require the enrollment to be valid in the service month for AUTO_MATCH.
-  // Default: true.
+  // Require the enrollment to be valid in the service month for AUTO_MATCH;
+  // a best candidate that would be AUTO_MATCH but for that is NO_MATCH (its
+  // person holds no enrollment valid in the month). Default: true.
   bool auto_requires_valid_enrollment = true;
 };
 

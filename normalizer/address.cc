@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "address_municipalities.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "normalizer/text.h"
 #include "normalizer/utf8.h"
 #include "normalizer/variant_kanji.h"

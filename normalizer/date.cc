@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "normalizer/utf8.h"
 
 namespace kuromaru::normalizer {
@@ -239,6 +239,17 @@ std::string Date::Key() const {
   return absl::StrFormat("%04d%02d%02d", year, month, day);
 }
 
+std::string Wareki(const Date& d) {
+  if (!IsValidDate(d)) return "";
+  const int era = EraOf(d);
+  if (era == kNoEra) return "";
+  const int year = d.year - EraStartYear(era) + 1;
+  const std::string_view name = kEras[era].name;
+  return absl::StrCat(absl::string_view(name.data(), name.size()),
+                      year == 1 ? std::string("元") : absl::StrCat(year), "年",
+                      d.month, "月", d.day, "日");
+}
+
 bool IsValidDate(const Date& d) {
   return d.year >= kMinYear && d.year <= kMaxYear && d.month >= 1 &&
          d.month <= 12 && d.day >= 1 && d.day <= DaysInMonth(d.year, d.month);
@@ -283,18 +294,44 @@ absl::StatusOr<ParsedMonth> ParseMonth(std::string_view text) {
   return out;
 }
 
-DateRelation CompareDates(const Date& receipt, const Date& roster) {
-  if (receipt == roster) return DateRelation::kSame;
-  const std::string a = receipt.Key();
-  const std::string b = roster.Key();
-  int differing = 0, where = 0;
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
-    if (a[i] != b[i]) {
-      ++differing;
-      where = static_cast<int>(i);
+namespace {
+
+// Whether Key() is the 8 digits of year * 10000 + month * 100 + day.
+bool EightDigitKey(const Date& d) {
+  return d.year >= 1000 && d.year <= 9999 && d.month >= 0 && d.month <= 99 &&
+         d.day >= 0 && d.day <= 99;
+}
+
+// Differing digit positions of two YYYYMMDD keys (as CompareDates counts
+// them), and the last one, without formatting: this runs for every candidate.
+void DifferingDigits(const Date& a, const Date& b, int* differing, int* where) {
+  if (EightDigitKey(a) && EightDigitKey(b)) {
+    int x = a.year * 10000 + a.month * 100 + a.day;
+    int y = b.year * 10000 + b.month * 100 + b.day;
+    for (int i = 7; i >= 0; --i, x /= 10, y /= 10) {
+      if (x % 10 == y % 10) continue;
+      if (*differing == 0) *where = i;
+      ++*differing;
+    }
+    return;
+  }
+  const std::string ka = a.Key();
+  const std::string kb = b.Key();
+  for (size_t i = 0; i < ka.size() && i < kb.size(); ++i) {
+    if (ka[i] != kb[i]) {
+      ++*differing;
+      *where = static_cast<int>(i);
     }
   }
-  if (differing == 1 && a.size() == 8 && b.size() == 8) {
+}
+
+}  // namespace
+
+DateRelation CompareDates(const Date& receipt, const Date& roster) {
+  if (receipt == roster) return DateRelation::kSame;
+  int differing = 0, where = 0;
+  DifferingDigits(receipt, roster, &differing, &where);
+  if (differing == 1 && EightDigitKey(receipt) && EightDigitKey(roster)) {
     if (where >= 6) return DateRelation::kOneDigitDay;
     if (where >= 4) return DateRelation::kOneDigitMonth;
     return DateRelation::kOneDigitYear;
@@ -316,11 +353,20 @@ DateRelation CompareDates(const Date& receipt, const Date& roster) {
 std::vector<Date> DateNearMisses(const Date& d) {
   std::vector<Date> out;
   if (!IsValidDate(d)) return out;
+  out.reserve(64);
+  // Seen dates in a small open-addressed set (at most ~60 near misses), so
+  // that keeping the first of each stays linear.
+  constexpr size_t kSlots = 128;
+  int seen[kSlots] = {};
   auto add = [&](const Date& c) {
     if (c == d || !IsValidDate(c)) return;
-    for (const Date& seen : out) {
-      if (seen == c) return;
+    const int key = Ordinal(c.year, c.month, c.day);
+    size_t slot = static_cast<size_t>(key) * 0x9E3779B1u % kSlots;
+    while (seen[slot] != 0) {
+      if (seen[slot] == key) return;
+      slot = (slot + 1) % kSlots;
     }
+    seen[slot] = key;
     out.push_back(c);
   };
   // One digit of YYYYMMDD: the last two of the year, the month's, the day's.

@@ -65,6 +65,10 @@ struct ParsedMonth {
   int era_year = 0;
 };
 
+// `d` in 和暦 as written on forms: "昭和23年7月12日", "平成元年1月8日"; "" for
+// an invalid date or one before 明治.
+std::string Wareki(const Date& d);
+
 // Parses a service month (診療年月); errors as for ParseDate.
 absl::StatusOr<ParsedMonth> ParseMonth(std::string_view text);
 

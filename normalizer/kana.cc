@@ -7,7 +7,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "normalizer/utf8.h"
 
 namespace kuromaru::normalizer {

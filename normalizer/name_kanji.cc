@@ -5,8 +5,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "normalizer/kana.h"
-#include "normalizer/status_macros.h"
 #include "normalizer/text.h"
 #include "normalizer/utf8.h"
 #include "normalizer/variant_kanji.h"
@@ -203,6 +203,14 @@ absl::StatusOr<KanjiName> Normalize(std::string_view text, int pass) {
 }
 
 }  // namespace
+
+NameCharClass ClassifyNameChar(char32_t c) {
+  if (IsVariationSelector(c)) return NameCharClass::kVariationSelector;
+  if (IsPrivateUse(c)) return NameCharClass::kPrivateUse;
+  if (IsPlaceholder(c)) return NameCharClass::kPlaceholder;
+  if (IsSpace(c)) return NameCharClass::kSpace;
+  return NameCharClass::kOrdinary;
+}
 
 absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text) {
   return Normalize(text, 1);

@@ -63,6 +63,19 @@ struct KanjiName {
 // characters.
 absl::StatusOr<KanjiName> NormalizeKanjiName(std::string_view text);
 
+// What a code point of a written name is, for showing it to a reviewer:
+// a placeholder for a character the sending system could not encode (● 〓 ■
+// ？ U+FFFD), an insurer's own 外字 (private use), a variation selector (it
+// belongs to the character before it), a separator, or an ordinary character.
+enum class NameCharClass {
+  kOrdinary,
+  kPlaceholder,
+  kPrivateUse,
+  kVariationSelector,
+  kSpace,
+};
+NameCharClass ClassifyNameChar(char32_t c);
+
 enum class NameMatch {
   kExact,               // equal keys, no wildcards
   kExactAfterFolding,   // equal loose keys, no wildcards

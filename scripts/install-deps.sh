@@ -10,13 +10,21 @@ packages=(
   python3 openssl
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libicu-dev libre2-dev libabsl-dev libsqlite3-dev libssl-dev prometheus-cpp-dev
+  libicu-dev libre2-dev libabsl-dev libsqlite3-dev libpq-dev libssl-dev prometheus-cpp-dev
+  libcpp-httplib-dev nlohmann-json3-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
+  # the PostgreSQL server the store's tests start privately (initdb, postgres)
+  postgresql
+  # scripts/bench-replicas.sh reads the servers' metrics and processes' CPU time
+  curl procps
   # data the build turns into tables, and the demo's synthetic names
   unicode-data mecab-ipadic skkdic-extra
-  # deployment checks (scripts/validate-deploy.sh); NodeSource's nodejs bundles npm
-  # and conflicts with Debian's npm package
+  # deployment checks (scripts/validate-deploy.sh) and the console's build (esbuild,
+  # tsc from npm); NodeSource's nodejs bundles npm and conflicts with Debian's npm package
   yamllint nodejs $(command -v npm >/dev/null || echo npm)
+  # the console's browser tests (Playwright drives Debian's chromium) and the Japanese
+  # fonts its pages are shown in (JIS X 0213, IVS forms, non-BMP kanji such as 𠮷)
+  chromium fonts-noto-cjk
 )
 
 missing=()

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # clang-format (check only) and clang-tidy (.clang-tidy) over kuromaru's own sources,
-# using the compile_commands.json of build/ (or $BUILD_DIR). Pass files to check only
-# those.
+# using the compile_commands.json of build/ (or $BUILD_DIR), and tsc over the console's
+# TypeScript (the build target that type-checks it). Pass files to check only those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${BUILD_DIR:-build}
 if [ $# -gt 0 ]; then files=("$@"); else
-  mapfile -t files < <(git ls-files 'normalizer/*.cc' 'matcher/*.cc' 'services/*.cc' \
-    'normalizer/*.h' 'matcher/*.h' 'services/*.h')
+  mapfile -t files < <(git ls-files 'base/*.cc' 'normalizer/*.cc' 'matcher/*.cc' \
+    'services/*.cc' 'base/*.h' 'normalizer/*.h' 'matcher/*.h' 'services/*.h')
+fi
+if [ $# -eq 0 ]; then
+  cmake --build "$build_dir" --target kuromaru_console_typecheck >/dev/null ||
+    { echo "lint: tsc found problems (cmake --build $build_dir --target kuromaru_console_typecheck)" >&2; exit 1; }
 fi
 clang-format --dry-run --Werror "${files[@]}"
 sources=()

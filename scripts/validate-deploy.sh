@@ -12,7 +12,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 deploy=$root/deploy
-overlays=(dev prod)
+overlays=(dev prod replicas)
 kubectl=${KUBECTL:-kubectl}
 cache=${DEPLOY_VALIDATE_CACHE:-${TMPDIR:-/tmp}/kuromaru-deploy-validate}
 

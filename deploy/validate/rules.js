@@ -45,12 +45,28 @@ function checkContainer(where, pod, c, problems) {
   }
 }
 
+// Whether a container's store is PostgreSQL: a DSN file, or a DSN in --store.
+function onPostgres(args) {
+  const store = flag(args, "store") || "";
+  return Boolean(flag(args, "store-dsn-file")) || /^postgres(ql)?:\/\/|=/.test(store);
+}
+
 function checkServer(where, obj, problems) {
   const c = obj.spec.template.spec.containers[0];
   if ((c.args || [])[0] !== "serve") return;
-  if (obj.spec.replicas !== 1) problems.push(`${where}: the SQLite store allows one replica`);
-  if ((obj.spec.strategy || {}).type !== "Recreate") {
-    problems.push(`${where}: strategy must be Recreate (no two pods on the store)`);
+  if (!onPostgres(c.args)) {
+    if (obj.spec.replicas !== 1) problems.push(`${where}: the SQLite store allows one replica`);
+    if ((obj.spec.strategy || {}).type !== "Recreate") {
+      problems.push(`${where}: strategy must be Recreate (no two pods on the store)`);
+    }
+  } else {
+    if (flag(c.args, "store")) {
+      problems.push(`${where}: --store-dsn-file, not --store: no password on a command line`);
+    }
+    const rolling = (obj.spec.strategy || {}).rollingUpdate || {};
+    if ((obj.spec.replicas || 1) > 1 && rolling.maxUnavailable !== 0) {
+      problems.push(`${where}: several replicas update with rollingUpdate.maxUnavailable 0`);
+    }
   }
   const health = flag(c.args, "health-listen");
   const port = health && Number(health.split(":").pop());
@@ -73,6 +89,54 @@ function checkServer(where, obj, problems) {
 function checkCronJob(where, obj, problems) {
   if (obj.spec.timeZone !== "Asia/Tokyo") problems.push(`${where}: timeZone must be Asia/Tokyo`);
   if (obj.spec.concurrencyPolicy !== "Forbid") problems.push(`${where}: concurrencyPolicy must be Forbid`);
+  // A re-match that works on PostgreSQL itself runs one shard per index:
+  // --shard=$(VAR)/N, VAR the completion index, N the completions.
+  const job = obj.spec.jobTemplate.spec;
+  for (const c of job.template.spec.containers || []) {
+    if ((c.args || [])[0] !== "rematch" || !onPostgres(c.args)) continue;
+    const shard = /^\$\((\w+)\)\/(\d+)$/.exec(flag(c.args, "shard") || "");
+    if (job.completionMode !== "Indexed" || !shard) {
+      problems.push(`${where}: a re-match on PostgreSQL is an Indexed Job with --shard=$(INDEX)/N`);
+      continue;
+    }
+    const n = Number(shard[2]);
+    if (job.completions !== n || job.parallelism !== n) {
+      problems.push(`${where}: --shard .../${n} needs completions and parallelism ${n}`);
+    }
+    const env = (c.env || []).find((e) => e.name === shard[1]);
+    const field = env && env.valueFrom && env.valueFrom.fieldRef && env.valueFrom.fieldRef.fieldPath;
+    if (shard[1] !== "JOB_COMPLETION_INDEX" &&
+        field !== "metadata.annotations['batch.kubernetes.io/job-completion-index']") {
+      problems.push(`${where}: $(${shard[1]}) must be the job's completion index`);
+    }
+  }
+}
+
+// Several server replicas need a PodDisruptionBudget over their pods, and a
+// ReadWriteMany volume under any path they are told to read rosters from.
+function checkReplicas(objects, problems) {
+  const budgets = objects.filter(({ obj }) => obj.kind === "PodDisruptionBudget");
+  const claims = new Map(
+    objects.filter(({ obj }) => obj.kind === "PersistentVolumeClaim").map(({ obj }) => [obj.metadata.name, obj]),
+  );
+  for (const { file, obj } of objects.filter(({ obj }) => obj.kind === "Deployment")) {
+    if ((obj.spec.replicas || 1) < 2) continue;
+    const where = `${file}: Deployment/${obj.metadata.name}`;
+    const labels = obj.spec.template.metadata.labels || {};
+    const covered = budgets.some(({ obj: b }) =>
+      Object.entries((b.spec.selector || {}).matchLabels || {}).every(([k, v]) => labels[k] === v));
+    if (!covered) problems.push(`${where}: several replicas need a PodDisruptionBudget`);
+    const pod = obj.spec.template.spec;
+    for (const c of pod.containers) {
+      for (const m of c.volumeMounts || []) {
+        const volume = (pod.volumes || []).find((v) => v.name === m.name);
+        const claim = volume && volume.persistentVolumeClaim && claims.get(volume.persistentVolumeClaim.claimName);
+        if (claim && !(claim.spec.accessModes || []).includes("ReadWriteMany")) {
+          problems.push(`${where}: volume ${m.name} is shared by replicas: ReadWriteMany`);
+        }
+      }
+    }
+  }
 }
 
 function checkServices(objects, problems) {
@@ -117,6 +181,7 @@ function check(objects) {
     problems.push(`only the server may mount the store: ${storeOwners.join(", ")}`);
   }
   checkServices(objects, problems);
+  checkReplicas(objects, problems);
   return problems;
 }
 

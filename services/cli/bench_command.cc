@@ -1,13 +1,18 @@
-// `kuromaru bench`: load, index and match throughput and memory at several
-// roster sizes. Each size runs in a child process of its own, so that its peak
-// memory is its own; the synthetic data comes from `kuromaru gen` and is
-// generated before timing.
+// `kuromaru bench`: loading, the roster file, and matching at several roster
+// sizes. Each size runs in two child processes of their own, so that each
+// one's peak memory is its own: one loads the CSV (read, normalize, link,
+// index), writes the roster file and matches; the other opens the roster
+// file and matches, as a restarted server would. The synthetic data comes
+// from `kuromaru gen` and is generated before timing.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,21 +21,20 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "base/json.h"
+#include "matcher/roster_file.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
+#include "services/eval/evaluator.h"
 #include "services/gen/generator.h"
-#include "services/io/batch_match.h"
+#include "services/reconcile/batch_match.h"
 
 namespace kuromaru::cli {
 namespace {
 
-struct Figures {
-  int64_t persons = 0, rows = 0, receipts = 0;
-  double load_seconds = 0, index_seconds = 0, match_seconds = 0;
-  double rss_after_index_mb = 0, peak_rss_mb = 0;
-  double receipts_per_second = 0, candidates_per_receipt = 0;
-};
+// One size's figures by name, as the JSON report gives them.
+using Figures = std::map<std::string, double>;
 
 // A /proc/self/status field in MiB (VmRSS, VmHWM).
 double ProcStatusMb(const std::string& field) {
@@ -45,70 +49,127 @@ double ProcStatusMb(const std::string& field) {
   return 0;
 }
 
-// Runs in the child: load, index, match. Returns false with a message on
-// failure.
-bool Measure(const std::string& dir, int threads, Figures* f,
-             std::string* error) {
-  auto loaded =
-      LoadMatcher(dir + "/roster.csv", io::RosterLoadOptions(), "", {});
-  if (!loaded.ok()) {
-    *error = loaded.status().ToString();
-    return false;
-  }
-  f->rows = loaded->report.counts.rows;
-  f->load_seconds = loaded->load_seconds;
-  f->index_seconds = loaded->index_seconds;
-  f->rss_after_index_mb = ProcStatusMb("VmRSS");
+// Matches the receipts of `dir` into `out_path`; adds receipts/s (under
+// `prefix`) and candidates per receipt.
+bool MatchReceipts(const reconcile::Engine& engine, const std::string& dir,
+                   const std::string& out_path, int threads,
+                   const std::string& prefix, Figures* f, std::string* error) {
   std::ifstream receipts(dir + "/receipts.jsonl", std::ios::binary);
-  std::ofstream out("/dev/null");
-  io::BatchOptions options;
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  reconcile::BatchOptions options;
   options.threads = threads;
-  options.roster_version = loaded->report.version;
-  options.model_version = loaded->model_version;
-  auto summary = io::MatchJsonl(*loaded->matcher, receipts, out, options);
+  auto summary = reconcile::MatchJsonl(engine, receipts, out, options);
   if (!summary.ok()) {
     *error = summary.status().ToString();
     return false;
   }
-  f->receipts = summary->receipts;
-  f->match_seconds = absl::ToDoubleSeconds(summary->elapsed);
-  f->receipts_per_second =
-      f->match_seconds > 0 ? f->receipts / f->match_seconds : 0;
-  f->candidates_per_receipt =
-      f->receipts > 0 ? static_cast<double>(summary->candidates) / f->receipts
-                      : 0;
-  f->peak_rss_mb = ProcStatusMb("VmHWM");
+  const double seconds = absl::ToDoubleSeconds(summary->elapsed);
+  const auto n = static_cast<double>(summary->receipts);
+  (*f)["receipts"] = n;
+  (*f)[prefix + "match_seconds"] = seconds;
+  (*f)[prefix + "receipts_per_second"] = seconds > 0 ? n / seconds : 0;
+  (*f)["candidates_per_receipt"] =
+      n > 0 ? static_cast<double>(summary->candidates) / n : 0;
   return true;
 }
 
-// Forks; the child measures and writes its figures (or "error: …") to a pipe.
-bool MeasureInChild(const std::string& dir, int threads, Figures* f,
-                    std::string* error) {
+absl::StatusOr<std::shared_ptr<const reconcile::Engine>> Load(
+    const std::string& path, reconcile::LoadReport* report) {
+  reconcile::RosterSource source;
+  source.snapshot_path = path;
+  return LoadEngineReporting(source, reconcile::LoadOptions(), report);
+}
+
+// Child: load the CSV, write the roster file, match.
+bool MeasureCsv(const std::string& dir, int threads, Figures* f,
+                std::string* error) {
+  reconcile::LoadReport report;
+  auto engine = Load(dir + "/roster.csv", &report);
+  if (!engine.ok()) {
+    *error = engine.status().ToString();
+    return false;
+  }
+  const matcher::RosterIndex& index = *(*engine)->matcher->index();
+  const auto rows = static_cast<double>((*engine)->counts.rows);
+  (*f)["rows"] = rows;
+  (*f)["load_seconds"] = report.load_seconds;
+  (*f)["index_seconds"] = report.index_seconds;
+  (*f)["roster_bytes_per_row"] =
+      static_cast<double>(index.roster().MemoryBytes()) / rows;
+  (*f)["index_bytes_per_row"] = static_cast<double>(index.MemoryBytes()) / rows;
+  (*f)["csv_rss_mb"] = ProcStatusMb("VmRSS");
+  (*f)["csv_load_peak_mb"] = ProcStatusMb("VmHWM");
+  const absl::Time start = absl::Now();
+  matcher::RosterFileInfo info;
+  info.source_path = dir + "/roster.csv";
+  info.encoding = "utf-8";
+  auto bytes = matcher::WriteRosterFile(index, info, dir + "/roster.snap");
+  if (!bytes.ok()) {
+    *error = bytes.status().ToString();
+    return false;
+  }
+  (*f)["write_seconds"] = absl::ToDoubleSeconds(absl::Now() - start);
+  (*f)["file_bytes_per_row"] = static_cast<double>(*bytes) / rows;
+  if (!MatchReceipts(**engine, dir, dir + "/results.jsonl", threads, "csv_", f,
+                     error)) {
+    return false;
+  }
+  (*f)["csv_peak_mb"] = ProcStatusMb("VmHWM");
+  return true;
+}
+
+// Child: open the roster file, match.
+bool MeasureFile(const std::string& dir, int threads, Figures* f,
+                 std::string* error) {
+  const absl::Time start = absl::Now();
+  reconcile::LoadReport report;
+  auto engine = Load(dir + "/roster.snap", &report);
+  if (!engine.ok()) {
+    *error = engine.status().ToString();
+    return false;
+  }
+  (*f)["open_seconds"] = absl::ToDoubleSeconds(absl::Now() - start);
+  (*f)["open_rss_mb"] = ProcStatusMb("VmRSS");
+  if (!MatchReceipts(**engine, dir, "/dev/null", threads, "", f, error)) {
+    return false;
+  }
+  (*f)["rss_mb"] = ProcStatusMb("VmRSS");
+  (*f)["peak_rss_mb"] = ProcStatusMb("VmHWM");
+  return true;
+}
+
+// Forks; the child measures and writes "name value" lines (or "error: …")
+// to a pipe, which are added to `f`.
+bool InChild(const std::function<bool(Figures*, std::string*)>& measure,
+             Figures* f, std::string* error) {
   int fds[2];
   if (pipe(fds) != 0) {
     *error = "pipe failed";
     return false;
   }
+  std::fflush(stdout);
+  std::fflush(stderr);
   const pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    std::string line;
-    if (Measure(dir, threads, f, error)) {
-      line = absl::StrFormat(
-          "%d %.6f %.6f %.6f %.3f %.3f %.3f %d", f->rows, f->load_seconds,
-          f->index_seconds, f->match_seconds, f->rss_after_index_mb,
-          f->peak_rss_mb, f->candidates_per_receipt, f->receipts);
+    Figures mine;
+    std::string text;
+    if (measure(&mine, error)) {
+      for (const auto& [name, value] : mine) {
+        absl::StrAppendFormat(&text, "%s %.6f\n", name, value);
+      }
     } else {
-      line = "error: " + *error;
+      text = "error: " + *error;
     }
-    (void)!write(fds[1], line.data(), line.size());
+    (void)!write(fds[1], text.data(), text.size());
     _exit(0);
   }
   close(fds[1]);
   std::string text;
   char buf[512];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;)
-    text.append(buf, n);
+  for (ssize_t n; (n = read(fds[0], buf, sizeof(buf))) > 0;) {
+    text.append(buf, static_cast<size_t>(n));
+  }
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -116,35 +177,54 @@ bool MeasureInChild(const std::string& dir, int threads, Figures* f,
     *error = text.empty() ? "the measuring process died" : text.substr(7);
     return false;
   }
-  int64_t rows = 0, receipts = 0;
-  std::sscanf(text.c_str(), "%" SCNd64 " %lf %lf %lf %lf %lf %lf %" SCNd64,
-              &rows, &f->load_seconds, &f->index_seconds, &f->match_seconds,
-              &f->rss_after_index_mb, &f->peak_rss_mb,
-              &f->candidates_per_receipt, &receipts);
-  f->rows = rows;
-  f->receipts = receipts;
-  f->receipts_per_second =
-      f->match_seconds > 0 ? receipts / f->match_seconds : 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(line, ' ');
+    double value = 0;
+    if (parts.size() == 2 && absl::SimpleAtod(parts[1], &value)) {
+      (*f)[std::string(parts[0])] = value;
+    }
+  }
   return true;
 }
 
-std::string JsonFigures(const std::vector<Figures>& all, int threads) {
-  std::string out = absl::StrCat("{\"threads\":", threads, ",\"sizes\":[");
-  for (size_t i = 0; i < all.size(); ++i) {
-    const Figures& f = all[i];
-    absl::StrAppendFormat(
-        &out,
-        "%s{\"persons\":%d,\"rows\":%d,\"receipts\":%d,\"load_seconds\":%.3f,"
-        "\"index_seconds\":%.3f,\"match_seconds\":%.3f,\"receipts_per_second\":"
-        "%.0f,"
-        "\"candidates_per_receipt\":%.1f,\"rss_after_index_mb\":%.1f,"
-        "\"peak_rss_mb\":%.1f}",
-        i ? "," : "", f.persons, f.rows, f.receipts, f.load_seconds,
-        f.index_seconds, f.match_seconds, f.receipts_per_second,
-        f.candidates_per_receipt, f.rss_after_index_mb, f.peak_rss_mb);
+// Top-1 and recall@5 of the CSV child's results against the ground truth.
+void Evaluate(const std::string& dir, Figures* f) {
+  eval::Evaluator evaluator;
+  int64_t line = 0;
+  std::ifstream truth(dir + "/truth.jsonl");
+  for (std::string text; std::getline(truth, text);) {
+    evaluator.AddTruthLine(++line, text);
   }
-  out.append("]}\n");
-  return out;
+  line = 0;
+  std::ifstream results(dir + "/results.jsonl");
+  for (std::string text; std::getline(results, text);) {
+    evaluator.AddResultLine(++line, text);
+  }
+  const eval::EvalReport report = evaluator.Finish();
+  (*f)["recall_at_5"] = report.overall.RecallAtK().value_or(0);
+  (*f)["top1"] = report.overall.Top1().value_or(0);
+}
+
+// `value` rounded to `decimals` places, as the report shows it.
+double Rounded(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
+std::string JsonFigures(const std::vector<Figures>& all, int threads) {
+  base::Json out;
+  out["threads"] = threads;
+  base::Json& sizes = out["sizes"] = base::Json::array();
+  for (const Figures& f : all) {
+    base::Json& size = sizes.emplace_back();
+    for (const auto& [name, value] : f) {
+      // Counts whole, rates and sizes to a tenth, seconds and ratios finer.
+      const bool fine = name.find("seconds") != std::string::npos ||
+                        name == "recall_at_5" || name == "top1";
+      size[name] = Rounded(value, fine ? 4 : 1);
+    }
+  }
+  return base::ToJsonText(out) + "\n";
 }
 
 }  // namespace
@@ -160,13 +240,13 @@ int RunBench(const std::vector<std::string>& args) {
       "kuromaru bench [--persons N,N,…] [--receipts M] [--threads T] [--json "
       "FILE]\n       kuromaru bench grpc --server HOST:PORT … (see bench grpc "
       "--help)",
-      "Measures, for each roster size, loading the roster CSV (read, "
-      "normalize,\n"
-      "build), indexing, and batch matching of synthetic receipts (JSON in, "
-      "JSON out),\n"
-      "with resident and peak memory. Data is generated by `kuromaru gen` "
-      "into\n"
-      "--work (about 1.5 roster rows per person) before any timing.");
+      "Measures, for each roster size: loading the roster CSV (read,\n"
+      "normalize, link persons, index), writing its roster file, opening the\n"
+      "roster file as a restarted server does, batch matching of synthetic\n"
+      "receipts (JSON in, JSON out), top-1 and recall@5 against the ground\n"
+      "truth, and memory: bytes per enrollment of the roster and index,\n"
+      "resident and peak. Data is generated by `kuromaru gen` into --work\n"
+      "(about 1.5 roster rows per person) before any timing.");
   flags.String("persons", &sizes_text,
                "roster sizes in persons, comma-separated");
   flags.Int("receipts", &receipts, "receipts matched at each size");
@@ -187,10 +267,11 @@ int RunBench(const std::vector<std::string>& args) {
     sizes.push_back(n);
   }
 
-  std::printf("%10s %10s %9s %9s %10s %12s %8s %10s %10s\n", "persons", "rows",
-              "load_s", "index_s", "receipts", "receipts/s", "cand", "rss_MiB",
-              "peak_MiB");
+  std::printf("%10s %10s %8s %7s %7s %7s %7s %6s %6s %10s %8s %8s %8s\n",
+              "persons", "rows", "load_s", "open_s", "B/row", "file_B", "cand",
+              "rec@5", "top1", "receipts/s", "rss_MiB", "peak_MiB", "load_pk");
   std::vector<Figures> all;
+  const int t = static_cast<int>(threads);
   for (int64_t persons : sizes) {
     const std::string dir =
         absl::StrCat(work_dir, "/p", persons, "-r", receipts, "-s", seed);
@@ -208,24 +289,32 @@ int RunBench(const std::vector<std::string>& args) {
       }
     }
     Figures f;
-    f.persons = persons;
+    f["persons"] = static_cast<double>(persons);
     std::string error;
-    std::fflush(stdout);
-    if (!MeasureInChild(dir, static_cast<int>(threads), &f, &error)) {
+    if (!InChild([&](Figures* out,
+                     std::string* e) { return MeasureCsv(dir, t, out, e); },
+                 &f, &error) ||
+        !InChild([&](Figures* out,
+                     std::string* e) { return MeasureFile(dir, t, out, e); },
+                 &f, &error)) {
       std::fprintf(stderr, "kuromaru bench: %lld persons: %s\n",
                    static_cast<long long>(persons), error.c_str());
       return kExitFailure;
     }
-    std::printf("%10lld %10lld %9.2f %9.2f %10lld %12.0f %8.1f %10.0f %10.0f\n",
-                static_cast<long long>(f.persons),
-                static_cast<long long>(f.rows), f.load_seconds, f.index_seconds,
-                static_cast<long long>(f.receipts), f.receipts_per_second,
-                f.candidates_per_receipt, f.rss_after_index_mb, f.peak_rss_mb);
+    Evaluate(dir, &f);
+    std::printf(
+        "%10.0f %10.0f %8.2f %7.2f %7.1f %7.1f %7.1f %6.4f %6.4f %10.0f %8.0f "
+        "%8.0f %8.0f\n",
+        f["persons"], f["rows"], f["load_seconds"] + f["index_seconds"],
+        f["open_seconds"], f["roster_bytes_per_row"] + f["index_bytes_per_row"],
+        f["file_bytes_per_row"], f["candidates_per_receipt"], f["recall_at_5"],
+        f["top1"], f["receipts_per_second"], f["rss_mb"], f["peak_rss_mb"],
+        f["csv_peak_mb"]);
     std::fflush(stdout);
     all.push_back(f);
   }
   if (!json_path.empty()) {
-    std::ofstream(json_path) << JsonFigures(all, static_cast<int>(threads));
+    std::ofstream(json_path) << JsonFigures(all, t);
   }
   return kExitOk;
 }

@@ -5,6 +5,7 @@
 // reported.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -13,14 +14,17 @@
 #include <vector>
 
 #include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "base/json.h"
 #include "kuromaru/v1/reconcile.grpc.pb.h"
 #include "services/cli/client_flags.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/io/receipts.h"
+#include "services/reconcile/receipt_validation.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -57,11 +61,10 @@ class Recorder {
     const double seconds = absl::ToDoubleSeconds(elapsed);
     const double rate = latencies_us_.size() / seconds;
     int64_t errors = 0;
-    std::string codes;
+    base::Json codes = base::Json::object();
     for (const auto& [code, n] : codes_) {
       if (code != grpc::StatusCode::OK) errors += n;
-      absl::StrAppendFormat(&codes, "%s\"%d\":%d", codes.empty() ? "" : ",",
-                            static_cast<int>(code), n);
+      codes[absl::StrCat(static_cast<int>(code))] = n;
     }
     std::string text = absl::StrFormat(
         "%s: %d requests in %.2f s: %.0f receipts/s; latency ms p50 %.2f "
@@ -69,13 +72,22 @@ class Recorder {
         mode, latencies_us_.size(), seconds, rate, pct(0.5), pct(0.9),
         pct(0.99), pct(0.999), pct(1.0), errors);
     if (!json_path.empty()) {
-      std::ofstream(json_path) << absl::StrFormat(
-          "{\"mode\":\"%s\",\"requests\":%d,\"seconds\":%.3f,"
-          "\"per_second\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
-          "\"p99_ms\":%.3f,\"p999_ms\":%.3f,\"max_ms\":%.3f,"
-          "\"errors\":%d,\"codes\":{%s}}\n",
-          mode, latencies_us_.size(), seconds, rate, pct(0.5), pct(0.9),
-          pct(0.99), pct(0.999), pct(1.0), errors, codes);
+      auto rounded = [](double v, double scale) {
+        return std::round(v * scale) / scale;
+      };
+      base::Json report;
+      report["mode"] = mode;
+      report["requests"] = latencies_us_.size();
+      report["seconds"] = rounded(seconds, 1e3);
+      report["per_second"] = rounded(rate, 1e1);
+      report["p50_ms"] = rounded(pct(0.5), 1e3);
+      report["p90_ms"] = rounded(pct(0.9), 1e3);
+      report["p99_ms"] = rounded(pct(0.99), 1e3);
+      report["p999_ms"] = rounded(pct(0.999), 1e3);
+      report["max_ms"] = rounded(pct(1.0), 1e3);
+      report["errors"] = errors;
+      report["codes"] = std::move(codes);
+      std::ofstream(json_path) << base::ToJsonText(report) << "\n";
     }
     return text;
   }
@@ -102,7 +114,7 @@ absl::StatusOr<std::vector<v1::Receipt>> ReadAll(const std::string& path) {
   absl::Status s = io::ReadReceiptsJsonl(
       in,
       [&](int64_t, v1::Receipt& r) {
-        if (io::ValidateReceipt(r).empty()) receipts.push_back(r);
+        if (reconcile::ValidateReceipt(r).empty()) receipts.push_back(r);
         return true;
       },
       [](int64_t, const std::string&) { return true; });
@@ -241,6 +253,17 @@ int RunBenchGrpc(const std::vector<std::string>& args) {
                  client.status().ToString().c_str());
     return kExitCannotRun;
   }
+  // The clock starts once the channel is connected, and a moment later, so
+  // that a round-robin target (several replicas) has every address ready:
+  // otherwise the first calls, and every stream, go to whichever replica
+  // answered first.
+  if (!client->channel()->WaitForConnected(
+          absl::ToChronoTime(absl::Now() + absl::Seconds(10)))) {
+    std::fprintf(stderr, "kuromaru bench grpc: cannot connect to %s\n",
+                 f.client.server.c_str());
+    return kExitCannotRun;
+  }
+  absl::SleepFor(absl::Milliseconds(500));
   absl::BitGen gen;
   const std::string run =
       absl::StrFormat("bench-%08x", absl::Uniform<uint32_t>(gen));

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "absl/status/status.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/cli/commands.h"
 
@@ -21,11 +22,16 @@ void AddClientFlags(Flags& flags, grpc_service::ClientOptions* options) {
 
 int RpcFailed(const char* command, const char* rpc,
               const grpc::Status& status) {
-  std::fprintf(stderr, "kuromaru %s: %s: %s (%d)\n", command, rpc,
+  std::fprintf(stderr, "kuromaru %s: %s: %s (%s)\n", command, rpc,
                status.error_message().c_str(),
-               static_cast<int>(status.error_code()));
+               StatusCodeName(status.error_code()).c_str());
   return status.error_code() == grpc::StatusCode::UNAVAILABLE ? kExitCannotRun
                                                               : kExitFailure;
+}
+
+std::string StatusCodeName(grpc::StatusCode code) {
+  // gRPC's and abseil's canonical codes share their numbers.
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 void PrintJson(const google::protobuf::Message& message) {

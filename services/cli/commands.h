@@ -37,8 +37,10 @@ int RunImport(const std::vector<std::string>& args);
 int RunToken(const std::vector<std::string>& args);
 int RunRoster(const std::vector<std::string>& args);
 int RunRosterBuild(const std::vector<std::string>& args);
+int RunReview(const std::vector<std::string>& args);
 int RunReconcile(const std::vector<std::string>& args);
 int RunPurge(const std::vector<std::string>& args);
+int RunStore(const std::vector<std::string>& args);
 
 }  // namespace kuromaru::cli
 

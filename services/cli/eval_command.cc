@@ -8,11 +8,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/eval/evaluator.h"
 #include "services/eval/report.h"
-#include "services/io/log.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -39,12 +39,16 @@ constexpr char kSummary[] =
     "  false AUTO       AUTO on persons not in the roster / such receipts\n"
     "  review, no-match REVIEW, NO_MATCH decisions / receipts\n"
     "  insurer top-1    first insurer suggestion = expected insurer / "
-    "receipts, overall and for\n"
-    "                   persons not in the roster (n/a without suggestions)\n"
+    "receipts, overall, for\n"
+    "                   persons not in the roster, and for receipts whose "
+    "valid enrollment the\n"
+    "                   roster does not hold yet (n/a without suggestions)\n"
     "  calibration      receipts by the first candidate's probability: "
     "count, mean, share correct\n"
-    "each overall and per truth category (where \"AUTO rate\" is AUTO "
-    "decisions / receipts).\nOnly receipts with both a truth line and a "
+    "each overall, per truth category, per life event (truth \"event\") "
+    "and per category\nand detail (where \"AUTO\" is AUTO decisions / "
+    "receipts); --json writes every table,\none tally per line, for diffing "
+    "two runs.\nOnly receipts with both a truth line and a "
     "result are evaluated; bad lines, duplicates\nand unpaired receipt ids "
     "are listed on stderr with their line numbers and counted.\nGates take "
     "a fraction in [0, 1]; a gate on a figure that is n/a fails.\n"
@@ -138,9 +142,9 @@ int RunEval(const std::vector<std::string>& args) {
     std::fprintf(stderr, "kuromaru eval: cannot write %s\n", json_path.c_str());
     return kExitFailure;
   }
-  io::Log(io::LogLevel::kInfo, "evaluated",
-          {{"receipts", report->overall.receipts},
-           {"input_problems", report->input.Problems()}});
+  base::Log(base::LogLevel::kInfo, "evaluated",
+            {{"receipts", report->overall.receipts},
+             {"input_problems", report->input.Problems()}});
   const std::vector<std::string> failures = eval::CheckGates(*report, gates);
   for (const std::string& failure : failures) {
     std::fprintf(stderr, "kuromaru eval: gate failed: %s\n", failure.c_str());

@@ -9,25 +9,23 @@
 #include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/parallel.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/progress.h"
 #include "services/cli/roster_setup.h"
-#include "services/io/match_result.h"
+#include "services/cli/store_flags.h"
 #include "services/io/receipts.h"
 #include "services/io/uke.h"
-#include "services/store/sqlite_store.h"
+#include "services/reconcile/match.h"
 
 namespace kuromaru::cli {
 namespace {
 
 // Receipts matched and written at a time; two chunks are in flight.
 constexpr size_t kChunk = 4096;
-// Concurrent CreateCase calls, so that group commit fills its batches.
-constexpr int kWriters = 64;
 
 struct Item {
   int64_t line = 0;
@@ -45,28 +43,13 @@ struct Counts {
   int64_t problems() const { return conflicts + invalid + failed; }
 };
 
-// Runs fn(i) for i in [0, n) on `threads` threads.
-template <typename Fn>
-void ParallelFor(size_t n, int threads, const Fn& fn) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(i);
-  };
-  std::vector<std::thread> helpers;
-  for (int t = 1; t < threads && static_cast<size_t>(t) < n; ++t) {
-    helpers.emplace_back(work);
-  }
-  work();
-  for (std::thread& h : helpers) h.join();
-}
-
 class Importer {
  public:
   Importer(std::string source, store::CaseStore& store,
-           const LoadedMatcher& loaded, int threads, int64_t max_errors)
+           const reconcile::Engine& engine, int threads, int64_t max_errors)
       : source_(std::move(source)),
         store_(store),
-        loaded_(loaded),
+        engine_(engine),
         threads_(threads),
         max_errors_(max_errors) {}
   ~Importer() { Drain(); }
@@ -97,49 +80,50 @@ class Importer {
 
  private:
   void Match(std::vector<Item>& items) const {
-    ParallelFor(items.size(), threads_, [&](size_t i) {
-      Item& it = items[i];
-      auto violations = io::ValidateReceipt(it.receipt);
-      if (!violations.empty()) {
-        it.problem = io::DescribeViolations(violations);
-        return;
+    std::vector<const v1::Receipt*> receipts;
+    receipts.reserve(items.size());
+    for (const Item& it : items) receipts.push_back(&it.receipt);
+    std::vector<reconcile::ReceiptOutcome> outcomes;
+    reconcile::MatchBatch(engine_, receipts, {.threads = threads_}, &outcomes);
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (outcomes[i].matched()) {
+        items[i].result = std::move(outcomes[i].result);
+      } else {
+        items[i].problem =
+            reconcile::DescribeViolations(outcomes[i].violations);
       }
-      it.result =
-          io::ToMatchResult(it.receipt.receipt_id(),
-                            loaded_.matcher->Match(io::TextOf(it.receipt)),
-                            loaded_.report.version, loaded_.model_version);
-    });
-  }
-
-  void StoreOne(Item& it) {
-    if (!it.problem.empty()) return;
-    auto w = store_.CreateCase(
-        {it.receipt,
-         it.result,
-         {"import", "claims", absl::StrCat("import-", it.line), ""}});
-    if (w.ok()) {
-      it.outcome = w->replayed ? Item::kReplayed : Item::kNew;
-      it.state = w->stored.state();
-    } else if (absl::IsAlreadyExists(w.status())) {
-      it.outcome = Item::kConflict;
-      it.problem = absl::StrCat("receipt_id ", it.receipt.receipt_id(),
-                                " is stored with a different receipt");
-    } else {
-      it.problem = std::string(w.status().message());
     }
   }
 
-  // Concurrently, except that a receipt_id repeated in the chunk is written
-  // after its first occurrence, so that the earlier line wins.
+  // One durable write for the chunk's matched receipts, in file order: a
+  // receipt_id repeated in the chunk is written after its first occurrence,
+  // so that the earlier line wins.
   void Store(std::vector<Item>& items) {
-    absl::flat_hash_set<std::string> seen;
-    std::vector<Item*> first, repeated;
+    std::vector<store::NewCase> cases;
+    std::vector<Item*> stored;
     for (Item& it : items) {
-      (seen.insert(it.receipt.receipt_id()).second ? first : repeated)
-          .push_back(&it);
+      if (!it.problem.empty()) continue;
+      cases.push_back(
+          {it.receipt,
+           it.result,
+           {"import", "claims", absl::StrCat("import-", it.line), ""}});
+      stored.push_back(&it);
     }
-    ParallelFor(first.size(), kWriters, [&](size_t i) { StoreOne(*first[i]); });
-    for (Item* it : repeated) StoreOne(*it);
+    std::vector<absl::StatusOr<store::CaseWrite>> written =
+        store_.CreateCases(std::move(cases));
+    for (size_t i = 0; i < stored.size(); ++i) {
+      Item& it = *stored[i];
+      if (written[i].ok()) {
+        it.outcome = written[i]->replayed ? Item::kReplayed : Item::kNew;
+        it.state = written[i]->stored.state();
+      } else if (absl::IsAlreadyExists(written[i].status())) {
+        it.outcome = Item::kConflict;
+        it.problem = absl::StrCat("receipt_id ", it.receipt.receipt_id(),
+                                  " is stored with a different receipt");
+      } else {
+        it.problem = std::string(written[i].status().message());
+      }
+    }
   }
 
   // Matches the filled chunk here while the previous one is being written.
@@ -183,7 +167,7 @@ class Importer {
 
   const std::string source_;
   store::CaseStore& store_;
-  const LoadedMatcher& loaded_;
+  const reconcile::Engine& engine_;
   const int threads_;
   const int64_t max_errors_;
   Progress* progress_ = nullptr;
@@ -264,18 +248,19 @@ std::optional<int> Feed(const std::string& jsonl, const std::string& uke,
 }  // namespace
 
 int RunImport(const std::vector<std::string>& args) {
-  std::string store_path, jsonl, uke;
+  StoreFlags store_flags;
+  std::string jsonl, uke;
   int64_t threads = 0, max_errors = 1000;
   StoreRosterFlags roster_flags;
   Flags flags(
-      "kuromaru import --store FILE (--receipts FILE.jsonl | --uke FILE) "
+      "kuromaru import --store FILE|DSN (--receipts FILE.jsonl | --uke FILE) "
       "[flags]",
       "Matches every receipt (FORMATS.md §2, or a レセ電 RECEIPTC.UKE file) "
       "against the\nstore's active roster (or --roster) and stores it as a "
       "case. A receipt_id already\nstored with the same receipt counts as "
       "already present; bad lines are reported\nwith their numbers. Exit 0: "
       "all stored; 1: some lines were not; 3: could not run.");
-  flags.String("store", &store_path, "case store file (SQLite)");
+  store_flags.Register(flags);
   flags.String("receipts", &jsonl, "receipts, JSON Lines");
   flags.String("uke", &uke, "receipts, レセ電 file (CP932)");
   roster_flags.Register(flags);
@@ -283,32 +268,31 @@ int RunImport(const std::vector<std::string>& args) {
   flags.Int("max-errors", &max_errors,
             "stop after this many lines that could not be stored");
   if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
-  if (store_path.empty() || jsonl.empty() == uke.empty()) {
+  if (!store_flags.given() || jsonl.empty() == uke.empty()) {
     std::fprintf(stderr,
                  "kuromaru import: --store and one of --receipts or --uke "
                  "are required\n\n%s",
                  flags.Usage().c_str());
     return kExitUsage;
   }
-  auto store = store::SqliteStore::Open(store_path, store::SqliteOptions());
-  if (!store.ok()) {
-    std::fprintf(stderr, "kuromaru import: %s\n",
-                 store.status().ToString().c_str());
-    return kExitCannotRun;
-  }
-  LoadedMatcher loaded;
-  if (int exit = LoadStoreRoster("import", roster_flags, **store, &loaded)) {
+  std::unique_ptr<store::CaseStore> store;
+  if (int exit = OpenStoreOrExit("import", store_flags, {}, &store)) {
     return exit;
   }
+  std::shared_ptr<const reconcile::Engine> engine;
+  if (int exit = LoadStoreRoster("import", roster_flags, *store, &engine)) {
+    return exit;
+  }
+  if (!roster_flags.roster.empty()) {
+    if (int exit = RecordRosterIfNone("import", *store, *engine)) return exit;
+  }
   const int workers =
-      threads > 0
-          ? static_cast<int>(threads)
-          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      threads > 0 ? static_cast<int>(threads) : base::HardwareThreads();
   const absl::Time start = absl::Now();
   Counts counts;
   {
     Progress progress("importing", uke.empty() ? CountLines(jsonl) : 0);
-    Importer importer(uke.empty() ? jsonl : uke, **store, loaded, workers,
+    Importer importer(uke.empty() ? jsonl : uke, *store, *engine, workers,
                       max_errors);
     importer.set_progress(&progress);
     if (auto exit = Feed(jsonl, uke, importer)) return *exit;

@@ -33,9 +33,15 @@ const std::vector<Command>& AllCommands() {
       {"roster",
        "build a roster file; load a roster or delta into a running server",
        RunRoster},
+      {"review",
+       "the review workflow over gRPC: list, show, confirm, no-match, "
+       "reopen, search",
+       RunReview},
       {"reconcile", "submit a receipts file to a running server", RunReconcile},
       {"purge", "delete closed cases past the retention period from a store",
        RunPurge},
+      {"store", "move a SQLite case store into PostgreSQL (store migrate)",
+       RunStore},
   };
   return *commands;
 }

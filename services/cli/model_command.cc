@@ -1,37 +1,31 @@
 // `kuromaru model`: fit a matching model by EM on a roster and receipts, or
 // refit it on the reviewers' decisions in a case store, show a model file's
 // weights, and put a model into service on a running server.
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "kuromaru/v1/jobs.grpc.pb.h"
 #include "matcher/comparison.h"
 #include "matcher/model.h"
-#include "normalizer/status_macros.h"
 #include "services/cli/client_flags.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
-#include "services/io/log.h"
-#include "services/io/match_result.h"
-#include "services/store/labels.h"
-#include "services/store/sqlite_store.h"
+#include "services/cli/store_flags.h"
+#include "services/reconcile/model_fit.h"
+#include "services/reconcile/roster_loader.h"
 
 namespace kuromaru::cli {
 namespace {
-
-// commands.h declares a cli::store of its own.
-namespace kstore = ::kuromaru::store;
 
 void PrintWeights(const matcher::Model& model) {
   std::printf("model %s  lambda %.6f  prior weight %.3f\n",
@@ -75,27 +69,36 @@ int Fit(const std::vector<std::string>& args) {
         "kuromaru model fit: --roster, --receipts and --out are required\n");
     return kExitUsage;
   }
-  io::RosterLoadOptions load_options;
-  auto parsed = io::ParseCsvEncoding(encoding);
+  reconcile::RosterSource source;
+  auto parsed = base::ParseTextEncoding(encoding);
   if (!parsed.ok()) {
     std::fprintf(stderr, "kuromaru model fit: %s\n",
                  parsed.status().ToString().c_str());
     return kExitUsage;
   }
-  load_options.encoding = *parsed;
-  auto loaded = LoadMatcher(roster_path, load_options, start_path, {});
-  if (!loaded.ok()) {
+  source.snapshot_path = roster_path;
+  source.encoding = *parsed;
+  source.model_path = start_path;
+  auto engine = LoadEngineReporting(source, reconcile::LoadOptions(), nullptr);
+  if (!engine.ok()) {
     std::fprintf(stderr, "kuromaru model fit: %s\n",
-                 loaded.status().ToString().c_str());
+                 engine.status().ToString().c_str());
     return kExitCannotRun;
   }
-  int64_t used = 0;
-  auto fit = FitEmOnReceipts(*loaded->matcher, receipts_path, sample, &used);
-  if (!fit.ok()) {
-    std::fprintf(stderr, "kuromaru model fit: %s\n",
-                 fit.status().ToString().c_str());
+  std::ifstream receipts(receipts_path, std::ios::binary);
+  if (!receipts) {
+    std::fprintf(stderr, "kuromaru model fit: NOT_FOUND: cannot read %s\n",
+                 receipts_path.c_str());
     return kExitFailure;
   }
+  auto fitted = reconcile::FitEmOnReceipts(**engine, receipts, sample);
+  if (!fitted.ok()) {
+    std::fprintf(stderr, "kuromaru model fit: %s\n",
+                 fitted.status().ToString().c_str());
+    return kExitFailure;
+  }
+  const int64_t used = fitted->receipts_used;
+  matcher::EmResult* fit = &fitted->em;
   fit->model.label = label;
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
   out << matcher::SerializeModel(fit->model);
@@ -110,65 +113,6 @@ int Fit(const std::vector<std::string>& args) {
               fit->log_likelihood);
   PrintWeights(fit->model);
   return kExitOk;
-}
-
-// The comparison levels of a re-matched candidate, from its evidence.
-absl::StatusOr<matcher::ComparisonVector> ComparisonLevels(
-    const v1::Candidate& c) {
-  matcher::ComparisonVector levels;
-  levels.fill(matcher::Level::kMissing);
-  for (const v1::Evidence& e : c.evidence()) {
-    auto field = matcher::FieldFromName(e.field());
-    auto level = matcher::LevelFromName(e.level());
-    if (!field || !level || !matcher::FieldHasLevel(*field, *level)) {
-      return absl::InternalError(
-          absl::StrCat("unknown evidence ", e.field(), "/", e.level()));
-    }
-    levels[static_cast<int>(*field)] = *level;
-  }
-  return levels;
-}
-
-kstore::Rematcher RematchWith(const matcher::Matcher& m) {
-  return [&m](const v1::Receipt& r) -> absl::StatusOr<v1::MatchResult> {
-    return io::ToMatchResult(r.receipt_id(), m.Match(io::TextOf(r)),
-                             m.roster().version(),
-                             matcher::ModelVersion(m.model()));
-  };
-}
-
-// The decisions as labelled comparison vectors under `m`'s roster.
-absl::Status GatherLabels(kstore::CaseStore& cases, const matcher::Matcher& m,
-                          std::vector<matcher::LabelledVector>* out,
-                          kstore::LabelCounts* counts) {
-  absl::Status bad;
-  RETURN_IF_ERROR(kstore::ForEachDecisionLabel(
-      cases, RematchWith(m),
-      [&](const kstore::DecisionLabel& label) {
-        absl::StatusOr<matcher::ComparisonVector> levels =
-            ComparisonLevels(label.candidate);
-        if (!levels.ok()) {
-          bad.Update(levels.status());
-          return;
-        }
-        out->push_back({*levels, label.is_match});
-      },
-      counts));
-  return bad;
-}
-
-// The match weights of the decided pairs under `m`'s model, to calibrate it.
-absl::StatusOr<std::vector<matcher::LabelledWeight>> GatherWeights(
-    kstore::CaseStore& cases, const matcher::Matcher& m) {
-  std::vector<matcher::LabelledWeight> weights;
-  kstore::LabelCounts counts;
-  RETURN_IF_ERROR(kstore::ForEachDecisionLabel(
-      cases, RematchWith(m),
-      [&](const kstore::DecisionLabel& label) {
-        weights.push_back({label.candidate.match_weight(), label.is_match});
-      },
-      &counts));
-  return weights;
 }
 
 // Written beside the target and renamed over it: a reader never sees half a
@@ -189,7 +133,8 @@ absl::Status WriteModelFile(const std::string& path,
 }
 
 struct DecisionFitFlags {
-  std::string store_path, roster_path, deltas, model_path, out_path;
+  StoreFlags store;
+  std::string roster_path, deltas, model_path, out_path;
   std::string encoding = "utf-8";
   std::string label = "decisions";
   int64_t min_positives = 20;
@@ -208,7 +153,7 @@ std::optional<int> ParseDecisionFitFlags(const std::vector<std::string>& args,
       "them. Each decided receipt is matched again against the roster; a\n"
       "candidate no longer in it is skipped. Cases resolved automatically\n"
       "are not used. Writes a versioned model file.");
-  flags.String("from-decisions", &f->store_path, "case store file");
+  f->store.Register(flags, "from-decisions");
   flags.String("roster", &f->roster_path, "roster snapshot CSV");
   flags.String("encoding", &f->encoding, "roster encoding: utf-8 or cp932");
   flags.String("deltas", &f->deltas,
@@ -222,7 +167,7 @@ std::optional<int> ParseDecisionFitFlags(const std::vector<std::string>& args,
   flags.Int("min-negatives", &f->min_negatives,
             "fewest labelled non-matches to fit on");
   if (auto exit = ParseFlagsOrExit(flags, args)) return exit;
-  if (f->store_path.empty() || f->roster_path.empty() || f->out_path.empty()) {
+  if (!f->store.given() || f->roster_path.empty() || f->out_path.empty()) {
     std::fprintf(stderr,
                  "kuromaru model fit: --from-decisions, --roster and --out "
                  "are required\n");
@@ -232,115 +177,65 @@ std::optional<int> ParseDecisionFitFlags(const std::vector<std::string>& args,
 }
 
 // The roster and the store, or the exit code.
-std::optional<int> OpenInputs(const DecisionFitFlags& f, LoadedMatcher* loaded,
-                              std::unique_ptr<kstore::CaseStore>* cases) {
-  io::RosterLoadOptions load_options;
-  auto encoding = io::ParseCsvEncoding(f.encoding);
+std::optional<int> OpenInputs(const DecisionFitFlags& f,
+                              std::shared_ptr<const reconcile::Engine>* engine,
+                              std::unique_ptr<store::CaseStore>* cases) {
+  reconcile::RosterSource source;
+  auto encoding = base::ParseTextEncoding(f.encoding);
   if (!encoding.ok()) {
     std::fprintf(stderr, "kuromaru model fit: %s\n",
                  encoding.status().ToString().c_str());
     return kExitUsage;
   }
-  load_options.encoding = *encoding;
-  struct stat st;
-  if (::stat(f.store_path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    std::fprintf(stderr, "kuromaru model fit: no store file at %s\n",
-                 f.store_path.c_str());
-    return kExitCannotRun;
+  source.snapshot_path = f.roster_path;
+  source.delta_paths = absl::StrSplit(f.deltas, ',', absl::SkipEmpty());
+  source.encoding = *encoding;
+  source.model_path = f.model_path;
+  store::StoreOpenOptions open_options;
+  open_options.create = false;  // a mistyped store is an error, not empty
+  if (int exit = OpenStoreOrExit("model fit", f.store, open_options, cases)) {
+    return exit;
   }
-  auto opened =
-      kstore::SqliteStore::Open(f.store_path, kstore::SqliteOptions());
-  if (!opened.ok()) {
-    std::fprintf(stderr, "kuromaru model fit: cannot open the store: %s\n",
-                 opened.status().ToString().c_str());
-    return kExitCannotRun;
-  }
-  *cases = *std::move(opened);
-  matcher::MatcherOptions options;
-  options.max_returned = 1000;  // a decided candidate may rank lower today
-  auto matcher = LoadMatcher(f.roster_path, load_options, f.model_path, options,
-                             std::vector<std::string>(absl::StrSplit(
-                                 f.deltas, ',', absl::SkipEmpty())));
-  if (!matcher.ok()) {
+  reconcile::LoadOptions options;
+  options.matcher.max_returned = 1000;  // a decided candidate may rank lower
+  auto loaded = LoadEngineReporting(source, options, nullptr);
+  if (!loaded.ok()) {
     std::fprintf(stderr, "kuromaru model fit: %s\n",
-                 matcher.status().ToString().c_str());
+                 loaded.status().ToString().c_str());
     return kExitCannotRun;
   }
-  *loaded = *std::move(matcher);
+  *engine = *std::move(loaded);
   return std::nullopt;
-}
-
-// Refits `base` on the labels and calibrates the result on the decided
-// pairs' weights under it.
-absl::StatusOr<matcher::Model> RefitAndCalibrate(
-    kstore::CaseStore& cases, const LoadedMatcher& loaded,
-    const std::vector<matcher::LabelledVector>& labelled) {
-  ASSIGN_OR_RETURN(matcher::Model model,
-                   matcher::RefitFromLabels(loaded.matcher->model(), labelled,
-                                            matcher::RefitOptions()));
-  model.calibration = matcher::Calibration();
-  ASSIGN_OR_RETURN(auto refitted,
-                   matcher::Matcher::Create(loaded.matcher->index(), model,
-                                            loaded.matcher->options()));
-  ASSIGN_OR_RETURN(std::vector<matcher::LabelledWeight> weights,
-                   GatherWeights(cases, *refitted));
-  ASSIGN_OR_RETURN(model.calibration, matcher::FitCalibration(weights));
-  RETURN_IF_ERROR(model.Validate());
-  return model;
 }
 
 int FitFromDecisions(const std::vector<std::string>& args) {
   DecisionFitFlags f;
   if (auto exit = ParseDecisionFitFlags(args, &f)) return *exit;
-  LoadedMatcher loaded;
-  std::unique_ptr<kstore::CaseStore> cases;
-  if (auto exit = OpenInputs(f, &loaded, &cases)) return *exit;
-  std::vector<matcher::LabelledVector> labelled;
-  kstore::LabelCounts counts;
-  if (absl::Status s =
-          GatherLabels(*cases, *loaded.matcher, &labelled, &counts);
-      !s.ok()) {
-    std::fprintf(stderr, "kuromaru model fit: %s\n", s.ToString().c_str());
-    return kExitFailure;
-  }
-  io::Log(io::LogLevel::kInfo, "decision labels",
-          {{"cases", counts.cases},
-           {"positives", counts.positives},
-           {"negatives", counts.negatives},
-           {"skipped", counts.skipped}});
-  if (counts.positives < f.min_positives ||
-      counts.negatives < f.min_negatives) {
-    std::fprintf(stderr,
-                 "kuromaru model fit: too few decisions to fit on: %lld "
-                 "matches (need %lld) and %lld non-matches (need %lld) from "
-                 "%lld decided cases; no model written\n",
-                 static_cast<long long>(counts.positives),
-                 static_cast<long long>(f.min_positives),
-                 static_cast<long long>(counts.negatives),
-                 static_cast<long long>(f.min_negatives),
-                 static_cast<long long>(counts.cases));
-    return kExitFailure;
-  }
-  absl::StatusOr<matcher::Model> model =
-      RefitAndCalibrate(*cases, loaded, labelled);
-  if (model.ok()) model->label = f.label;
+  std::shared_ptr<const reconcile::Engine> engine;
+  std::unique_ptr<store::CaseStore> cases;
+  if (auto exit = OpenInputs(f, &engine, &cases)) return *exit;
+  absl::StatusOr<reconcile::DecisionFit> fit = reconcile::FitOnDecisions(
+      *engine, *cases, f.min_positives, f.min_negatives);
+  if (fit.ok()) fit->model.label = f.label;
   absl::Status written =
-      model.ok() ? WriteModelFile(f.out_path, *model) : model.status();
+      fit.ok() ? WriteModelFile(f.out_path, fit->model) : fit.status();
   if (!written.ok()) {
-    std::fprintf(stderr, "kuromaru model fit: %s\n",
-                 written.ToString().c_str());
+    std::fprintf(
+        stderr, "kuromaru model fit: %s%s\n", written.ToString().c_str(),
+        absl::IsFailedPrecondition(written) ? "; no model written" : "");
     return kExitFailure;
   }
+  const store::LabelCounts& counts = fit->counts;
   std::printf(
       "model %s from %lld decided cases: %lld labelled pairs (%lld matches, "
       "%lld non-matches), %lld skipped (not in the roster any more)\n",
-      matcher::ModelVersion(*model).c_str(),
+      matcher::ModelVersion(fit->model).c_str(),
       static_cast<long long>(counts.cases),
       static_cast<long long>(counts.positives) + counts.negatives,
       static_cast<long long>(counts.positives),
       static_cast<long long>(counts.negatives),
       static_cast<long long>(counts.skipped));
-  PrintWeights(*model);
+  PrintWeights(fit->model);
   return kExitOk;
 }
 
@@ -351,18 +246,15 @@ int Show(const std::vector<std::string>& args) {
       "Prints a model file's m, u and weight for every field and level.");
   flags.String("model", &path, "model file");
   if (auto exit = ParseFlagsOrExit(flags, args)) return *exit;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "kuromaru model show: cannot read %s\n", path.c_str());
-    return kExitCannotRun;
+  if (path.empty()) {
+    std::fprintf(stderr, "kuromaru model show: --model is required\n");
+    return kExitUsage;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto model = matcher::ParseModel(text.str());
+  auto model = reconcile::ReadModel(path);
   if (!model.ok()) {
-    std::fprintf(stderr, "kuromaru model show: %s: %s\n", path.c_str(),
-                 model.status().ToString().c_str());
-    return kExitFailure;
+    std::fprintf(stderr, "kuromaru model show: %s\n",
+                 std::string(model.status().message()).c_str());
+    return absl::IsNotFound(model.status()) ? kExitCannotRun : kExitFailure;
   }
   PrintWeights(*model);
   return kExitOk;
@@ -437,7 +329,7 @@ int RunModel(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "fit") {
     for (const std::string& arg : rest) {
-      if (arg == "--from-decisions" || arg.rfind("--from-decisions=", 0) == 0) {
+      if (arg.rfind("--from-decisions", 0) == 0) {
         return FitFromDecisions(rest);
       }
     }

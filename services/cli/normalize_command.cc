@@ -3,57 +3,29 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/json.h"
 #include "normalizer/field.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
-#include "services/io/json.h"
 
 namespace kuromaru::cli {
 namespace {
 
-void AppendPart(const normalizer::PartValue& value, std::string* out) {
-  if (const auto* s = std::get_if<std::string>(&value)) {
-    io::AppendJsonString(*s, out);
-  } else if (const auto* i = std::get_if<int64_t>(&value)) {
-    absl::StrAppend(out, *i);
-  } else if (const auto* b = std::get_if<bool>(&value)) {
-    out->append(*b ? "true" : "false");
-  } else if (const auto* strings =
-                 std::get_if<std::vector<std::string>>(&value)) {
-    out->push_back('[');
-    for (size_t k = 0; k < strings->size(); ++k) {
-      if (k > 0) out->push_back(',');
-      io::AppendJsonString((*strings)[k], out);
-    }
-    out->push_back(']');
-  } else {
-    absl::StrAppend(out, "[",
-                    absl::StrJoin(std::get<std::vector<int64_t>>(value), ","),
-                    "]");
-  }
-}
-
 std::string ToJson(std::string_view input, const normalizer::FieldResult& r) {
-  std::string out = "{\"input\":";
-  io::AppendJsonString(input, &out);
-  out.append(",\"key\":");
-  io::AppendJsonString(r.key, &out);
-  out.append(",\"loose_key\":");
-  io::AppendJsonString(r.loose_key, &out);
-  out.append(",\"parts\":{");
-  for (size_t k = 0; k < r.parts.size(); ++k) {
-    if (k > 0) out.push_back(',');
-    io::AppendJsonString(r.parts[k].first, &out);
-    out.push_back(':');
-    AppendPart(r.parts[k].second, &out);
+  base::Json out;
+  out["input"] = input;
+  out["key"] = r.key;
+  out["loose_key"] = r.loose_key;
+  base::Json& parts = out["parts"] = base::Json::object();
+  for (const auto& part : r.parts) {
+    std::visit([&](const auto& v) { parts[part.first] = v; }, part.second);
   }
-  out.append("},\"error\":");
-  io::AppendJsonString(r.error, &out);
-  out.push_back('}');
-  return out;
+  out["error"] = r.error;
+  return base::ToJsonText(out);
 }
 
 }  // namespace

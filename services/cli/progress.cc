@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "services/io/log.h"
+#include "base/log.h"
 
 namespace kuromaru::cli {
 
@@ -19,9 +19,17 @@ Progress::Progress(std::string what, int64_t total)
 
 Progress::~Progress() {
   if (drawn_) std::fputc('\n', stderr);
+  if (terminal_ || done_ < 0 || done_ == logged_) return;
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+  base::Log(base::LogLevel::kInfo, "progress",
+            {{"what", what_},
+             {"done", done_},
+             {"total", total_},
+             {"per_second", seconds > 0 ? done_ / seconds : 0.0}});
 }
 
 void Progress::Update(int64_t done) {
+  done_ = done;
   const absl::Time now = absl::Now();
   const double seconds = absl::ToDoubleSeconds(now - start_);
   const double rate = seconds > 0 ? done / seconds : 0;
@@ -44,11 +52,12 @@ void Progress::Update(int64_t done) {
   }
   if (now - last_ < absl::Seconds(10)) return;
   last_ = now;
-  io::Log(io::LogLevel::kInfo, "progress",
-          {{"what", what_},
-           {"done", done},
-           {"total", total_},
-           {"per_second", rate}});
+  logged_ = done;
+  base::Log(base::LogLevel::kInfo, "progress",
+            {{"what", what_},
+             {"done", done},
+             {"total", total_},
+             {"per_second", rate}});
 }
 
 }  // namespace kuromaru::cli

@@ -15,6 +15,8 @@
 
 namespace kuromaru::cli {
 
+// Long (about 100 lines): a third is the flag declarations and their help;
+// the rest is one stream read and written in order.
 int RunReconcile(const std::vector<std::string>& args) {
   grpc_service::ClientOptions client_options;
   std::string receipts_path;
@@ -87,7 +89,8 @@ int RunReconcile(const std::vector<std::string>& args) {
   int64_t refused = 0;
   v1::ReconcileResponse response;
   while (stream->Read(&response)) {
-    const std::string line = io::ToJsonLine(response);
+    std::string line = io::ToJsonLine(response);
+    line.push_back('\n');  // JSON Lines: one answer per line
     if (out_file.is_open()) {
       out_file << line;
     } else {
@@ -102,9 +105,9 @@ int RunReconcile(const std::vector<std::string>& args) {
   writer.join();
   grpc::Status status = stream->Finish();
   if (!status.ok()) {
-    std::fprintf(stderr, "kuromaru reconcile: %s (%d)\n",
+    std::fprintf(stderr, "kuromaru reconcile: %s (%s)\n",
                  status.error_message().c_str(),
-                 static_cast<int>(status.error_code()));
+                 StatusCodeName(status.error_code()).c_str());
     return status.error_code() == grpc::StatusCode::UNAVAILABLE ? kExitCannotRun
                                                                 : kExitFailure;
   }

@@ -10,30 +10,14 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/log.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
 #include "services/cli/roster_setup.h"
-#include "services/io/log.h"
-#include "services/io/roster_load.h"
+#include "services/io/directory_csv.h"
+#include "services/reconcile/roster_loader.h"
 
 namespace kuromaru::cli {
-namespace {
-
-// Every rejected row the report kept, with its line number.
-void PrintErrors(const std::string& path, const io::RosterLoadReport& report) {
-  for (const io::RowError& e : report.errors) {
-    std::fprintf(stderr, "%s:%lld: %s\n", path.c_str(),
-                 static_cast<long long>(e.line), e.reason.c_str());
-  }
-  const int64_t unlisted =
-      report.rows_rejected - static_cast<int64_t>(report.errors.size());
-  if (unlisted > 0) {
-    std::fprintf(stderr, "%s: %lld more rejected rows not listed\n",
-                 path.c_str(), static_cast<long long>(unlisted));
-  }
-}
-
-}  // namespace
 
 int RunRosterBuild(const std::vector<std::string>& args) {
   std::string roster, deltas, directory, out, encoding = "utf-8";
@@ -69,63 +53,69 @@ int RunRosterBuild(const std::vector<std::string>& args) {
                  flags.Usage().c_str());
     return kExitUsage;
   }
-  io::RosterLoadOptions options;
-  auto parsed = io::ParseCsvEncoding(encoding);
+  reconcile::RosterSource source;
+  source.snapshot_path = roster;
+  source.delta_paths = absl::StrSplit(deltas, ',', absl::SkipEmpty());
+  source.directory_path = directory;
+  auto parsed = base::ParseTextEncoding(encoding);
   if (!parsed.ok()) {
     std::fprintf(stderr, "kuromaru roster build: %s\n",
                  std::string(parsed.status().message()).c_str());
     return kExitUsage;
   }
-  options.encoding = *parsed;
+  source.encoding = *parsed;
+  if (max_errors > 0) source.max_errors = max_errors;
+  reconcile::LoadOptions options;
   options.threads = static_cast<int>(threads);
-  if (max_errors > 0) options.max_errors = max_errors;
   const absl::Time start = absl::Now();
-  io::LoadedRoster loaded;
-  const absl::Status status = io::LoadRoster(
-      roster, absl::StrSplit(deltas, ',', absl::SkipEmpty()), options, &loaded);
-  PrintErrors(roster, loaded.report);
-  for (const auto& [path, report] : loaded.delta_reports) {
-    PrintErrors(path, report);
+  reconcile::LoadReport report;
+  absl::StatusOr<reconcile::IndexedRoster> loaded =
+      reconcile::LoadIndexedRoster(source, options, &report);
+  if (loaded.ok() && !directory.empty()) {
+    // The directory goes into the file as read, once it is known to load.
+    io::DirectoryLoadOptions directory_options;
+    directory_options.encoding = source.encoding;
+    io::DirectoryLoadReport read;
+    auto checked = io::LoadDirectoryCsv(directory, directory_options, &read);
+    reconcile::FileReport& file = report.files.emplace_back();
+    file.kind = reconcile::FileReport::Kind::kDirectory;
+    file.path = directory;
+    file.rows = read;
+    if (!checked.ok()) loaded = checked.status();
   }
-  if (!status.ok()) {
+  PrintRejectedRows(report);
+  if (!loaded.ok()) {
     std::fprintf(stderr, "kuromaru roster build: %s\n",
-                 status.ToString().c_str());
+                 loaded.status().ToString().c_str());
     return kExitFailure;
   }
-  matcher::RosterFileInfo info = loaded.info;
+  matcher::RosterFileInfo info = loaded->info;
   if (!directory.empty()) {
-    io::DirectoryLoadReport report;
-    auto checked = LoadDirectory(directory, options.encoding, &report);
-    if (!checked.ok()) {
-      std::fprintf(stderr, "kuromaru roster build: %s\n",
-                   checked.status().ToString().c_str());
-      return kExitFailure;
-    }
     std::ifstream in(directory, std::ios::binary);
     info.directory_path = directory;
     info.directory_bytes.assign(std::istreambuf_iterator<char>(in),
                                 std::istreambuf_iterator<char>());
-    if (info.encoding.empty()) info.encoding = encoding;
+    info.encoding = base::TextEncodingName(source.encoding);
   }
   info.built_at =
       absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone());
-  auto bytes = matcher::WriteRosterFile(*loaded.index, info, out);
+  auto bytes = matcher::WriteRosterFile(*loaded->index, info, out);
   if (!bytes.ok()) {
     std::fprintf(stderr, "kuromaru roster build: %s\n",
                  bytes.status().ToString().c_str());
     return kExitCannotRun;
   }
-  const matcher::RosterCounts& c = loaded.index->roster().counts();
-  io::Log(io::LogLevel::kInfo, "roster file written",
-          {{"path", out},
-           {"roster_version", loaded.index->roster().version()},
-           {"rows", c.rows},
-           {"persons", c.persons},
-           {"deltas", static_cast<int64_t>(info.deltas.size())},
-           {"bytes", static_cast<int64_t>(*bytes)},
-           {"seconds", absl::ToDoubleSeconds(absl::Now() - start)}});
+  const matcher::RosterCounts& c = loaded->index->roster().counts();
+  base::Log(base::LogLevel::kInfo, "roster file written",
+            {{"path", out},
+             {"roster_version", loaded->index->roster().version()},
+             {"rows", c.rows},
+             {"persons", c.persons},
+             {"deltas", static_cast<int64_t>(info.deltas.size())},
+             {"bytes", static_cast<int64_t>(*bytes)},
+             {"seconds", absl::ToDoubleSeconds(absl::Now() - start)}});
   std::printf("%s: roster %s, %lld rows, %lld persons, %llu bytes\n",
-              out.c_str(), loaded.index->roster().version().c_str(),
+              out.c_str(), loaded->index->roster().version().c_str(),
               static_cast<long long>(c.rows), static_cast<long long>(c.persons),
               static_cast<unsigned long long>(*bytes));
   return kExitOk;

@@ -1,13 +1,19 @@
 // `kuromaru roster load|delta|status`: roster administration of a running
-// server (role admin). The files are paths on the server.
+// server (role admin). The files are paths on the server, or files sent to
+// it with --upload.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <thread>
+#include <variant>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "kuromaru/v1/roster.grpc.pb.h"
 #include "services/cli/client_flags.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
+#include "services/grpc/upload_dir.h"
 
 namespace kuromaru::cli {
 namespace {
@@ -35,8 +41,75 @@ int Follow(const grpc_service::Client& client, v1::RosterService::Stub& stub,
                                                             : kExitFailure;
 }
 
+constexpr int kUploadAttempts = 5;
+
+// The bytes the server says it holds, from a FAILED_PRECONDITION on a chunk's
+// offset; -1 when the status says nothing of it.
+int64_t HeldBytes(const grpc::Status& status) {
+  const std::string& message = status.error_message();
+  const size_t at = message.find("holds ");
+  if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION ||
+      at == std::string::npos) {
+    return -1;
+  }
+  const size_t start = at + 6;
+  const size_t end = message.find(' ', start);
+  int64_t held = -1;
+  if (!absl::SimpleAtoi(message.substr(start, end - start), &held)) return -1;
+  return held;
+}
+
+// Sends `local` to the server's upload directory, 1 MiB at a time; a chunk
+// whose answer was lost is sent again, resuming where the server stopped.
+// Returns the file's path on the server, or the exit code.
+std::variant<std::string, int> Upload(const grpc_service::Client& client,
+                                      v1::RosterService::Stub& stub,
+                                      const std::string& local) {
+  absl::StatusOr<std::string> sha256 = grpc_service::FileSha256(local);
+  std::ifstream in(local, std::ios::binary);
+  if (!sha256.ok() || !in) {
+    std::fprintf(stderr, "kuromaru roster: --upload: cannot read %s\n",
+                 local.c_str());
+    return kExitCannotRun;
+  }
+  v1::UploadChunkRequest chunk;
+  chunk.set_name(grpc_service::UploadNameOf(local));
+  std::string data(grpc_service::UploadDir::kMaxChunkBytes, '\0');
+  for (;;) {
+    in.seekg(chunk.offset());
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    chunk.set_data(data.data(), static_cast<size_t>(in.gcount()));
+    chunk.set_last(in.gcount() < static_cast<std::streamsize>(data.size()));
+    if (chunk.last()) chunk.set_sha256(*sha256);
+    in.clear();
+    v1::UploadChunkResponse response;
+    grpc::Status status;
+    for (int attempt = 1; attempt <= kUploadAttempts; ++attempt) {
+      grpc::ClientContext context;
+      client.Prepare(&context, kRpcTimeout);
+      status = stub.UploadChunk(&context, chunk, &response);
+      if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+          status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(attempt));
+    }
+    const int64_t held = HeldBytes(status);
+    if (held >= 0 && !chunk.upload_id().empty()) {
+      chunk.set_offset(held);  // resume where the server stopped
+      continue;
+    }
+    if (!status.ok()) return Failed("UploadChunk", status);
+    if (!response.path().empty()) return response.path();
+    chunk.set_upload_id(response.upload_id());
+    chunk.clear_name();
+    chunk.set_offset(response.received());
+  }
+}
+
 }  // namespace
 
+// Long (about 80 lines): half is the flag declarations and their help.
 int RunRoster(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "build") {
     return RunRosterBuild(
@@ -44,14 +117,15 @@ int RunRoster(const std::vector<std::string>& args) {
   }
   grpc_service::ClientOptions client_options;
   std::string path;
+  std::string upload;
   std::string encoding;
   std::string directory;
   int64_t max_errors = 0;
   bool no_wait = false;
   Flags flags(
       "kuromaru roster (load|delta|status) --server HOST:PORT --token-file "
-      "FILE [--path FILE]\n       kuromaru roster build --roster R.csv --out "
-      "R.snap (see roster build --help)",
+      "FILE [--path FILE | --upload FILE]\n       kuromaru roster build "
+      "--roster R.csv --out R.snap (see roster build --help)",
       "Roster administration of a running server (role admin). `load` "
       "replaces\n"
       "the roster with a snapshot, `delta` applies a delta file on top; both\n"
@@ -63,6 +137,9 @@ int RunRoster(const std::vector<std::string>& args) {
       "as well as a CSV.");
   AddClientFlags(flags, &client_options);
   flags.String("path", &path, "absolute path of the file on the server");
+  flags.String("upload", &upload,
+               "a local file: send it to the server's --upload-dir, then "
+               "load it (instead of --path)");
   flags.String("encoding", &encoding, "utf-8 (default) or cp932");
   flags.String("directory", &directory,
                "load: absolute path of an insurer directory on the server");
@@ -81,8 +158,9 @@ int RunRoster(const std::vector<std::string>& args) {
     std::fprintf(stderr, "kuromaru roster: --directory goes with load\n");
     return kExitUsage;
   }
-  if (verb != "status" && path.empty()) {
-    std::fprintf(stderr, "kuromaru roster: --path is required\n");
+  if (verb != "status" && path.empty() == upload.empty()) {
+    std::fprintf(stderr,
+                 "kuromaru roster: one of --path or --upload is required\n");
     return kExitUsage;
   }
   auto client = grpc_service::Client::Connect(client_options);
@@ -101,6 +179,11 @@ int RunRoster(const std::vector<std::string>& args) {
     if (!status.ok()) return Failed("GetRosterStatus", status);
     PrintJson(status_message);
     return kExitOk;
+  }
+  if (!upload.empty()) {
+    std::variant<std::string, int> sent = Upload(*client, *stub, upload);
+    if (const int* exit = std::get_if<int>(&sent)) return *exit;
+    path = std::get<std::string>(sent);
   }
   v1::RosterOperation op;
   grpc::Status status;

@@ -1,176 +1,38 @@
 #include "services/cli/roster_setup.h"
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/clock.h"
-#include "normalizer/status_macros.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
-#include "services/grpc/roster_manager.h"
-#include "services/io/log.h"
-#include "services/io/match_result.h"
-#include "services/io/memory.h"
-#include "services/io/receipts.h"
-#include "services/io/roster_load.h"
+#include "services/reconcile/recorded_source.h"
 
 namespace kuromaru::cli {
-namespace {
 
-absl::StatusOr<matcher::Model> LoadModel(const std::string& path) {
-  if (path.empty()) return matcher::Model::Default();
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return absl::NotFoundError(absl::StrCat("cannot read model file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto model = matcher::ParseModel(text.str());
-  if (!model.ok()) {
-    return absl::Status(model.status().code(),
-                        absl::StrCat(path, ": ", model.status().message()));
-  }
-  return model;
-}
-
-// Every rejected row that the report kept, with its line number, and how many
-// more.
-template <typename Report>
-void PrintRowErrors(const std::string& path, const Report& report) {
-  for (const io::RowError& e : report.errors) {
-    std::fprintf(stderr, "%s:%lld: %s\n", path.c_str(),
-                 static_cast<long long>(e.line), e.reason.c_str());
-  }
-  const int64_t unlisted =
-      report.rows_rejected - static_cast<int64_t>(report.errors.size());
-  if (unlisted > 0) {
-    std::fprintf(stderr, "%s: %lld more rejected rows not listed\n",
-                 path.c_str(), static_cast<long long>(unlisted));
+void PrintRejectedRows(const reconcile::LoadReport& report) {
+  for (const reconcile::FileReport& file : report.files) {
+    for (const io::RowError& e : file.rows.errors) {
+      std::fprintf(stderr, "%s:%lld: %s\n", file.path.c_str(),
+                   static_cast<long long>(e.line), e.reason.c_str());
+    }
+    const int64_t unlisted =
+        file.rows.rows_rejected - static_cast<int64_t>(file.rows.errors.size());
+    if (unlisted > 0) {
+      std::fprintf(stderr, "%s: %lld more rejected rows not listed\n",
+                   file.path.c_str(), static_cast<long long>(unlisted));
+    }
   }
 }
 
-}  // namespace
-
-absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
-    const std::string& path, io::CsvEncoding encoding,
-    io::DirectoryLoadReport* report) {
-  io::DirectoryLoadOptions options;
-  options.encoding = encoding;
-  auto directory = io::LoadDirectoryCsv(path, options, report);
-  PrintRowErrors(path, *report);
-  if (!directory.ok()) return directory.status();
-  io::Log(io::LogLevel::kInfo, "insurer directory loaded",
-          {{"version", report->version},
-           {"rows", report->rows_read},
-           {"rejected", report->rows_rejected},
-           {"insurers", report->counts.insurers},
-           {"names", report->counts.names},
-           {"employers", report->counts.employers}});
-  return directory;
-}
-
-absl::StatusOr<LoadedMatcher> LoadMatcher(
-    const std::string& roster_path, const io::RosterLoadOptions& load_options,
-    const std::string& model_path, const matcher::MatcherOptions& options,
-    const std::vector<std::string>& delta_paths,
-    const std::string& directory_path) {
-  LoadedMatcher out;
-  std::shared_ptr<const matcher::InsurerDirectory> directory;
-  if (!directory_path.empty()) {
-    ASSIGN_OR_RETURN(directory,
-                     LoadDirectory(directory_path, load_options.encoding,
-                                   &out.directory_report));
-    out.has_directory = true;
-  }
-  ASSIGN_OR_RETURN(matcher::Model model, LoadModel(model_path));
-  out.model_source = model_path.empty() ? "built-in default model" : model_path;
-  out.model_version = matcher::ModelVersion(model);
-
-  io::LoadedRoster roster;
-  const absl::Status loaded =
-      io::LoadRoster(roster_path, delta_paths, load_options, &roster);
-  PrintRowErrors(roster_path, roster.report);
-  for (const auto& [delta_path, report] : roster.delta_reports) {
-    PrintRowErrors(delta_path, report);
-    if (!loaded.ok() && &report == &roster.delta_reports.back().second) break;
-    const matcher::DeltaStats& d = report.delta;
-    io::Log(io::LogLevel::kInfo, "roster delta applied",
-            {{"inserted", d.inserted},
-             {"updated", d.updated},
-             {"deleted", d.deleted},
-             {"delete_not_found", d.delete_not_found},
-             {"rejected", report.rows_rejected}});
-  }
-  RETURN_IF_ERROR(loaded);
-  // A roster file carries the insurer directory it was built with.
-  if (directory == nullptr && !roster.info.directory_bytes.empty()) {
-    ASSIGN_OR_RETURN(
-        directory, DirectoryFromRosterFile(roster.info, &out.directory_report));
-    out.has_directory = true;
-  }
-  out.report = roster.report;
-  out.from_file = roster.from_file;
-  out.file_bytes = roster.file_bytes;
-  out.load_seconds = roster.load_seconds;
-  const absl::Time start = absl::Now();
-  ASSIGN_OR_RETURN(out.matcher, matcher::Matcher::Create(
-                                    std::move(roster.index), std::move(model),
-                                    options, std::move(directory)));
-  out.index_seconds =
-      roster.index_seconds + absl::ToDoubleSeconds(absl::Now() - start);
-  const matcher::RosterCounts& c = out.report.counts;
-  io::Log(io::LogLevel::kInfo, "roster loaded",
-          {{"version", out.report.version},
-           {"rows", c.rows},
-           {"rejected", out.report.rows_rejected},
-           {"persons", c.persons},
-           {"insurers", c.insurers},
-           {"rows_with_wildcards", c.rows_with_wildcards},
-           {"roster_file", out.from_file},
-           {"load_seconds", out.load_seconds},
-           {"index_seconds", out.index_seconds}});
-  return out;
-}
-
-absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>>
-DirectoryFromRosterFile(const matcher::RosterFileInfo& info,
-                        io::DirectoryLoadReport* report) {
-  io::DirectoryLoadOptions options;
-  ASSIGN_OR_RETURN(options.encoding, io::ParseCsvEncoding(info.encoding));
-  std::istringstream in(info.directory_bytes);
-  auto directory = io::ReadDirectoryCsv(in, options, report);
-  if (!directory.ok()) {
-    return absl::Status(
-        directory.status().code(),
-        absl::StrCat("the roster file's insurer directory (",
-                     info.directory_path, "): ", directory.status().message()));
-  }
-  io::Log(
-      io::LogLevel::kInfo, "insurer directory loaded from the roster file",
-      {{"version", report->version}, {"insurers", report->counts.insurers}});
-  return directory;
-}
-
-absl::StatusOr<matcher::EmResult> FitEmOnReceipts(
-    const matcher::Matcher& matcher, const std::string& receipts_path,
-    int64_t sample, int64_t* receipts_used) {
-  std::ifstream in(receipts_path, std::ios::binary);
-  if (!in)
-    return absl::NotFoundError(absl::StrCat("cannot read ", receipts_path));
-  std::vector<matcher::ComparisonVector> vectors;
-  int64_t used = 0;
-  RETURN_IF_ERROR(io::ReadReceiptsJsonl(
-      in,
-      [&](int64_t, v1::Receipt& receipt) {
-        if (!io::ValidateReceipt(receipt).empty()) return true;
-        matcher.AppendComparisonVectors(io::TextOf(receipt), &vectors);
-        return ++used < sample;
-      },
-      [](int64_t, const std::string&) { return true; }));
-  *receipts_used = used;
-  return matcher::FitEm(matcher.model(), vectors, matcher::EmOptions());
+absl::StatusOr<std::shared_ptr<const reconcile::Engine>> LoadEngineReporting(
+    const reconcile::RosterSource& source,
+    const reconcile::LoadOptions& options, reconcile::LoadReport* report) {
+  reconcile::LoadReport local;
+  if (report == nullptr) report = &local;
+  auto engine = reconcile::LoadEngine(source, options, report);
+  PrintRejectedRows(*report);
+  return engine;
 }
 
 void StoreRosterFlags::Register(Flags& flags) {
@@ -185,48 +47,71 @@ void StoreRosterFlags::Register(Flags& flags) {
 }
 
 int LoadStoreRoster(const char* command, const StoreRosterFlags& flags,
-                    store::CaseStore& store, LoadedMatcher* out) {
-  std::string roster = flags.roster, model = flags.model;
-  std::string encoding = flags.encoding, directory = flags.directory;
-  std::vector<std::string> deltas =
-      absl::StrSplit(flags.deltas, ',', absl::SkipEmpty());
-  if (roster.empty()) {
-    absl::StatusOr<store::RosterState> active = store.GetActiveRoster();
-    if (!active.ok()) {
+                    store::CaseStore& store,
+                    std::shared_ptr<const reconcile::Engine>* out) {
+  reconcile::RosterSource source;
+  if (flags.roster.empty()) {
+    absl::StatusOr<reconcile::RecordedSource> recorded =
+        reconcile::ReadRecordedSource(store);
+    if (!recorded.ok()) {
       std::fprintf(stderr,
                    "kuromaru %s: no active roster in the store (%s); give "
                    "--roster\n",
-                   command, active.status().ToString().c_str());
+                   command, recorded.status().ToString().c_str());
       return kExitCannotRun;
     }
-    roster = active->snapshot_path;
-    deltas = active->delta_paths;
-    model = active->model_path;
-    // The encoding and directory the server recorded beside the roster.
-    auto saved = store.LoadCheckpoint(grpc_service::SourceKey(active->version));
-    if (saved.ok() && saved->has_value()) {
-      grpc_service::RosterSource source;
-      grpc_service::DecodeSourceExtras(**saved, &source);
-      if (encoding.empty()) encoding = source.encoding;
-      if (directory.empty()) directory = source.directory_path;
+    source = recorded->source;
+  } else {
+    source.snapshot_path = flags.roster;
+    source.delta_paths = absl::StrSplit(flags.deltas, ',', absl::SkipEmpty());
+    source.model_path = flags.model;
+  }
+  // Flags given beside a recorded roster override what it recorded.
+  if (!flags.encoding.empty()) {
+    auto parsed = base::ParseTextEncoding(flags.encoding);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "kuromaru %s: %s\n", command,
+                   std::string(parsed.status().message()).c_str());
+      return kExitUsage;
     }
+    source.encoding = *parsed;
   }
-  io::RosterLoadOptions load_options;
-  auto parsed = io::ParseCsvEncoding(encoding.empty() ? "utf-8" : encoding);
-  if (!parsed.ok()) {
+  if (!flags.directory.empty()) source.directory_path = flags.directory;
+  auto engine = LoadEngineReporting(source, reconcile::LoadOptions(), nullptr);
+  if (!engine.ok()) {
     std::fprintf(stderr, "kuromaru %s: %s\n", command,
-                 std::string(parsed.status().message()).c_str());
-    return kExitUsage;
-  }
-  load_options.encoding = *parsed;
-  auto loaded = LoadMatcher(roster, load_options, model,
-                            matcher::MatcherOptions(), deltas, directory);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "kuromaru %s: %s\n", command,
-                 loaded.status().ToString().c_str());
+                 engine.status().ToString().c_str());
     return kExitCannotRun;
   }
-  *out = *std::move(loaded);
+  *out = *std::move(engine);
+  return kExitOk;
+}
+
+int RecordRosterIfNone(const char* command, store::ServiceState& store,
+                       const reconcile::Engine& engine) {
+  absl::StatusOr<reconcile::RecordedSource> recorded =
+      reconcile::ReadRecordedSource(store);
+  if (recorded.ok()) {
+    if (recorded->roster_version != engine.roster_version) {
+      std::fprintf(stderr,
+                   "kuromaru %s: the store keeps its roster in service (%s); "
+                   "a later run without --roster uses that one\n",
+                   command, recorded->roster_version.c_str());
+    }
+    return kExitOk;
+  }
+  absl::Status status = absl::IsNotFound(recorded.status())
+                            ? reconcile::RecordEngine(store, engine)
+                            : recorded.status();
+  if (!status.ok()) {
+    std::fprintf(stderr, "kuromaru %s: cannot record the roster: %s\n", command,
+                 status.ToString().c_str());
+    return kExitCannotRun;
+  }
+  std::fprintf(stderr,
+               "kuromaru %s: recorded roster %s as the store's roster in "
+               "service\n",
+               command, engine.roster_version.c_str());
   return kExitOk;
 }
 

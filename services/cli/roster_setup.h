@@ -1,80 +1,51 @@
-// Loading a roster file into a Matcher, with the load report on stderr, for the
-// commands that match (match, bench, serve).
+// The engine for the commands that match (match, bench, import, rematch,
+// model fit): reconcile::LoadEngine with its rejected rows on stderr, and
+// the flags that name a roster or fall back on the one a case store records.
 #ifndef KUROMARU_SERVICES_CLI_ROSTER_SETUP_H_
 #define KUROMARU_SERVICES_CLI_ROSTER_SETUP_H_
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
-#include "matcher/matcher.h"
-#include "matcher/roster_file.h"
-#include "services/io/directory_csv.h"
-#include "services/io/roster_csv.h"
+#include "services/reconcile/engine.h"
+#include "services/reconcile/roster_loader.h"
 #include "services/store/case_store.h"
 
 namespace kuromaru::cli {
 
 class Flags;
 
-struct LoadedMatcher {
-  std::unique_ptr<matcher::Matcher> matcher;
-  io::RosterLoadReport report;
-  std::string model_source;  // "built-in default model" or the file
-  std::string model_version;
-  double load_seconds = 0;  // read + normalize + roster build, or open
-  double index_seconds = 0;
-  bool from_file = false;   // opened from a roster file
-  uint64_t file_bytes = 0;  // its size
-  // The insurer directory's load report; empty when none was given.
-  bool has_directory = false;
-  io::DirectoryLoadReport directory_report;
-};
+// Every rejected row the report kept, "path:line: reason" on stderr, and
+// how many more each file rejected.
+void PrintRejectedRows(const reconcile::LoadReport& report);
 
-// Loads `roster_path` — a roster file (`kuromaru roster build`), or a CSV
-// whose rejected rows are reported with their line numbers on stderr —
-// indexes it and loads the model at `model_path` (empty: the built-in
-// default).
-// `delta_paths` (FORMATS.md §1 deltas) are applied in order on top of the
-// snapshot. A non-empty `directory_path` is the insurer directory (FORMATS.md
-// §4, in the roster's encoding), its rejected rows reported likewise; the
-// matcher then routes with it. Without one, a roster file's own directory is
-// used.
-absl::StatusOr<LoadedMatcher> LoadMatcher(
-    const std::string& roster_path, const io::RosterLoadOptions& load_options,
-    const std::string& model_path, const matcher::MatcherOptions& options,
-    const std::vector<std::string>& delta_paths = {},
-    const std::string& directory_path = "");
-
-// Loads the insurer directory at `path` (rejected rows on stderr, a summary
-// in the log).
-absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
-    const std::string& path, io::CsvEncoding encoding,
-    io::DirectoryLoadReport* report);
-
-// The insurer directory a roster file carries.
-absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>>
-DirectoryFromRosterFile(const matcher::RosterFileInfo& info,
-                        io::DirectoryLoadReport* report);
-
-// Fits a model by EM (unsupervised) on the candidate pairs of up to `sample`
-// receipts of the JSON Lines file at `receipts_path`, starting from `matcher`'s
-// model. Lines that are not valid receipts are skipped.
-absl::StatusOr<matcher::EmResult> FitEmOnReceipts(
-    const matcher::Matcher& matcher, const std::string& receipts_path,
-    int64_t sample, int64_t* receipts_used);
+// reconcile::LoadEngine, the rejected rows printed. `report` may be null.
+absl::StatusOr<std::shared_ptr<const reconcile::Engine>> LoadEngineReporting(
+    const reconcile::RosterSource& source,
+    const reconcile::LoadOptions& options, reconcile::LoadReport* report);
 
 // The roster and model that `rematch` and `import` match against: the files
-// given by flags, or else the ones the case store records as active (what the
-// server serves).
+// given by flags, or else the ones the case store records as in service
+// (what the server serves).
 struct StoreRosterFlags {
   std::string roster, deltas, model, encoding, directory;
   void Register(Flags& flags);
 };
-// Returns 0, or the exit code after printing why (prefixed with `command`).
+
+// Loads the engine the flags name (or the store records) into *out. Returns
+// 0, or the exit code after printing why (prefixed with `command`).
 int LoadStoreRoster(const char* command, const StoreRosterFlags& flags,
-                    store::CaseStore& store, LoadedMatcher* out);
+                    store::CaseStore& store,
+                    std::shared_ptr<const reconcile::Engine>* out);
+
+// Records `engine` (roster, deltas, model, encoding and directory) as the
+// store's roster in service when the store records none, so that a later
+// `rematch` without --roster matches against the same; says so on stderr. A
+// store that records another roster keeps it (a server may serve it), and
+// the note says which one a later run will use. Returns 0 or the exit code.
+int RecordRosterIfNone(const char* command, store::ServiceState& store,
+                       const reconcile::Engine& engine);
 
 }  // namespace kuromaru::cli
 

@@ -8,32 +8,38 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "base/log.h"
 #include "services/cli/commands.h"
 #include "services/cli/flags.h"
+#include "services/cli/store_flags.h"
+#include "services/console/console_server.h"
+#include "services/console/review_gateway.h"
 #include "services/grpc/auth.h"
 #include "services/grpc/server.h"
-#include "services/io/log.h"
-#include "services/store/sqlite_store.h"
+#include "services/store/open_store.h"
 
 namespace kuromaru::cli {
 namespace {
 
 struct ServeFlags {
   grpc_service::ServerOptions server;
-  grpc_service::RosterSource roster;
-  std::string store_path;
+  reconcile::RosterSource roster;
+  std::string encoding = "utf-8";
+  StoreFlags store;
   std::string auth_config;
   std::string deltas;
   std::string grace = "10s";
   int64_t work_threads = 64;
   int64_t match_threads = 0;
+  console::ConsoleOptions console;
+  std::string console_idle = "30m";
+  std::string roster_follow = "5s";
 };
 
 void Define(Flags& flags, ServeFlags* f) {
   flags.String("listen", &f->server.listen,
                "address to listen on (port 0: any free port)");
-  flags.String("store", &f->store_path,
-               "the case store, a SQLite file (created 0600); required");
+  f->store.Register(flags);
   flags.String("auth-config", &f->auth_config,
                "token file: `sha256:<hex> <roles> <subject>` lines (see "
                "`kuromaru token`); required");
@@ -42,7 +48,7 @@ void Define(Flags& flags, ServeFlags* f) {
                "(absolute path)");
   flags.String("deltas", &f->deltas,
                "roster delta files applied on top, comma-separated");
-  flags.String("encoding", &f->roster.encoding,
+  flags.String("encoding", &f->encoding,
                "roster file encoding: utf-8 or cp932");
   flags.String("model", &f->roster.model_path,
                "model file (default: the built-in model)");
@@ -64,11 +70,29 @@ void Define(Flags& flags, ServeFlags* f) {
   flags.Int("match-threads", &f->match_threads,
             "receipts matched at once across all calls (0: one per core; "
             "under a CPU limit, the limit)");
+  flags.String("upload-dir", &f->server.upload_dir,
+               "keep files sent with `kuromaru roster load|delta --upload` "
+               "here (a volume every replica mounts)");
+  flags.String("roster-follow-interval", &f->roster_follow,
+               "how often to look whether another replica on the same store "
+               "put another roster or model into service, and follow it "
+               "(0: never)");
+  flags.String("console-listen", &f->console.listen,
+               "serve the reviewer console (HTTPS with --tls-cert/--tls-key; "
+               "plain HTTP only on loopback or with --console-insecure) on "
+               "HOST:PORT");
+  flags.Bool("console-insecure", &f->console.insecure,
+             "serve the console over plain HTTP on a non-loopback address "
+             "(behind a TLS-terminating proxy only)");
+  flags.String("console-idle-timeout", &f->console_idle,
+               "a console session ends after this long without a request");
 }
 
 absl::Status Check(ServeFlags* f) {
-  if (f->store_path.empty()) {
-    return absl::InvalidArgumentError("--store is required");
+  if (!f->store.given()) {
+    return absl::InvalidArgumentError(
+        "--store (a SQLite file, created 0600, or a PostgreSQL URI) or "
+        "--store-dsn-file is required");
   }
   if (f->auth_config.empty()) {
     return absl::InvalidArgumentError(
@@ -79,6 +103,11 @@ absl::Status Check(ServeFlags* f) {
     return absl::InvalidArgumentError(
         "--shutdown-grace: a duration such as 10s");
   }
+  if (!absl::ParseDuration(f->roster_follow, &f->server.roster_follow_period) ||
+      f->server.roster_follow_period < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--roster-follow-interval: a duration such as 5s, or 0");
+  }
   if (f->work_threads < 1 || f->work_threads > 1024) {
     return absl::InvalidArgumentError("--work-threads: 1 to 1024");
   }
@@ -87,6 +116,20 @@ absl::Status Check(ServeFlags* f) {
     return absl::InvalidArgumentError("--match-threads: 0 to 1024");
   }
   f->server.match_threads = static_cast<int>(f->match_threads);
+  if (!absl::ParseDuration(f->console_idle, &f->console.idle_timeout) ||
+      f->console.idle_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--console-idle-timeout: a duration such as 30m");
+  }
+  f->console.cert_file = f->server.tls_cert_path;
+  f->console.key_file = f->server.tls_key_path;
+  absl::StatusOr<base::TextEncoding> encoding =
+      base::ParseTextEncoding(f->encoding);
+  if (!encoding.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--encoding: ", encoding.status().message()));
+  }
+  f->roster.encoding = *encoding;
   if (!f->deltas.empty()) {
     f->roster.delta_paths = absl::StrSplit(f->deltas, ',', absl::SkipEmpty());
   }
@@ -98,13 +141,14 @@ absl::Status Check(ServeFlags* f) {
   absolute(&f->roster.snapshot_path);
   absolute(&f->roster.model_path);
   absolute(&f->roster.directory_path);
+  absolute(&f->server.upload_dir);
   for (std::string& d : f->roster.delta_paths) absolute(&d);
   return absl::OkStatus();
 }
 
 int CannotRun(const absl::Status& status) {
-  io::Log(io::LogLevel::kError, "cannot start server",
-          {{"error", std::string_view(status.ToString())}});
+  base::Log(base::LogLevel::kError, "cannot start server",
+            {{"error", std::string_view(status.ToString())}});
   return kExitCannotRun;
 }
 
@@ -113,7 +157,8 @@ int CannotRun(const absl::Status& status) {
 int RunServe(const std::vector<std::string>& args) {
   ServeFlags f;
   Flags flags(
-      "kuromaru serve --store FILE --auth-config FILE [--roster FILE] "
+      "kuromaru serve (--store FILE|DSN | --store-dsn-file FILE) "
+      "--auth-config FILE [--roster FILE] "
       "[--listen HOST:PORT]",
       "Serves the kuromaru gRPC API: reconcile, review, roster administration\n"
       "and jobs, with health checking, reflection and metrics. The roster the\n"
@@ -138,8 +183,12 @@ int RunServe(const std::vector<std::string>& args) {
 
   auto tokens = grpc_service::TokenKeeper::Open(f.auth_config);
   if (!tokens.ok()) return CannotRun(tokens.status());
-  auto store = store::SqliteStore::Open(f.store_path, store::SqliteOptions());
+  absl::StatusOr<std::string> locator = f.store.Locator();
+  if (!locator.ok()) return CannotRun(locator.status());
+  auto store = store::OpenStore(*locator, store::StoreOpenOptions());
   if (!store.ok()) return CannotRun(store.status());
+  base::Log(base::LogLevel::kInfo, "store open",
+            {{"store", store::DescribeLocator(*locator)}});
   auto server = grpc_service::Server::Start(f.server, *std::move(store),
                                             *std::move(tokens));
   if (!server.ok()) return CannotRun(server.status());
@@ -148,13 +197,27 @@ int RunServe(const std::vector<std::string>& args) {
     (*server)->Shutdown();
     return CannotRun(restore.status());
   }
+  std::unique_ptr<console::ReviewGateway> api;
+  std::unique_ptr<console::ConsoleServer> console_server;
+  if (!f.console.listen.empty()) {
+    api = std::make_unique<console::ReviewGateway>(
+        &(*server)->desk(), &(*server)->rosters(), &(*server)->jobs());
+    auto started = console::ConsoleServer::Start(f.console, api.get(),
+                                                 &(*server)->tokens());
+    if (!started.ok()) {
+      (*server)->Shutdown();
+      return CannotRun(started.status());
+    }
+    console_server = *std::move(started);
+  }
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  io::Log(io::LogLevel::kInfo, "stop signal",
-          {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  base::Log(base::LogLevel::kInfo, "stop signal",
+            {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  if (console_server != nullptr) console_server->Stop();
   (*server)->Shutdown();
   (*server)->Wait();
-  io::Log(io::LogLevel::kInfo, "stopped");
+  base::Log(base::LogLevel::kInfo, "stopped");
   return kExitOk;
 }
 

@@ -87,12 +87,17 @@ std::optional<double> Tally::AbsentInsurerTop1() const {
   if (suggested == 0) return std::nullopt;
   return Ratio(absent_insurer_top1, absent);
 }
+std::optional<double> Tally::NotHeldInsurerTop1() const {
+  if (suggested == 0) return std::nullopt;
+  return Ratio(not_held_insurer_top1, not_held);
+}
 
 void Tally::Add(const Tally& o) {
   receipts += o.receipts;
   in_roster += o.in_roster;
   auto_expected += o.auto_expected;
   absent += o.absent;
+  not_held += o.not_held;
   top1 += o.top1;
   top_k += o.top_k;
   auto_match += o.auto_match;
@@ -106,6 +111,7 @@ void Tally::Add(const Tally& o) {
   suggested += o.suggested;
   insurer_top1 += o.insurer_top1;
   absent_insurer_top1 += o.absent_insurer_top1;
+  not_held_insurer_top1 += o.not_held_insurer_top1;
 }
 
 std::optional<double> CalibrationBin::MeanProbability() const {
@@ -209,6 +215,7 @@ void Evaluator::Score(const TruthRecord& t, const ResultSummary& r,
   } else {
     ++tally->absent;
   }
+  if (!t.valid_in_month) ++tally->not_held;
   switch (r.decision) {
     case v1::DECISION_AUTO_MATCH:
       ++tally->auto_match;
@@ -232,6 +239,7 @@ void Evaluator::Score(const TruthRecord& t, const ResultSummary& r,
     if (r.top_insurer == t.expected_insurer_number) {
       ++tally->insurer_top1;
       if (!t.in_roster) ++tally->absent_insurer_top1;
+      if (!t.valid_in_month) ++tally->not_held_insurer_top1;
     }
   }
   if (r.has_candidate) {
@@ -268,8 +276,14 @@ EvalReport Evaluator::Finish() const {
       continue;
     }
     used[it->second] = true;
-    Score(t, results_[it->second].second, &report.by_category[t.category],
-          &report);
+    Tally one;
+    Score(t, results_[it->second].second, &one, &report);
+    report.by_category[t.category].Add(one);
+    report
+        .by_detail[t.detail.empty() ? t.category
+                                    : absl::StrCat(t.category, "/", t.detail)]
+        .Add(one);
+    report.by_event[t.event.empty() ? "none" : t.event].Add(one);
   }
   for (size_t i = 0; i < results_.size(); ++i) {
     if (used[i]) continue;

@@ -35,11 +35,17 @@
 //                      roster / such receipts.
 //   review, no-match   REVIEW (NO_MATCH) decisions / receipts.
 //   insurer top-1      receipts whose first insurer suggestion is the expected
-//                      insurer / receipts, overall and for persons not in the
-//                      roster; n/a when no result has a suggestion.
+//                      insurer / receipts, overall, for persons not in the
+//                      roster, and for receipts whose valid enrollment the
+//                      roster does not hold yet (valid_in_month false: persons
+//                      not in the roster, late registrations); n/a when no
+//                      result has a suggestion.
 //   calibration        receipts with a candidate, binned by the first
 //                      candidate's probability: count, mean probability, and
 //                      the share whose first candidate is correct.
+// Each figure overall, per truth category, per category and detail
+// ("marriage/same_key+old_card"), and per life event ("marriage", "moved" …;
+// "none" for a person's first enrollment or truth without events).
 // A ratio whose denominator is zero is nullopt (printed "n/a").
 #ifndef KUROMARU_SERVICES_EVAL_EVALUATOR_H_
 #define KUROMARU_SERVICES_EVAL_EVALUATOR_H_
@@ -76,6 +82,7 @@ struct Tally {
   int64_t in_roster = 0;
   int64_t auto_expected = 0;  // in the roster and valid in the service month
   int64_t absent = 0;         // person not in the roster
+  int64_t not_held = 0;       // its valid enrollment not in the roster yet
   int64_t top1 = 0;           // first candidate correct
   int64_t top_k = 0;          // a correct candidate among the first k
   int64_t auto_match = 0;
@@ -89,6 +96,7 @@ struct Tally {
   int64_t suggested = 0;    // results with at least one insurer suggestion
   int64_t insurer_top1 = 0;
   int64_t absent_insurer_top1 = 0;
+  int64_t not_held_insurer_top1 = 0;
 
   std::optional<double> Top1() const;           // top1 / in_roster
   std::optional<double> RecallAtK() const;      // top_k / in_roster
@@ -100,6 +108,7 @@ struct Tally {
   std::optional<double> NoMatchRate() const;    // no_match / receipts
   std::optional<double> InsurerTop1() const;    // n/a when suggested == 0
   std::optional<double> AbsentInsurerTop1() const;
+  std::optional<double> NotHeldInsurerTop1() const;
 
   void Add(const Tally& other);
 };
@@ -139,6 +148,8 @@ struct EvalReport {
   int recall_at = 5;
   Tally overall;
   std::map<std::string, Tally> by_category;
+  std::map<std::string, Tally> by_detail;  // "category/detail"
+  std::map<std::string, Tally> by_event;
   std::vector<CalibrationBin> calibration;
   InputCounts input;
   std::vector<InputIssue> issues;  // the first EvalOptions::max_issues

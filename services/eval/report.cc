@@ -1,11 +1,15 @@
 #include "services/eval/report.h"
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "services/io/json.h"
+#include "base/json.h"
 
 namespace kuromaru::eval {
 namespace {
@@ -16,8 +20,13 @@ std::string Text(Figure f) {
   return f ? absl::StrFormat("%.4f", *f) : std::string("n/a");
 }
 
-std::string Json(Figure f) {
-  return f ? absl::StrFormat("%.6g", *f) : std::string("null");
+// A figure to six significant digits (what the text report shows and more),
+// or null when it is n/a.
+base::Json Json(Figure f) {
+  if (!f) return nullptr;
+  double rounded = 0;
+  (void)absl::SimpleAtod(absl::StrFormat("%.6g", *f), &rounded);
+  return rounded;
 }
 
 // One line of the summary: label, figure, and the counts behind it.
@@ -49,6 +58,8 @@ void AppendSummary(const EvalReport& r, std::string* out) {
                out);
   AppendFigure("insurer top-1 (not in roster)", t.AbsentInsurerTop1(),
                t.absent_insurer_top1, t.absent, out);
+  AppendFigure("insurer top-1 (not held yet)", t.NotHeldInsurerTop1(),
+               t.not_held_insurer_top1, t.not_held, out);
   absl::StrAppendFormat(out,
                         "AUTO on enrollments not valid in month: %d; "
                         "undecided: %d; results with an error: %d\n",
@@ -94,26 +105,49 @@ void AppendThresholds(const EvalReport& r, std::string* out) {
   }
 }
 
-void AppendCategoryRow(std::string_view name, const Tally& t,
-                       std::string* out) {
-  absl::StrAppendFormat(out, "  %-18s %8d  %9s  %9s  %9s  %9s  %9s  %9s  %9s\n",
-                        std::string(name), t.receipts, Text(t.Top1()),
-                        Text(t.RecallAtK()), Text(t.AutoRate()),
-                        Text(t.AutoPrecision()), Text(t.ReviewRate()),
-                        Text(t.NoMatchRate()), Text(t.InsurerTop1()));
+void AppendRow(std::string_view name, const Tally& t, std::string* out) {
+  absl::StrAppendFormat(
+      out, "  %-42s %7d  %7s  %7s  %7s  %7s  %7s  %7s  %7s  %7s\n",
+      std::string(name), t.receipts, Text(t.Top1()), Text(t.RecallAtK()),
+      Text(t.AutoRate()), Text(t.AutoPrecision()), Text(t.ReviewRate()),
+      Text(t.NoMatchRate()), Text(t.InsurerTop1()),
+      Text(t.NotHeldInsurerTop1()));
+}
+
+void AppendHeader(std::string_view title, const EvalReport& r,
+                  std::string* out) {
+  absl::StrAppendFormat(
+      out, "\n%s\n  %-42s %7s  %7s  %7s  %7s  %7s  %7s  %7s  %7s  %7s\n",
+      std::string(title), "", "n", "top-1", absl::StrCat("rec@", r.recall_at),
+      "AUTO", "AUTO ok", "review", "no-match", "insurer", "ins new");
+}
+
+// Categories whose details tell life events and card forms apart; the
+// others' details (kana_noise/small_as_large …) are in the JSON.
+bool ShowDetails(std::string_view key) {
+  for (const char* category :
+       {"stale_insurer/", "marriage/", "moved/", "turned_75/", "retired/",
+        "household_member/", "late_life_event/"}) {
+    if (key.substr(0, std::string_view(category).size()) == category) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void AppendCategories(const EvalReport& r, std::string* out) {
-  absl::StrAppendFormat(out,
-                        "\nby category\n  %-18s %8s  %9s  %9s  %9s  %9s  %9s  "
-                        "%9s  %9s\n",
-                        "category", "n", "top-1",
-                        absl::StrCat("recall@", r.recall_at), "AUTO rate",
-                        "AUTO prec", "review", "no-match", "insurer");
-  for (const auto& [name, tally] : r.by_category) {
-    AppendCategoryRow(name, tally, out);
+  AppendHeader(
+      "by category (AUTO: share AUTO; AUTO ok: its precision; ins "
+      "new: insurer top-1 not held yet)",
+      r, out);
+  for (const auto& [name, tally] : r.by_category) AppendRow(name, tally, out);
+  AppendRow("all", r.overall, out);
+  AppendHeader("by life event beginning the valid enrollment", r, out);
+  for (const auto& [name, tally] : r.by_event) AppendRow(name, tally, out);
+  AppendHeader("by category and detail (life events)", r, out);
+  for (const auto& [name, tally] : r.by_detail) {
+    if (ShowDetails(name)) AppendRow(name, tally, out);
   }
-  AppendCategoryRow("all", r.overall, out);
 }
 
 void AppendInput(const InputCounts& c, size_t listed, std::string* out) {
@@ -131,12 +165,13 @@ void AppendInput(const InputCounts& c, size_t listed, std::string* out) {
   out->push_back('\n');
 }
 
-std::string TallyJson(const Tally& t) {
+base::Json TallyJson(const Tally& t) {
   const std::pair<const char*, int64_t> counts[] = {
       {"receipts", t.receipts},
       {"in_roster", t.in_roster},
       {"auto_expected", t.auto_expected},
       {"not_in_roster", t.absent},
+      {"not_held", t.not_held},
       {"top1_correct", t.top1},
       {"top_k_correct", t.top_k},
       {"auto_match", t.auto_match},
@@ -150,6 +185,7 @@ std::string TallyJson(const Tally& t) {
       {"with_insurer_suggestion", t.suggested},
       {"insurer_top1_correct", t.insurer_top1},
       {"not_in_roster_insurer_top1_correct", t.absent_insurer_top1},
+      {"not_held_insurer_top1_correct", t.not_held_insurer_top1},
   };
   const std::pair<const char*, Figure> figures[] = {
       {"top1_accuracy", t.Top1()},
@@ -162,43 +198,37 @@ std::string TallyJson(const Tally& t) {
       {"no_match_rate", t.NoMatchRate()},
       {"insurer_top1_accuracy", t.InsurerTop1()},
       {"not_in_roster_insurer_top1_accuracy", t.AbsentInsurerTop1()},
+      {"not_held_insurer_top1_accuracy", t.NotHeldInsurerTop1()},
   };
-  std::string out = "{\"counts\":{";
-  for (const auto& [name, value] : counts) {
-    if (out.back() != '{') out.push_back(',');
-    absl::StrAppend(&out, "\"", name, "\":", value);
-  }
-  out.append("},\"figures\":{");
-  for (const auto& [name, value] : figures) {
-    if (out.back() != '{') out.push_back(',');
-    absl::StrAppend(&out, "\"", name, "\":", Json(value));
-  }
-  out.append("}}");
+  base::Json out;
+  base::Json& c = out["counts"];
+  for (const auto& [name, value] : counts) c[name] = value;
+  base::Json& g = out["figures"];
+  for (const auto& [name, value] : figures) g[name] = Json(value);
   return out;
 }
 
-std::string CalibrationJson(const std::vector<CalibrationBin>& bins) {
-  std::string out = "[";
+base::Json CalibrationJson(const std::vector<CalibrationBin>& bins) {
+  base::Json out = base::Json::array();
   for (const CalibrationBin& b : bins) {
-    if (out.size() > 1) out.push_back(',');
-    absl::StrAppend(&out, "{\"low\":", Json(b.low), ",\"high\":", Json(b.high),
-                    ",\"count\":", b.count,
-                    ",\"mean_probability\":", Json(b.MeanProbability()),
-                    ",\"observed_correct\":", Json(b.ObservedCorrect()), "}");
+    out.push_back({{"low", Json(b.low)},
+                   {"high", Json(b.high)},
+                   {"count", b.count},
+                   {"mean_probability", Json(b.MeanProbability())},
+                   {"observed_correct", Json(b.ObservedCorrect())}});
   }
-  out.push_back(']');
   return out;
 }
 
-std::string InputJson(const InputCounts& c) {
-  return absl::StrCat(
-      "{\"truth_lines\":", c.truth_lines, ",\"result_lines\":", c.result_lines,
-      ",\"bad_truth_lines\":", c.bad_truth_lines,
-      ",\"bad_result_lines\":", c.bad_result_lines,
-      ",\"duplicate_truth\":", c.duplicate_truth,
-      ",\"duplicate_results\":", c.duplicate_results,
-      ",\"results_without_truth\":", c.results_without_truth,
-      ",\"truth_without_result\":", c.truth_without_result, "}");
+base::Json InputJson(const InputCounts& c) {
+  return {{"truth_lines", c.truth_lines},
+          {"result_lines", c.result_lines},
+          {"bad_truth_lines", c.bad_truth_lines},
+          {"bad_result_lines", c.bad_result_lines},
+          {"duplicate_truth", c.duplicate_truth},
+          {"duplicate_results", c.duplicate_results},
+          {"results_without_truth", c.results_without_truth},
+          {"truth_without_result", c.truth_without_result}};
 }
 
 // A message when `value` misses the threshold (`at_least`: value >= limit).
@@ -228,20 +258,33 @@ std::string FormatText(const EvalReport& report) {
   return out;
 }
 
-std::string FormatJson(const EvalReport& report) {
-  std::string out = absl::StrCat("{\"recall_at\":", report.recall_at,
-                                 ",\"overall\":", TallyJson(report.overall),
-                                 ",\"by_category\":{");
+// The tallies of one breakdown as "NAME":{…} with one tally per line, so that
+// two runs diff line by line.
+void AppendTallies(const char* name, const std::map<std::string, Tally>& map,
+                   std::string* out) {
+  absl::StrAppend(out, ",\n", base::ToJsonText(name), ":{");
   bool first = true;
-  for (const auto& [name, tally] : report.by_category) {
-    if (!first) out.push_back(',');
+  for (const auto& [key, tally] : map) {
+    absl::StrAppend(out, first ? "\n" : ",\n", base::ToJsonText(key), ":",
+                    base::ToJsonText(TallyJson(tally)));
     first = false;
-    io::AppendJsonString(name, &out);
-    absl::StrAppend(&out, ":", TallyJson(tally));
   }
-  absl::StrAppend(&out,
-                  "},\"calibration\":", CalibrationJson(report.calibration),
-                  ",\"input\":", InputJson(report.input), "}\n");
+  out->append("}");
+}
+
+// Every value is written by nlohmann-json; only the layout (a key per line,
+// a tally per line) is laid out here.
+std::string FormatJson(const EvalReport& report) {
+  std::string out = absl::StrCat(
+      "{\"recall_at\":", report.recall_at,
+      ",\n\"overall\":", base::ToJsonText(TallyJson(report.overall)));
+  AppendTallies("by_category", report.by_category, &out);
+  AppendTallies("by_event", report.by_event, &out);
+  AppendTallies("by_detail", report.by_detail, &out);
+  absl::StrAppend(&out, ",\n\"calibration\":",
+                  base::ToJsonText(CalibrationJson(report.calibration)),
+                  ",\n\"input\":", base::ToJsonText(InputJson(report.input)),
+                  "}\n");
   return out;
 }
 

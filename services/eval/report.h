@@ -13,13 +13,16 @@
 
 namespace kuromaru::eval {
 
-// The figures, the calibration table, the per-category table and the input
-// counts, as aligned text ending in a newline.
+// The figures, the calibration table, the tables by category, by life
+// event and by category and detail (of the life-event categories), and the
+// input counts, as aligned text ending in a newline.
 std::string FormatText(const EvalReport& report);
 
 // The same figures and counts as one JSON object, ending in a newline:
-// {"recall_at", "overall", "by_category": {name: …}, "calibration": […],
-//  "input": {…}}, each tally with "counts" and "figures".
+// {"recall_at", "overall", "by_category": {name: …}, "by_event": {…},
+//  "by_detail": {"category/detail": …}, "calibration": […], "input": {…}},
+// each tally with "counts" and "figures", one tally per line so that the
+// reports of two runs diff line by line.
 std::string FormatJson(const EvalReport& report);
 
 // "PATH:LINE: message", naming the file the issue is in.

@@ -5,9 +5,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "normalizer/status_macros.h"
 
 namespace kuromaru::eval {
 namespace {
@@ -45,6 +45,8 @@ absl::StatusOr<std::optional<bool>> GetBool(const Struct& s, const char* name) {
 absl::Status ReadFields(const Struct& s, TruthRecord* t) {
   RETURN_IF_ERROR(GetString(s, "receipt_id", &t->receipt_id));
   RETURN_IF_ERROR(GetString(s, "category", &t->category));
+  RETURN_IF_ERROR(GetString(s, "detail", &t->detail));
+  RETURN_IF_ERROR(GetString(s, "event", &t->event));
   RETURN_IF_ERROR(GetString(s, "insurer_number", &t->key.insurer_number));
   RETURN_IF_ERROR(GetString(s, "symbol", &t->key.symbol));
   RETURN_IF_ERROR(GetString(s, "number", &t->key.number));

@@ -2,11 +2,13 @@
 // by `kuromaru gen` (truth.jsonl).
 //
 //   {"receipt_id":"R00000001","category":"exact","detail":"","person_id":"P1",
-//    "in_roster":true,"valid_in_month":true,"insurer_number":"01130012",
-//    "symbol":"1234","number":"5678","branch":"01","qualified_from":"20200401",
+//    "event":"marriage","noise":"","in_roster":true,"valid_in_month":true,
+//    "insurer_number":"01130012","symbol":"1234","number":"5678",
+//    "branch":"01","qualified_from":"20200401",
 //    "expected_insurer_number":"01130012"}
 //
-// Fields may come in any order; unknown fields are ignored.
+// Fields may come in any order; unknown fields are ignored. detail and event
+// are optional (truth from other generators may lack them).
 #ifndef KUROMARU_SERVICES_EVAL_TRUTH_H_
 #define KUROMARU_SERVICES_EVAL_TRUTH_H_
 
@@ -32,8 +34,13 @@ struct EnrollmentKey {
 struct TruthRecord {
   std::string receipt_id;
   std::string category;
+  std::string detail;  // what exactly the category did; may be empty
+  // The life event that began the enrollment valid in the service month
+  // (marriage, moved, turned_75 …); empty for a person's first.
+  std::string event;
   bool in_roster = false;
-  // False for late_roster: the key is then the person's newest roster
+  // False when the enrollment valid in the service month is not in the roster
+  // yet (late_roster …): the key is then the person's newest roster
   // enrollment, which does not cover the service month.
   bool valid_in_month = false;
   EnrollmentKey key;  // empty when !in_roster

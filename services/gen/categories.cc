@@ -64,6 +64,7 @@ std::string MistypedInsurer(const std::string& number, Rng& rng,
 void ReceiptMaker::ApplyCategory(Category c, const Draw& d, Rng& rng,
                                  v1::Receipt* r, Truth* t) const {
   const Person& p = *d.person;
+  const NameForm& name = p.names[d.name];
   const InsurerCatalog& insurers = world_.insurers();
   switch (c) {
     case Category::kExact:
@@ -102,21 +103,22 @@ void ReceiptMaker::ApplyCategory(Category c, const Draw& d, Rng& rng,
       ApplyFusho(d, rng, r, &t->detail);
       break;
     case Category::kNameWildcard:
-      r->set_name_kanji(ReceiptNameKanji(p, KanjiRendering::kWildcard, rng));
+      r->set_name_kanji(ReceiptNameKanji(name, KanjiRendering::kWildcard, rng));
       t->detail = "wildcard";
       break;
     case Category::kNameSubstitute:
-      r->set_name_kanji(ReceiptNameKanji(p, KanjiRendering::kSubstitute, rng));
+      r->set_name_kanji(
+          ReceiptNameKanji(name, KanjiRendering::kSubstitute, rng));
       t->detail = "substitute";
       break;
     case Category::kNameKatakana:
       r->set_name_kanji(rng.Chance(0.8)
-                            ? FullKana(p)
-                            : absl::StrCat(p.surname_kana, p.given_kana));
+                            ? FullKana(name)
+                            : absl::StrCat(name.surname_kana, name.given_kana));
       t->detail = "katakana";
       break;
     case Category::kKanaNoise:
-      ApplyKanaNoise(p, rng, r, &t->detail);
+      ApplyKanaNoise(name, rng, r, &t->detail);
       break;
     case Category::kBirthDateNoise:
       ApplyBirthNoise(p, rng, r, &t->detail);
@@ -134,6 +136,28 @@ void ReceiptMaker::ApplyCategory(Category c, const Draw& d, Rng& rng,
       t->detail = "billed";
       if (rng.Chance(0.3)) ApplyFusho(d, rng, r, &t->detail);
       break;
+    default:
+      ApplyLifeEvent(c, d, rng, r, t);
+      break;
+  }
+}
+
+void ReceiptMaker::ApplyAddress(const Draw& d, double postal_code,
+                                double address, Rng& rng,
+                                v1::Receipt* r) const {
+  const Address& home =
+      d.household.addresses[d.person->enrollments[d.enrollment].address];
+  const AddressEntry& a = world_.sources().addresses[home.entry];
+  if (rng.Chance(postal_code)) {
+    const double x = rng.Unit();
+    const std::string hyphen =
+        absl::StrCat(a.postal_code.substr(0, 3), "-", a.postal_code.substr(3));
+    r->set_postal_code(x < 0.5   ? a.postal_code
+                       : x < 0.8 ? hyphen
+                                 : absl::StrCat("〒", hyphen));
+  }
+  if (rng.Chance(address)) {
+    r->set_address(absl::StrCat(a.text, SpokenBlocks(home.blocks, rng)));
   }
 }
 
@@ -142,30 +166,19 @@ void ReceiptMaker::ApplyFusho(const Draw& d, Rng& rng, v1::Receipt* r,
   const Person& p = *d.person;
   const Enrollment& e = p.enrollments[d.enrollment];
   const Insurer& in = world_.insurers().at(e.insurer);
-  const AddressEntry& a = world_.sources().addresses[d.household.address];
   r->set_insurer_number(rng.Chance(0.5) ? "77777777" : "77777779");
   r->set_symbol("");
   r->set_number(in.kind == InsurerKind::kKouki ? "77777777" : "777777777");
   r->set_branch("");
   *detail = "fusho";
-  if (rng.Chance(0.7)) {
-    const double x = rng.Unit();
-    const std::string hyphen =
-        absl::StrCat(a.postal_code.substr(0, 3), "-", a.postal_code.substr(3));
-    r->set_postal_code(x < 0.5   ? a.postal_code
-                       : x < 0.8 ? hyphen
-                                 : absl::StrCat("〒", hyphen));
-  }
-  if (rng.Chance(0.7)) {
-    r->set_address(absl::StrCat(a.text, SpokenBlocks(d.household.blocks, rng)));
-  }
+  ApplyAddress(d, 0.7, 0.7, rng, r);
   if (rng.Chance(0.65)) r->set_insurer_name(SpokenInsurerName(in, rng));
   if (!e.employer.core.empty() && rng.Chance(0.55)) {
     r->set_employer(SpokenEmployer(e.employer, rng));
   }
 }
 
-void ReceiptMaker::ApplyKanaNoise(const Person& p, Rng& rng, v1::Receipt* r,
+void ReceiptMaker::ApplyKanaNoise(const NameForm& p, Rng& rng, v1::Receipt* r,
                                   std::string* detail) const {
   const std::string full = FullKana(p);
   std::vector<std::pair<std::string, std::string>> options;

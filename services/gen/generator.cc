@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "services/gen/insurers.h"
 #include "services/gen/render.h"
 #include "services/gen/variants.h"
@@ -75,23 +75,18 @@ absl::Status WriteRoster(const GenOptions& o, const World& world,
     const Household hh = world.Make(
         h, true, static_cast<int>(std::min<int64_t>(o.persons - total, 99)),
         total);
-    bool multi = false;
-    for (const Person& p : hh.members) {
-      int rostered = 0;
-      for (const Enrollment& e : p.enrollments) {
+    for (size_t m = 0; m < hh.members.size(); ++m) {
+      const Person& p = hh.members[m];
+      for (size_t i = 0; i < p.enrollments.size(); ++i) {
+        const Enrollment& e = p.enrollments[i];
         if (!e.rostered) continue;
-        files.Write(RosterRow(p, e, hh, world));
-        ++rostered;
+        const uint64_t row =
+            Mix(o.seed, 0x5707, static_cast<uint64_t>(h)) + m * 64 + i;
+        files.Write(RosterRow(p, e, hh, world, row));
+        ++summary->roster_rows;
       }
-      summary->roster_rows += rostered;
-      multi = multi || rostered >= 2;
     }
-    if (multi) pop->multi_enrollment.push_back(h);
-    if (hh.late) pop->late.push_back(h);
-    if (hh.namesake) pop->namesake.push_back(h);
-    if (hh.members[0].variant_index >= 0 || HasNonJisChar(hh.members[0])) {
-      pop->variant.push_back(h);
-    }
+    pop->Add(hh, world.options());
     total += static_cast<int64_t>(hh.members.size());
     pop->first_person.push_back(total);
   }
@@ -124,7 +119,8 @@ absl::StatusOr<GenSummary> Generate(const GenOptions& o,
         absl::StrCat("cannot create ", o.out_dir, ": ", mkdir_error.message()));
   }
   const auto variants = VariantTable::Build();
-  const auto insurers = InsurerCatalog::Build(sources, o.seed, o.persons);
+  const auto insurers =
+      InsurerCatalog::Build(sources, o.seed, o.persons, o.policies);
   const World world(sources, *insurers, *variants, o.world, o.seed);
   GenSummary summary;
   summary.insurers = static_cast<int64_t>(insurers->size());

@@ -13,9 +13,12 @@
 //   truth.jsonl       one line per receipt, in the same order (see Truth)
 //   directory.csv     FORMATS.md §4, every synthetic insurer
 //   roster-cp932.csv  with `cp932`: roster.csv in CP932, 外字 in F040–F9FC
-// The same options and seed give byte-identical files. Households are built
-// one at a time and rebuilt on demand, so memory stays small (a few bytes per
-// person) for millions of persons. Names come from mecab-ipadic, addresses
+// What the data contains, and at which rates, is in world.h (persons and
+// their enrollments), policy.h (how each insurer stores names), receipts.h
+// (receipt categories) and profile.h (the two configurations: default and
+// heldout). The same options and seed give byte-identical files. Households are
+// built one at a time and rebuilt on demand, so memory stays small (a few bytes
+// per person) for millions of persons. Names come from mecab-ipadic, addresses
 // from skkdic-extra, read at run time (sources.h).
 #ifndef KUROMARU_SERVICES_GEN_GENERATOR_H_
 #define KUROMARU_SERVICES_GEN_GENERATOR_H_
@@ -25,6 +28,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "services/gen/policy.h"
 #include "services/gen/receipts.h"
 #include "services/gen/sources.h"
 #include "services/gen/world.h"
@@ -41,7 +45,9 @@ struct GenOptions {
   // Also write roster-cp932.csv. Default: false.
   bool cp932 = false;
   SourcePaths sources;
+  // The rates; the defaults are the default profile's (profile.h).
   WorldOptions world;
+  PolicyMix policies;
   ReceiptMix mix;
 };
 

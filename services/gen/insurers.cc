@@ -33,19 +33,6 @@ const char* PickOf(const char* const (&items)[N], Rng& rng) {
 
 std::string PrefectureCode(int code) { return absl::StrFormat("%02d", code); }
 
-void SetStyles(Insurer& insurer, Rng& rng) {
-  const double k = rng.Unit();
-  insurer.kana_style = k < 0.55   ? KanaStyle::kFullSpaced
-                       : k < 0.70 ? KanaStyle::kFullAsciiSpace
-                       : k < 0.90 ? KanaStyle::kHalfWidth
-                                  : KanaStyle::kFullJoined;
-  const double s = rng.Unit();
-  insurer.separator = s < 0.70   ? KanjiSeparator::kIdeographicSpace
-                      : s < 0.85 ? KanjiSeparator::kAsciiSpace
-                                 : KanjiSeparator::kNone;
-  insurer.has_branch = rng.Chance(0.9);
-}
-
 // Weights of the prefectures where 組合健保 are registered (head offices).
 std::string KumiaiPrefecture(Rng& rng) {
   const double x = rng.Unit();
@@ -93,7 +80,8 @@ Company RandomCompany(const Sources& sources, Rng& rng) {
 }
 
 int InsurerCatalog::Add(Insurer insurer, Rng& rng) {
-  SetStyles(insurer, rng);
+  insurer.policy = DrawPolicy(insurer.kind, policies_, rng);
+  insurer.has_branch = rng.Chance(0.9);
   insurers_.push_back(std::move(insurer));
   return static_cast<int>(insurers_.size()) - 1;
 }
@@ -201,8 +189,9 @@ void InsurerCatalog::AddKumiai(const Sources& sources, int64_t count,
 }
 
 std::unique_ptr<const InsurerCatalog> InsurerCatalog::Build(
-    const Sources& sources, uint64_t seed, int64_t persons) {
-  std::unique_ptr<InsurerCatalog> c(new InsurerCatalog());
+    const Sources& sources, uint64_t seed, int64_t persons,
+    const PolicyMix& policies) {
+  std::unique_ptr<InsurerCatalog> c(new InsurerCatalog(policies));
   Rng rng(Mix(seed, 0x1A5));
   for (int code = 1; code <= 47; ++code) {
     c->AddPrefectural(PrefectureCode(code), rng);

@@ -19,12 +19,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "services/gen/policy.h"
 #include "services/gen/random.h"
 #include "services/gen/sources.h"
 
 namespace kuromaru::gen {
-
-enum class InsurerKind { kKyokai, kKumiai, kKyosai, kKouki, kKokuho };
 
 // An employer: core name plus legal form, written before or after it.
 struct Company {
@@ -34,10 +33,6 @@ struct Company {
 
   std::string Official() const;
 };
-
-// How an insurer's roster export writes names (insurers differ).
-enum class KanaStyle { kFullSpaced, kFullAsciiSpace, kHalfWidth, kFullJoined };
-enum class KanjiSeparator { kIdeographicSpace, kAsciiSpace, kNone };
 
 struct Insurer {
   std::string number;
@@ -49,17 +44,18 @@ struct Insurer {
   std::string address;
   std::vector<Company> employers;  // 組合健保 only
   std::string kanji_symbol;  // 国保 symbols such as 横浜; may be empty
-  KanaStyle kana_style = KanaStyle::kFullSpaced;
-  KanjiSeparator separator = KanjiSeparator::kIdeographicSpace;
-  bool has_branch = true;  // older systems export no 枝番
+  StoragePolicy policy;      // how its roster export writes names
+  bool has_branch = true;    // older systems export no 枝番
 };
 
 class InsurerCatalog {
  public:
-  // Builds the catalogue for a roster of about `persons` people.
+  // Builds the catalogue for a roster of about `persons` people, each
+  // insurer with a storage policy drawn from `policies`.
   static std::unique_ptr<const InsurerCatalog> Build(const Sources& sources,
                                                      uint64_t seed,
-                                                     int64_t persons);
+                                                     int64_t persons,
+                                                     const PolicyMix& policies);
 
   size_t size() const { return insurers_.size(); }
   const Insurer& at(int index) const { return insurers_[index]; }
@@ -72,12 +68,13 @@ class InsurerCatalog {
   int RandomKyosai(Rng& rng, const std::string& prefecture_code) const;
 
  private:
-  InsurerCatalog() = default;
+  explicit InsurerCatalog(const PolicyMix& policies) : policies_(policies) {}
   int Add(Insurer insurer, Rng& rng);
   void AddPrefectural(const std::string& code, Rng& rng);
   void AddKokuho(const Sources& sources, Rng& rng);
   void AddKumiai(const Sources& sources, int64_t count, Rng& rng);
 
+  PolicyMix policies_;
   std::vector<Insurer> insurers_;
   absl::flat_hash_map<std::string, int> kyokai_;
   absl::flat_hash_map<std::string, int> kouki_;

@@ -197,6 +197,33 @@ std::string SwapLongVowel(std::string_view text) {
   return std::string(text);
 }
 
+std::string LongVowelsAsBar(std::string_view text) {
+  std::u32string s = Decode(text);
+  for (size_t i = 1; i < s.size(); ++i) {
+    const char32_t prev = s[i - 1];
+    const bool ou =
+        s[i] == U'ウ' && (kORow.find(prev) != std::u32string_view::npos ||
+                          kURow.find(prev) != std::u32string_view::npos);
+    const bool ei =
+        s[i] == U'イ' && kERow.find(prev) != std::u32string_view::npos;
+    if (ou || ei) s[i] = U'ー';
+  }
+  return normalizer::EncodeUtf8(s);
+}
+
+std::string BarsAsVowels(std::string_view text) {
+  std::u32string s = Decode(text);
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (s[i] != U'ー') continue;
+    s[i] = kERow.find(s[i - 1]) != std::u32string_view::npos ? U'イ' : U'ウ';
+  }
+  return normalizer::EncodeUtf8(s);
+}
+
+std::string JiForDji(std::string_view text) {
+  return MapCodePoints(text, U"ヂヅ", U"ジズ");
+}
+
 std::string DropVoicing(std::string_view text, Rng& rng) {
   constexpr std::u32string_view kVoiced =
       U"ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ";

@@ -41,6 +41,13 @@ std::string SmallAsLarge(std::string_view text);
 // The first long vowel spelled the other way: サトウ → サトー, ケイコ →
 // ケーコ, ユーコ → ユウコ; `text` when there is none.
 std::string SwapLongVowel(std::string_view text);
+// Every long vowel written with ー (サトウ → サトー, ユウコ → ユーコ,
+// ケイコ → ケーコ), as some insurers spell them.
+std::string LongVowelsAsBar(std::string_view text);
+// Every ー spelled out (ユーコ → ユウコ, ケーコ → ケイコ).
+std::string BarsAsVowels(std::string_view text);
+// ヂ, ヅ written ジ, ズ.
+std::string JiForDji(std::string_view text);
 // One voiced or semi-voiced kana without its mark (ワタナベ → ワタナヘ);
 // `text` when there is none.
 std::string DropVoicing(std::string_view text, Rng& rng);

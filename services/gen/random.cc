@@ -37,6 +37,10 @@ size_t Rng::Pick(const std::vector<double>& cumulative) {
   return std::min<size_t>(it - cumulative.begin(), cumulative.size() - 1);
 }
 
+double UnitOf(uint64_t seed, uint64_t k) {
+  return static_cast<double>(Mix(seed, k) >> 11) * 0x1.0p-53;
+}
+
 std::vector<double> Cumulative(const std::vector<double>& weights) {
   std::vector<double> out;
   out.reserve(weights.size());

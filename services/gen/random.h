@@ -36,6 +36,10 @@ class Rng {
   std::mt19937_64 engine_;
 };
 
+// A uniform draw in [0, 1) keyed by (seed, k): many small independent draws
+// (one roster row's) without the cost of seeding an Rng.
+double UnitOf(uint64_t seed, uint64_t k);
+
 // Running sums of `weights`, for Rng::Pick.
 std::vector<double> Cumulative(const std::vector<double>& weights);
 

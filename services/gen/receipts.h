@@ -3,9 +3,9 @@
 // Each receipt belongs to one category, the difficulty it was made to show,
 // recorded in its truth line with a `detail`:
 //   exact            billed correctly (unrouted for some other reason)
-//   stale_insurer    billed the person's previous enrollment (after a job
-//                    change or turning 75); the answer is the enrollment valid
-//                    in the service month
+//   stale_insurer    billed the person's previous enrollment, in the months
+//                    after any change of card (job change, life event); the
+//                    answer is the enrollment valid in the service month
 //   insurer_typo     保険者番号 with one digit changed or two adjacent swapped
 //   member_typo      被保険者証番号 likewise
 //   fusho            不詳: insurer 77777777/77777779, number 777777777
@@ -24,8 +24,30 @@
 //   late_roster      the person is in the roster, but the receipt bills a
 //                    newer enrollment the roster does not have yet
 //   not_in_roster    a person whose enrollments were not reported yet
+// and the life events of world.h:
+//   marriage         a service month after a marriage; the receipt carries
+//                    the surname (kanji and kana) from before it, and the
+//                    insurer and member key of the valid enrollment
+//                    (current_card) or of the one ended at the marriage
+//                    (old_card); detail: how the spouse was enrolled anew
+//                    (same_key, reissued_key, spouse_dependent,
+//                    spouse_kokuho, other) + the card
+//   moved            the 国保 (or 後期高齢者) card of the municipality
+//                    (prefecture) the person left
+//   turned_75        the card held before the 75th birthday
+//   retired          the employee insurance card held before retiring at 60
+//                    or 65; the valid enrollment is 国保 or 任意継続
+//   household_member the person's new enrollment is not in the roster yet,
+//                    another member's, begun the same day, is; the receipt
+//                    carries the old card; detail: the event
+//   late_life_event  the enrollment begun by a life event (detail: which)
+//                    is not in the roster yet; the receipt carries the old
+//                    card and the address, or is 不詳, or bills the new
+//                    insurer (detail + old_card, fusho, new_card)
 // Every receipt also carries the ordinary variation: 和暦 dates, spacing,
-// the national system's ● for characters outside JIS X 0208.
+// the national system's ● for characters outside JIS X 0208; and, at the
+// mix's overlay rates, kana and birth-date noise on top of its category
+// (Truth::noise).
 #ifndef KUROMARU_SERVICES_GEN_RECEIPTS_H_
 #define KUROMARU_SERVICES_GEN_RECEIPTS_H_
 
@@ -33,6 +55,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kuromaru/v1/receipt.pb.h"
@@ -55,17 +78,40 @@ enum class Category {
   kNamesake,
   kLateRoster,
   kNotInRoster,
+  kMarriage,
+  kMoved,
+  kTurned75,
+  kRetired,
+  kHouseholdMember,
+  kLateLifeEvent,
 };
-inline constexpr int kCategoryCount = 14;
+inline constexpr int kCategoryCount = 20;
 
 std::string_view CategoryName(Category category);
 
-// Shares of the categories, in Category order (normalized; zero disables one).
+// Shares of the categories, in Category order (normalized; zero disables
+// one), and the noise laid over receipts of the other categories. The
+// defaults are the default profile's (profile.h).
 struct ReceiptMix {
-  std::array<double, kCategoryCount> shares = {0.20, 0.12, 0.08, 0.07, 0.12,
-                                               0.03, 0.03, 0.02, 0.08, 0.08,
-                                               0.04, 0.02, 0.04, 0.07};
+  std::array<double, kCategoryCount> shares = {
+      0.17, 0.08, 0.06, 0.05, 0.10, 0.03, 0.03, 0.02, 0.06, 0.06,
+      0.03, 0.02, 0.03, 0.07, 0.05, 0.03, 0.03, 0.03, 0.02, 0.03};
+  // Share of the other receipts also given kana noise, birth-date noise.
+  // Default: 2%, 1%.
+  double kana_noise_overlay = 0.02;
+  double birth_date_noise_overlay = 0.01;
 };
+
+// Whether enrollment `i` of `p` (of household `h`) can be the one valid in
+// the service month of a receipt of `category`.
+bool Eligible(Category category, const Household& h, const Person& p, size_t i);
+
+// The service months (first days, in the roster's window) in which a receipt
+// of `category` can be drawn for `p`, each with the index of its enrollment
+// valid then: a stale card only in the months after the change.
+void EligibleMonths(Category category, const Household& h, const Person& p,
+                    const WorldOptions& options,
+                    std::vector<std::pair<Date, size_t>>* months);
 
 // The answer for one receipt.
 struct Truth {
@@ -73,9 +119,16 @@ struct Truth {
   std::string category;
   std::string detail;
   std::string person_id;
+  // What began the enrollment valid in the service month (LifeEventName;
+  // empty for the person's first).
+  std::string event;
+  // Noise laid over the category: kana:<kind>, birth_date:<kind>, joined
+  // by "+"; empty when none.
+  std::string noise;
   bool in_roster = false;
-  // False only for late_roster: the key is then the person's newest roster
-  // enrollment, which no longer covers the service month.
+  // False when the enrollment valid in the service month is not in the
+  // roster yet (late_roster, household_member, late_life_event): the key is
+  // then the person's newest roster enrollment, which no longer covers it.
   bool valid_in_month = false;
   // The roster enrollment to find; empty when not in the roster.
   std::string insurer_number;
@@ -95,11 +148,13 @@ struct Population {
   // first_person[h] is the id of household h's first member; the last entry
   // is the number of persons.
   std::vector<int64_t> first_person{0};
-  std::vector<int64_t> multi_enrollment;  // households with an insurer change
-  std::vector<int64_t> late;
-  std::vector<int64_t> namesake;
-  std::vector<int64_t> variant;  // households with a variant-kanji surname
+  // Households holding someone a category needs, by Category (empty for
+  // the categories any household serves).
+  std::array<std::vector<int64_t>, kCategoryCount> pools;
   int64_t absent_households = 1;
+
+  // Adds household `h` to the pools it can serve.
+  void Add(const Household& h, const WorldOptions& options);
 };
 
 class ReceiptMaker {
@@ -119,7 +174,8 @@ class ReceiptMaker {
     Household household;
     const Person* person = nullptr;
     size_t enrollment = 0;
-    Date month;  // first day
+    Date month;    // first day
+    int name = 0;  // the name the receipt carries (Person::names)
   };
   bool TryMake(Category category, Rng& rng, v1::Receipt* receipt,
                Truth* truth) const;
@@ -127,15 +183,25 @@ class ReceiptMaker {
   void Render(const Draw& d, Rng& rng, v1::Receipt* r) const;
   void ApplyCategory(Category category, const Draw& d, Rng& rng, v1::Receipt* r,
                      Truth* t) const;
+  void ApplyLifeEvent(Category category, const Draw& d, Rng& rng,
+                      v1::Receipt* r, Truth* t) const;
+  void ApplyOverlays(Category category, const Draw& d, Rng& rng, v1::Receipt* r,
+                     Truth* t) const;
+  void BillCard(const Enrollment& e, v1::Receipt* r) const;
+  // The home of the valid enrollment in the 摘要: postal code and address,
+  // each at its chance.
+  void ApplyAddress(const Draw& d, double postal_code, double address, Rng& rng,
+                    v1::Receipt* r) const;
   void ApplyFusho(const Draw& d, Rng& rng, v1::Receipt* r,
                   std::string* detail) const;
-  void ApplyKanaNoise(const Person& p, Rng& rng, v1::Receipt* r,
+  void ApplyKanaNoise(const NameForm& n, Rng& rng, v1::Receipt* r,
                       std::string* detail) const;
   void ApplyBirthNoise(const Person& p, Rng& rng, v1::Receipt* r,
                        std::string* detail) const;
 
   const World& world_;
   const Population& population_;
+  ReceiptMix mix_;
   std::vector<double> cumulative_;
   uint64_t seed_;
 };

@@ -15,53 +15,26 @@ namespace {
 
 using normalizer::AppendUtf8;
 
-std::u32string Chars(const Person& p) {
-  auto decoded = normalizer::DecodeUtf8(absl::StrCat(p.surname, p.given));
+std::u32string Chars(const NameForm& n) {
+  auto decoded = normalizer::DecodeUtf8(absl::StrCat(n.surname, n.given));
   return decoded.ok() ? *std::move(decoded) : std::u32string();
 }
 
-// Re-inserts the separator after the surname's code points.
+size_t SurnameLength(const NameForm& n) {
+  return normalizer::CodePointCount(n.surname);
+}
+
+// Re-inserts the separator after the surname's code points; drops variation
+// selectors.
 std::string WithSeparator(const std::u32string& chars, size_t surname_len,
                           std::string_view separator) {
   std::string out;
   for (size_t i = 0; i < chars.size(); ++i) {
     if (i == surname_len) out += separator;
+    if (IsVariationSelector(chars[i])) continue;
     AppendUtf8(chars[i], &out);
   }
   return out;
-}
-
-size_t SurnameLength(const Person& p) {
-  return normalizer::CodePointCount(p.surname);
-}
-
-// The name as the insurer's export writes it: its separator, and the variant
-// as the insurer's own 外字 when it registered one.
-std::string RosterKanji(const Person& p, const Insurer& in,
-                        const VariantTable& variants) {
-  std::u32string chars = Chars(p);
-  if (p.roster_gaiji && p.variant_index >= 0 &&
-      p.variant_index < static_cast<int>(chars.size())) {
-    chars[p.variant_index] = variants.Gaiji(p.variant);
-  }
-  const char* sep = in.separator == KanjiSeparator::kIdeographicSpace ? "\u3000"
-                    : in.separator == KanjiSeparator::kAsciiSpace     ? " "
-                                                                      : "";
-  return WithSeparator(chars, SurnameLength(p), sep);
-}
-
-std::string RosterKana(const Person& p, const Insurer& in) {
-  switch (in.kana_style) {
-    case KanaStyle::kFullSpaced:
-      return FullKana(p);
-    case KanaStyle::kFullAsciiSpace:
-      return absl::StrCat(p.surname_kana, " ", p.given_kana);
-    case KanaStyle::kHalfWidth:
-      return ToHalfWidthKana(FullKana(p));
-    case KanaStyle::kFullJoined:
-      return absl::StrCat(p.surname_kana, p.given_kana);
-  }
-  return FullKana(p);
 }
 
 }  // namespace
@@ -83,38 +56,42 @@ std::string DateKey(const Date& d) {
   return d.year == 0 ? std::string() : d.Key();
 }
 
-std::string FullKana(const Person& p) {
-  return absl::StrCat(p.surname_kana, "\u3000", p.given_kana);
+std::string FullKana(const NameForm& n) {
+  return absl::StrCat(n.surname_kana, "\u3000", n.given_kana);
 }
 
-bool HasNonJisChar(const Person& p) {
-  for (char32_t c : Chars(p)) {
-    if (!normalizer::IsJisX0208(c)) return true;
+std::string ReceiptKana(const NameForm& n, Rng& rng) {
+  const double k = rng.Unit();
+  return k < 0.85   ? FullKana(n)
+         : k < 0.93 ? absl::StrCat(n.surname_kana, n.given_kana)
+                    : ToHalfWidthKana(FullKana(n));
+}
+
+bool HasNonJisChar(const NameForm& n) {
+  for (char32_t c : Chars(n)) {
+    if (!normalizer::IsJisX0208(c) && !IsVariationSelector(c)) return true;
   }
   return false;
 }
 
 std::string RosterRow(const Person& p, const Enrollment& e, const Household& h,
-                      const World& world) {
+                      const World& world, uint64_t row_seed) {
   const Insurer& in = world.insurers().at(e.insurer);
-  const AddressEntry& a = world.sources().addresses[h.address];
-  const std::string name = RosterKanji(p, in, world.variants());
+  const Address& home = h.addresses[e.address];
+  const AddressEntry& a = world.sources().addresses[home.entry];
+  const RosterName name =
+      WriteRosterName(p.names[e.name], in.policy, world.variants(), row_seed);
   const bool hyphen = e.insurer % 5 == 0;
   const std::string postal = hyphen ? absl::StrCat(a.postal_code.substr(0, 3),
                                                    "-", a.postal_code.substr(3))
                                     : a.postal_code;
-  const std::string fields[] = {in.number,
-                                e.symbol,
-                                e.number,
-                                e.branch,
-                                name,
-                                RosterKana(p, in),
-                                p.birth.Key(),
-                                absl::StrCat(p.sex),
-                                DateKey(e.from),
-                                DateKey(e.until),
-                                postal,
-                                absl::StrCat(a.text, h.blocks)};
+  const std::string fields[] = {
+      in.number,       e.symbol,
+      e.number,        e.branch,
+      name.kanji,      name.kana,
+      p.birth.Key(),   absl::StrCat(p.sex),
+      DateKey(e.from), DateKey(e.until),
+      postal,          absl::StrCat(a.text, home.blocks)};
   std::string line;
   for (size_t i = 0; i < std::size(fields); ++i) {
     if (i > 0) line.push_back(',');
@@ -143,9 +120,10 @@ std::string DirectoryRow(const Insurer& in) {
   return line;
 }
 
-std::string ReceiptNameKanji(const Person& p, KanjiRendering how, Rng& rng) {
+std::string ReceiptNameKanji(const NameForm& p, KanjiRendering how, Rng& rng) {
   std::u32string chars = Chars(p);
   for (size_t i = 0; i < chars.size(); ++i) {
+    if (IsVariationSelector(chars[i])) continue;
     const bool designated = static_cast<int>(i) == p.variant_index;
     const bool jis = normalizer::IsJisX0208(chars[i]);
     if (designated && how == KanjiRendering::kSubstitute) {
@@ -205,6 +183,10 @@ std::string Cp932Encoder::Encode(std::string_view utf8) {
   for (int32_t i = 0; i < u.length();) {
     const UChar32 c = u.char32At(i);
     const int32_t len = U16_LENGTH(c);
+    if (IsVariationSelector(static_cast<char32_t>(c))) {
+      i += len;  // CP932 cannot carry one; the base character stays
+      continue;
+    }
     if (!TryEncode(std::u16string_view(u.getBuffer() + i, len), &out)) {
       const char16_t gaiji = static_cast<char16_t>(variants_.Gaiji(c));
       TryEncode(std::u16string_view(&gaiji, 1), &out);

@@ -4,6 +4,7 @@
 #ifndef KUROMARU_SERVICES_GEN_RENDER_H_
 #define KUROMARU_SERVICES_GEN_RENDER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,32 +30,40 @@ void AppendCsvField(std::string_view field, std::string* line);
 // "YYYYMMDD"; empty for year 0 (an open enrollment's end).
 std::string DateKey(const Date& d);
 
-// The roster row of one enrollment, with its newline. The name is written in
-// the insurer's style; a variant kanji as the insurer's 外字 when
-// `person.roster_gaiji`.
+// The roster row of one enrollment, with its newline: the name valid in it,
+// written by the insurer's storage policy (policy.h) with the row's draws
+// from `row_seed`; the address of the enrollment.
 std::string RosterRow(const Person& person, const Enrollment& enrollment,
-                      const Household& household, const World& world);
+                      const Household& household, const World& world,
+                      uint64_t row_seed);
 
 // The directory row of one insurer, with its newline.
 std::string DirectoryRow(const Insurer& insurer);
 
-// How a receipt writes the kanji name.
+// How a receipt writes the kanji name. A receipt carries JIS X 0208 only:
+// variation selectors are always dropped.
 enum class KanjiRendering {
   kAsBilled,    // variant kept if in JIS X 0208, else ● or substitute
   kWildcard,    // every character outside JIS X 0208 as ●
   kSubstitute,  // the variant as its canonical form, others outside JIS ●
 };
-std::string ReceiptNameKanji(const Person& person, KanjiRendering how,
+std::string ReceiptNameKanji(const NameForm& name, KanjiRendering how,
                              Rng& rng);
 
 // Full-width katakana with U+3000 between surname and given name.
-std::string FullKana(const Person& person);
+std::string FullKana(const NameForm& name);
 
-// True if the registered name has a character outside JIS X 0208.
-bool HasNonJisChar(const Person& person);
+// The kana as a receipt writes it: full-width with U+3000 (85%), without
+// the space (8%), half-width (7%).
+std::string ReceiptKana(const NameForm& name, Rng& rng);
+
+// True if the registered name has a character outside JIS X 0208 (a
+// variation selector aside).
+bool HasNonJisChar(const NameForm& name);
 
 // UTF-8 to CP932 (windows-31j). 外字 (U+E000–U+E757) go to the user-defined
-// area F040–F9FC; a character CP932 lacks becomes its 外字 from `variants`.
+// area F040–F9FC; a character CP932 lacks becomes its 外字 from `variants`;
+// variation selectors are dropped.
 class Cp932Encoder {
  public:
   static absl::StatusOr<std::unique_ptr<Cp932Encoder>> Create(

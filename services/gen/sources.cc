@@ -12,8 +12,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "normalizer/address.h"
-#include "normalizer/status_macros.h"
 #include "normalizer/utf8.h"
 #include "services/gen/random.h"
 

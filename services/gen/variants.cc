@@ -1,5 +1,7 @@
 #include "services/gen/variants.h"
 
+#include <cstdint>
+
 #include "normalizer/variant_kanji.h"
 
 namespace kuromaru::gen {
@@ -28,9 +30,12 @@ const std::vector<char32_t>& VariantTable::VariantsOf(
   return it != variants_.end() ? it->second : *kNone;
 }
 
-char32_t VariantTable::Gaiji(char32_t variant) const {
-  auto it = gaiji_.find(variant);
-  return it != gaiji_.end() ? it->second : 0xE000;
+char32_t VariantTable::Gaiji(char32_t c, int offset) const {
+  constexpr char32_t kFirst = 0xE000;
+  constexpr uint32_t kSize = 0xE758 - 0xE000;
+  auto it = gaiji_.find(c);
+  const uint32_t k = it != gaiji_.end() ? it->second - kFirst : c % kSize;
+  return kFirst + (k + static_cast<uint32_t>(offset)) % kSize;
 }
 
 }  // namespace kuromaru::gen

@@ -19,9 +19,10 @@ class VariantTable {
   // The variants of `canonical`, in code-point order; empty if none.
   const std::vector<char32_t>& VariantsOf(char32_t canonical) const;
 
-  // The private-use code point an insurer's system gives `variant` as its own
-  // 外字: U+E000 + k, within U+E000–U+E757 (CP932's user-defined area).
-  char32_t Gaiji(char32_t variant) const;
+  // The private-use code point an insurer's system gives `c` as its own 外字:
+  // U+E000 + k, within U+E000–U+E757 (CP932's user-defined area). Each
+  // insurer numbers its 外字 table its own way: `offset` shifts k.
+  char32_t Gaiji(char32_t c, int offset = 0) const;
 
  private:
   VariantTable() = default;

@@ -6,54 +6,35 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "normalizer/utf8.h"
+#include "services/gen/life.h"
 #include "services/gen/noise.h"
 
 namespace kuromaru::gen {
 namespace {
 
-__extension__ typedef unsigned __int128 Uint128;
+constexpr std::string_view kLifeEventNames[kLifeEventCount] = {
+    "",        "job_change",      "first_job", "marriage",         "moved",
+    "retired", "voluntary_ended", "turned_75", "insured_turned_75"};
 
-// A bijection of [0, 10^digits): distinct households get distinct member
-// numbers without any bookkeeping.
-uint64_t Scramble(uint64_t key, int digits) {
-  uint64_t range = 1;
-  for (int i = 0; i < digits; ++i) range *= 10;
-  constexpr uint64_t kMultiplier = 2862933555777941757ULL;  // odd, not 5k
-  const Uint128 x = static_cast<Uint128>(key % range) * (kMultiplier % range) +
-                    0x5DEECE66DULL;
-  return static_cast<uint64_t>(x % range);
-}
-
-bool IsOpen(const Date& d) { return d.year == 0; }
-
-bool IsEmployeeScheme(InsurerKind kind) {
-  return kind == InsurerKind::kKyokai || kind == InsurerKind::kKumiai ||
-         kind == InsurerKind::kKyosai;
-}
-
-int AgeAt(const Date& birth, const Date& day) {
-  int age = day.year - birth.year;
-  if (day.month < birth.month ||
-      (day.month == birth.month && day.day < birth.day)) {
-    --age;
-  }
-  return age;
-}
+// Surname characters registered with a variation sequence in the family
+// register (Adobe-Japan1 IVD: 辻 with one dot, 葛 with 匕).
+constexpr char32_t kIvsBases[] = {U'辻', U'葛'};
+constexpr char32_t kIvsSelector = 0xE0100;
 
 }  // namespace
 
-struct World::Segment {
-  Date from;
-  Date until;
-  int insurer = -1;
-  std::string symbol;
-  std::string number;
-  bool rostered = true;
-  Company employer;
-};
+std::string_view LifeEventName(LifeEvent e) {
+  return kLifeEventNames[static_cast<int>(e)];
+}
 
 bool Enrollment::Covers(const Date& d) const {
   return !Before(d, from) && (IsOpen(until) || Before(d, until));
+}
+
+int Household::HomeAt(const Date& d) const {
+  int i = 0;
+  while (i < static_cast<int>(moved.size()) && !Before(d, moved[i])) ++i;
+  return i;
 }
 
 std::string JoinName(const std::string& surname, const std::string& given,
@@ -82,37 +63,43 @@ World::World(const Sources& sources, const InsurerCatalog& insurers,
     }
   }
   variant_surname_cumulative_ = Cumulative(weights);
-}
-
-Date World::RandomDate(Rng& rng, const Date& lo, const Date& hi) const {
-  const int a = DaysFromCivil(lo);
-  const int b = std::max(a, DaysFromCivil(hi));
-  Date d = CivilFromDays(static_cast<int>(rng.Between(a, b)));
-  if (rng.Chance(0.4)) {
-    const Date first{d.year, d.month, 1};
-    if (!Before(first, lo)) d = first;
+  for (size_t i = 0; i < sources_.addresses.size(); ++i) {
+    by_prefecture_[sources_.addresses[i].prefecture_code].push_back(
+        static_cast<int>(i));
   }
-  return d;
 }
 
-Person World::NewPerson(Rng& rng, const NameEntry& surname, int sex, Date birth,
+const std::vector<int>& World::AddressesIn(const std::string& code) const {
+  return by_prefecture_.at(code);
+}
+
+NameForm World::RandomSurname(Rng& rng) const {
+  const NameEntry& s = sources_.surnames[rng.Pick(sources_.surname_cumulative)];
+  NameForm n;
+  n.surname = s.kanji;
+  n.surname_kana = s.kana;
+  return n;
+}
+
+Person World::NewPerson(Rng& rng, const NameForm& surname, int sex, Date birth,
                         const std::vector<Person>& family) const {
   const auto& names = sex == 1 ? sources_.male_given : sources_.female_given;
   const auto& cumulative =
       sex == 1 ? sources_.male_cumulative : sources_.female_cumulative;
-  Person p;
+  NameForm n = surname;
   for (int attempt = 0; attempt < 8; ++attempt) {
     const NameEntry& given = names[rng.Pick(cumulative)];
-    p.given = given.kanji;
-    p.given_kana = given.kana;
+    n.given = given.kanji;
+    n.given_kana = given.kana;
     if (std::none_of(family.begin(), family.end(), [&](const Person& q) {
-          return q.given_kana == p.given_kana || q.given == p.given;
+          return q.name().given_kana == n.given_kana ||
+                 q.name().given == n.given;
         })) {
       break;
     }
   }
-  p.surname = surname.kanji;
-  p.surname_kana = surname.kana;
+  Person p;
+  p.names.push_back(std::move(n));
   p.sex = sex;
   p.birth = birth;
   return p;
@@ -124,8 +111,7 @@ void World::AddMembers(Rng& rng, Household& h) const {
     return AddDays(AddYears(as_of, -age),
                    -static_cast<int>(rng.Between(1, 365)));
   };
-  const NameEntry& surname =
-      sources_.surnames[rng.Pick(sources_.surname_cumulative)];
+  const NameForm surname = RandomSurname(rng);
   const double type = rng.Unit();
   int head_age, kids = 0;
   bool spouse = false;
@@ -148,29 +134,66 @@ void World::AddMembers(Rng& rng, Household& h) const {
     kids = static_cast<int>(rng.Between(1, 2));
   }
   if (spouse) head_sex = rng.Chance(0.85) ? 1 : 2;
+  // A couple married in the window: the spouse who took the other's surname
+  // (usually the wife) had one of their own before.
+  bool married = spouse && head_age < 50 && h.rostered &&
+                 rng.Chance(options_.marriage_rate);
+  if (married) head_sex = rng.Chance(options_.husband_renamed) ? 2 : 1;
   h.members.push_back(
       NewPerson(rng, surname, head_sex, birth_at_age(head_age), h.members));
+  Date wedding;
   if (spouse) {
     const int age =
         std::max(20, head_age + static_cast<int>(rng.Between(-6, 3)));
-    h.members.push_back(
-        NewPerson(rng, surname, 3 - head_sex, birth_at_age(age), h.members));
+    AddSpouse(rng, surname, 3 - head_sex, birth_at_age(age), married, h);
+    wedding = h.members.back().married;
+    married = !IsOpen(wedding);
   }
   const Date parent = h.members.back().birth;
   const Date latest = AddDays(as_of, -30);
   for (int k = 0; k < kids; ++k) {
-    const Date birth =
+    Date birth =
         AddDays(AddYears(parent, static_cast<int>(rng.Between(22, 40))),
                 static_cast<int>(rng.Between(0, 364)));
+    if (married) birth = RandomDate(rng, AddDays(wedding, 300), latest);
     if (!Before(birth, latest)) continue;
     const int sex = rng.Chance(0.51) ? 1 : 2;
-    h.members.push_back(NewPerson(rng, surname, sex, birth, h.members));
+    Person child = NewPerson(rng, surname, sex, birth, h.members);
+    child.role = Role::kChild;
+    h.members.push_back(std::move(child));
     if (k == 0 && rng.Chance(options_.twin_rate)) {
       h.twins = true;
       const int twin_sex = rng.Chance(0.5) ? sex : 3 - sex;
-      h.members.push_back(NewPerson(rng, surname, twin_sex, birth, h.members));
+      Person twin = NewPerson(rng, surname, twin_sex, birth, h.members);
+      twin.role = Role::kChild;
+      h.members.push_back(std::move(twin));
     }
   }
+}
+
+void World::AddSpouse(Rng& rng, const NameForm& surname, int sex, Date birth,
+                      bool married, Household& h) const {
+  Person p = NewPerson(rng, surname, sex, birth, h.members);
+  p.role = Role::kSpouse;
+  if (married) {
+    const Date adult = std::max(AddYears(p.birth, 20),
+                                AddYears(h.members[0].birth, 20), Before);
+    const Date lo =
+        std::max(AddDays(options_.history_start, 30), adult, Before);
+    const Date hi = AddDays(options_.as_of, -45);
+    if (Before(lo, hi)) {
+      p.married = RandomDate(rng, lo, hi);
+      NameForm former = RandomSurname(rng);
+      while (former.surname == surname.surname ||
+             former.surname_kana == surname.surname_kana) {
+        former = RandomSurname(rng);
+      }
+      former.given = p.name().given;
+      former.given_kana = p.name().given_kana;
+      p.names.insert(p.names.begin(), std::move(former));
+    }
+  }
+  h.members.push_back(std::move(p));
 }
 
 void World::ApplySurnameVariant(Rng& rng, Household& h) const {
@@ -182,171 +205,66 @@ void World::ApplySurnameVariant(Rng& rng, Household& h) const {
     }
     return out;
   };
-  auto chars = normalizer::DecodeUtf8(h.members[0].surname);
+  auto chars = normalizer::DecodeUtf8(h.members[0].name().surname);
   if (!chars.ok()) return;
   std::vector<int> positions = variant_positions(*chars);
+  std::string kana = h.members[0].name().surname_kana;
   if (positions.empty()) {
     if (variant_surnames_.empty()) return;
     const NameEntry& s =
         sources_
             .surnames[variant_surnames_[rng.Pick(variant_surname_cumulative_)]];
-    for (Person& p : h.members) {
-      p.surname = s.kanji;
-      p.surname_kana = s.kana;
-    }
+    kana = s.kana;
     chars = normalizer::DecodeUtf8(s.kanji);
     positions = variant_positions(*chars);
   }
   const int pos = positions[rng.Below(positions.size())];
   const auto& options = variants_.VariantsOf((*chars)[pos]);
   const char32_t canonical = (*chars)[pos];
-  const char32_t variant = options[rng.Below(options.size())];
-  (*chars)[pos] = variant;
+  (*chars)[pos] = options[rng.Below(options.size())];
   const std::string surname = normalizer::EncodeUtf8(*chars);
-  const bool gaiji = rng.Chance(options_.gaiji_rate);
+  // Everyone bearing the household's surname (not a spouse's former one).
   for (Person& p : h.members) {
-    p.surname = surname;
-    p.variant_index = pos;
-    p.variant = variant;
-    p.canonical = canonical;
-    p.roster_gaiji = gaiji;
+    NameForm& n = p.names.back();
+    n.surname = surname;
+    n.surname_kana = kana;
+    n.variant_index = pos;
+    n.canonical = canonical;
   }
 }
 
-int World::SegmentInsurer(Rng& rng, const Household& h,
-                          const Date& from) const {
-  const AddressEntry& a = sources_.addresses[h.address];
-  const double x = rng.Unit();
-  if (AgeAt(h.members[0].birth, from) >= 65) {
-    if (x < 0.75) return insurers_.Kokuho(a);
-    if (x < 0.90) return insurers_.Kyokai(a.prefecture_code);
-    return insurers_.RandomKumiai(rng, a.prefecture_code);
-  }
-  if (x < 0.42) return insurers_.Kyokai(a.prefecture_code);
-  if (x < 0.67) return insurers_.RandomKumiai(rng, a.prefecture_code);
-  if (x < 0.75) return insurers_.RandomKyosai(rng, a.prefecture_code);
-  return insurers_.Kokuho(a);
+void World::ApplyVariationSequence(Rng& rng, Household& h) const {
+  const NameForm& first = h.members[0].name();
+  if (first.variant_index >= 0) return;
+  auto chars = normalizer::DecodeUtf8(first.surname);
+  if (!chars.ok()) return;
+  const auto at = std::find_first_of(
+      chars->begin(), chars->end(), std::begin(kIvsBases), std::end(kIvsBases));
+  if (at == chars->end() || !rng.Chance(options_.ivs_rate)) return;
+  chars->insert(at + 1, kIvsSelector);
+  const std::string surname = normalizer::EncodeUtf8(*chars);
+  for (Person& p : h.members) p.names.back().surname = surname;
 }
 
-std::vector<World::Segment> World::Segments(Rng& rng,
-                                            const Household& h) const {
-  const Date& start = options_.history_start;
-  const Date& as_of = options_.as_of;
-  std::vector<Date> starts;
-  if (!h.rostered) {
-    // Enrolled in the last months, not yet reported to the roster.
-    starts.push_back(
-        RandomDate(rng, AddDays(as_of, -150), AddDays(as_of, -20)));
-  } else {
-    const int n = h.late ? static_cast<int>(rng.Between(2, 3))
-                         : static_cast<int>(rng.Pick({0.62, 0.90, 1.0})) + 1;
-    std::vector<Date> changes;
-    for (int i = 1; i < n; ++i) {
-      changes.push_back(RandomDate(rng, start, AddDays(as_of, -60)));
-    }
-    if (h.late) {
-      changes.back() =
-          RandomDate(rng, AddDays(as_of, -120), AddDays(as_of, -35));
-    }
-    std::sort(changes.begin(), changes.end(), Before);
-    Date lo = std::max(AddYears(h.members[0].birth, 20), AddYears(as_of, -30),
-                       Before);
-    Date hi = AddDays(changes.empty() ? as_of : changes[0], -60);
-    if (!Before(lo, hi)) lo = AddDays(hi, -365);
-    starts.push_back(RandomDate(rng, lo, hi));
-    for (const Date& c : changes) {
-      if (DaysFromCivil(c) - DaysFromCivil(starts.back()) >= 60)
-        starts.push_back(c);
-    }
-  }
-  std::vector<Segment> out;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    Segment s;
-    s.from = starts[i];
-    if (i + 1 < starts.size()) s.until = starts[i + 1];
-    s.insurer = SegmentInsurer(rng, h, s.from);
-    s.rostered = h.rostered && !(h.late && i + 1 == starts.size());
-    SetMemberKey(rng, h, i, s);
-    out.push_back(std::move(s));
-  }
-  return out;
-}
-
-// Member keys by scheme: 協会けんぽ a 7–8 digit office symbol and a short
-// number, 組合健保 short symbol and number, 国保 often a kanji symbol. Distinct
-// (household, segment) pairs get distinct keys through Scramble.
-void World::SetMemberKey(Rng& rng, const Household& h, size_t i,
-                         Segment& s) const {
-  const Insurer& in = insurers_.at(s.insurer);
-  const uint64_t key =
-      (static_cast<uint64_t>(h.id) * 4 + i) * 2 + (h.rostered ? 0 : 1);
-  switch (in.kind) {
-    case InsurerKind::kKyokai: {
-      const uint64_t x = Scramble(key, 11);
-      s.symbol = absl::StrCat(x / 10000 + 1);
-      s.number = absl::StrCat(x % 10000 + 1);
-      s.employer = RandomCompany(sources_, rng);
-      break;
-    }
-    case InsurerKind::kKumiai: {
-      const uint64_t x = Scramble(key, 10);
-      s.symbol = absl::StrCat(x / 1000000 + 1);
-      s.number = absl::StrCat(x % 1000000 + 1);
-      s.employer = in.employers[rng.Below(in.employers.size())];
-      break;
-    }
-    case InsurerKind::kKokuho:
-      if (!in.kanji_symbol.empty()) {
-        s.symbol = in.kanji_symbol;
-        s.number = absl::StrCat(Scramble(key, 8) + 1);
-        break;
+void World::ApplyOldForm(Rng& rng, Person& p) const {
+  if (!rng.Chance(options_.old_form_rate)) return;
+  auto given = normalizer::DecodeUtf8(p.name().given);
+  if (!given.ok()) return;
+  for (size_t i = 0; i < given->size(); ++i) {
+    const auto& options = variants_.VariantsOf((*given)[i]);
+    if (options.empty()) continue;
+    const char32_t canonical = (*given)[i];
+    (*given)[i] = options[rng.Below(options.size())];
+    const std::string old_form = normalizer::EncodeUtf8(*given);
+    for (NameForm& n : p.names) {  // the given name outlives a marriage
+      n.given = old_form;
+      if (n.variant_index < 0) {
+        n.variant_index =
+            static_cast<int>(normalizer::CodePointCount(n.surname) + i);
+        n.canonical = canonical;
       }
-      [[fallthrough]];
-    default: {
-      const uint64_t x = Scramble(key, 9);
-      s.symbol = absl::StrCat(x / 10000000 + 1);
-      s.number = absl::StrFormat("%07d", x % 10000000);
     }
-  }
-}
-
-void World::Enroll(const Household& h, const std::vector<Segment>& segments,
-                   Person& p, int member_index) const {
-  const Date bday75 = AddYears(p.birth, 75);
-  const bool turns75 = Before(bday75, options_.as_of);
-  for (const Segment& s : segments) {
-    Enrollment e;
-    e.from = Before(s.from, p.birth) ? p.birth : s.from;
-    e.until = s.until;
-    if (turns75) {
-      if (!Before(e.from, bday75)) continue;
-      if (IsOpen(e.until) || Before(bday75, e.until)) e.until = bday75;
-    }
-    if (!IsOpen(e.until) && !Before(e.from, e.until)) continue;
-    const Insurer& in = insurers_.at(s.insurer);
-    e.insurer = s.insurer;
-    e.symbol = s.symbol;
-    e.number = s.number;
-    if (in.has_branch) {
-      const int b = IsEmployeeScheme(in.kind) ? member_index : member_index + 1;
-      e.branch = absl::StrFormat("%02d", b);
-    } else {
-      // Without 枝番 each member needs a number of their own.
-      absl::StrAppend(&e.number, member_index);
-    }
-    e.rostered = s.rostered;
-    e.employer = s.employer;
-    p.enrollments.push_back(std::move(e));
-  }
-  if (turns75) {
-    Enrollment e;
-    e.insurer = insurers_.Kouki(sources_.addresses[h.address].prefecture_code);
-    const uint64_t key = (static_cast<uint64_t>(h.id) * 8 + member_index) * 2 +
-                         (h.rostered ? 0 : 1);
-    e.number = absl::StrFormat("%08d", Scramble(key, 8));
-    e.from = bday75;
-    e.rostered = h.rostered;
-    p.enrollments.push_back(std::move(e));
+    return;
   }
 }
 
@@ -358,27 +276,31 @@ Household World::Make(int64_t id, bool rostered, int max_members,
   h.rostered = rostered;
   h.namesake = rostered && id > 0 && rng.Chance(options_.namesake_rate);
   h.late = rostered && rng.Chance(options_.late_rate);
-  h.address = static_cast<int>(rng.Below(sources_.addresses.size()));
-  h.blocks = absl::StrCat(rng.Between(1, 5), "-", rng.Between(1, 30), "-",
-                          rng.Between(1, 25));
+  Address home;
+  home.entry = static_cast<int>(rng.Below(sources_.addresses.size()));
+  home.blocks = RandomBlocks(rng);
+  h.addresses.push_back(std::move(home));
   if (h.namesake) {
     const Household source = Make(static_cast<int64_t>(rng.Below(id)), true);
-    Person p = source.members[rng.Below(source.members.size())];
-    p.enrollments.clear();
+    const Person& copied = source.members[rng.Below(source.members.size())];
+    Person p;
+    p.names.push_back(copied.name());
+    p.birth = copied.birth;
+    p.sex = copied.sex;
     h.members.push_back(std::move(p));
   } else {
     AddMembers(rng, h);
     if (rng.Chance(options_.variant_rate)) ApplySurnameVariant(rng, h);
+    ApplyVariationSequence(rng, h);
+    for (Person& p : h.members) ApplyOldForm(rng, p);
   }
-  const std::vector<Segment> segments = Segments(rng, h);
+  BuildLives(*this, rng, h);
   if (static_cast<int>(h.members.size()) > max_members) {
     h.members.resize(max_members);
   }
   for (size_t i = 0; i < h.members.size(); ++i) {
-    Person& p = h.members[i];
-    Enroll(h, segments, p, static_cast<int>(i));
-    p.id = absl::StrFormat("%s%08d", rostered ? "P" : "X",
-                           first_person + static_cast<int64_t>(i));
+    h.members[i].id = absl::StrFormat("%s%08d", rostered ? "P" : "X",
+                                      first_person + static_cast<int64_t>(i));
   }
   return h;
 }

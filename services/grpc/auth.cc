@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::grpc_service {
 namespace {

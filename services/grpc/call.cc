@@ -4,7 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_format.h"
-#include "services/io/log.h"
+#include "base/log.h"
 
 namespace kuromaru::grpc_service {
 namespace {
@@ -90,12 +90,13 @@ void Call::Done(const grpc::Status& status) {
   }
   // The message may name fields, never values; the subject is the caller's
   // token subject, not a patient.
-  io::Log(status.ok() ? io::LogLevel::kInfo : io::LogLevel::kWarning, "rpc",
-          {{"method", method_},
-           {"code", static_cast<int64_t>(status.error_code())},
-           {"latency_ms", absl::ToDoubleMilliseconds(latency)},
-           {"request_id", actor_.request_id},
-           {"subject", actor_.subject}});
+  base::Log(status.ok() ? base::LogLevel::kInfo : base::LogLevel::kWarning,
+            "rpc",
+            {{"method", method_},
+             {"code", static_cast<int64_t>(status.error_code())},
+             {"latency_ms", absl::ToDoubleMilliseconds(latency)},
+             {"request_id", actor_.request_id},
+             {"subject", actor_.subject}});
 }
 
 grpc::ServerUnaryReactor* RunUnary(const ServiceContext& services,

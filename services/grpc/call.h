@@ -16,11 +16,13 @@
 #include "services/grpc/metrics.h"
 #include "services/grpc/roster_manager.h"
 #include "services/grpc/work_queue.h"
+#include "services/review/review_desk.h"
 #include "services/store/case_store.h"
 
 namespace kuromaru::grpc_service {
 
 class JobRunner;
+class UploadDir;
 
 // Not owned; all outlive the server's RPCs.
 struct ServiceContext {
@@ -33,6 +35,12 @@ struct ServiceContext {
   // Slots for matching (ServerOptions::match_threads); optional: without
   // it, matching is bounded by the work threads only.
   std::counting_semaphore<>* matching = nullptr;
+  // The reviewers' use case (decisions, claims, searches); required by the
+  // review service.
+  review::ReviewDesk* desk = nullptr;
+  // Where uploaded files go (RosterService.UploadChunk); null: the server
+  // takes no uploads.
+  UploadDir* uploads = nullptr;
 };
 
 class Call {

@@ -5,9 +5,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "normalizer/status_macros.h"
 
 namespace kuromaru::grpc_service {
 namespace {
@@ -53,6 +53,9 @@ absl::StatusOr<Client> Client::Connect(const ClientOptions& options) {
   }
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
+  // Calls spread over every address the target resolves to (the replicas
+  // behind a headless Service), not pinned to the first.
+  args.SetLoadBalancingPolicyName("round_robin");
   client.channel_ =
       grpc::CreateCustomChannel(options.server, credentials, args);
   return client;

@@ -14,7 +14,10 @@
 namespace kuromaru::grpc_service {
 
 struct ClientOptions {
-  std::string server = "127.0.0.1:50051";  // HOST:PORT
+  // HOST:PORT, or a gRPC target resolving to several servers, over which
+  // calls are spread round-robin: dns:///NAME:PORT (the replicas behind a
+  // headless Service), ipv4:HOST:PORT,HOST:PORT.
+  std::string server = "127.0.0.1:50051";
   // A file holding the bearer token (one line). Empty: no token.
   std::string token_file;
   // TLS: the CA that signed the server's certificate (PEM); with a client

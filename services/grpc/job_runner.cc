@@ -7,9 +7,9 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/log.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
-#include "services/io/log.h"
 #include "services/rematch/rematch.h"
 
 namespace kuromaru::grpc_service {
@@ -55,7 +55,7 @@ absl::StatusOr<v1::RematchJob> JobRunner::Start(
     return absl::InvalidArgumentError(
         "shard_index must be in [0, shard_count)");
   }
-  std::shared_ptr<const Engine> engine = rosters_->Current();
+  std::shared_ptr<const reconcile::Engine> engine = rosters_->Current();
   if (engine == nullptr) {
     return absl::FailedPreconditionError(
         "no roster is in service; load one first");
@@ -88,7 +88,7 @@ absl::StatusOr<v1::RematchJob> JobRunner::Start(
 
 void JobRunner::Run(const std::string& job_id,
                     const v1::StartRematchRequest& request, store::Actor actor,
-                    const std::shared_ptr<const Engine>& engine) {
+                    const std::shared_ptr<const reconcile::Engine>& engine) {
   rematch::RematchOptions options;
   options.month_from = request.service_month_from();
   options.month_to = request.service_month_to();
@@ -103,11 +103,10 @@ void JobRunner::Run(const std::string& job_id,
     absl::MutexLock lock(&mu_);
     CopyProgress(p, &jobs_[job_id]);
   };
-  io::Log(io::LogLevel::kInfo, "rematch started",
-          {{"job_id", job_id}, {"roster_version", engine->roster_version}});
+  base::Log(base::LogLevel::kInfo, "rematch started",
+            {{"job_id", job_id}, {"roster_version", engine->roster_version}});
   absl::StatusOr<rematch::RematchReport> report =
-      rematch::RunRematch(*store_, *engine->matcher, engine->roster_version,
-                          engine->model_version, options);
+      rematch::RunRematch(*store_, *engine, options);
   absl::MutexLock lock(&mu_);
   v1::RematchJob& job = jobs_[job_id];
   if (report.ok()) {
@@ -128,13 +127,13 @@ void JobRunner::Run(const std::string& job_id,
       break;
     }
   }
-  io::Log(io::LogLevel::kInfo, "rematch finished",
-          {{"job_id", job_id},
-           {"state", v1::RematchJob::State_Name(job.state())},
-           {"examined", job.examined()},
-           {"resolved", job.resolved()},
-           {"changed", job.changed()},
-           {"errors", job.errors()}});
+  base::Log(base::LogLevel::kInfo, "rematch finished",
+            {{"job_id", job_id},
+             {"state", v1::RematchJob::State_Name(job.state())},
+             {"examined", job.examined()},
+             {"resolved", job.resolved()},
+             {"changed", job.changed()},
+             {"errors", job.errors()}});
 }
 
 absl::StatusOr<v1::RematchJob> JobRunner::Get(const std::string& job_id) const {
@@ -200,6 +199,14 @@ void JobRunner::CancelAndWait() {
     threads.swap(threads_);
   }
   for (auto& [id, t] : threads) t.join();
+}
+
+std::optional<v1::RematchJob> JobRunner::Latest() const {
+  absl::MutexLock lock(&mu_);
+  if (order_.empty()) return std::nullopt;
+  auto it = jobs_.find(order_.back());
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace kuromaru::grpc_service

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,6 +46,9 @@ class JobRunner {
                                                const v1::RematchJob& seen,
                                                absl::Time deadline) const;
 
+  // The most recently started job, if any.
+  std::optional<v1::RematchJob> Latest() const;
+
   // Asks running jobs to stop (they checkpoint; a new job resumes them).
   void Cancel();
   void CancelAndWait();
@@ -53,7 +57,8 @@ class JobRunner {
   // Joins the threads of jobs that are no longer running.
   void JoinFinished() ABSL_LOCKS_EXCLUDED(mu_);
   void Run(const std::string& job_id, const v1::StartRematchRequest& request,
-           store::Actor actor, const std::shared_ptr<const Engine>& engine);
+           store::Actor actor,
+           const std::shared_ptr<const reconcile::Engine>& engine);
 
   store::CaseStore* const store_;
   RosterManager* const rosters_;

@@ -22,9 +22,9 @@ bool Finished(const v1::RematchJob& job) {
          job.state() != v1::RematchJob::STATE_UNSPECIFIED;
 }
 
-void Describe(const Engine& engine, v1::ModelInfo* info) {
+void Describe(const reconcile::Engine& engine, v1::ModelInfo* info) {
   info->set_version(engine.model_version);
-  info->set_source(engine.model_source);
+  info->set_source(engine.model_source());
 }
 
 }  // namespace

@@ -13,8 +13,7 @@
 #include "normalizer/utf8.h"
 #include "services/grpc/status.h"
 #include "services/grpc/wire.h"
-#include "services/io/match_result.h"
-#include "services/io/receipts.h"
+#include "services/reconcile/match.h"
 
 namespace kuromaru::grpc_service {
 namespace {
@@ -73,37 +72,41 @@ void ReconcileBatch(const Call& call,
   responses->clear();
   responses->resize(n);
   if (n == 0) return;  // e.g. a batch whose caller is gone: no slot needed
+  std::shared_ptr<const reconcile::Engine> engine = services.rosters->Current();
+  if (engine == nullptr) {
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<FieldViolation> violations =
+          reconcile::ValidateReceipt(*receipts[i], "receipt.");
+      (*statuses)[i] =
+          violations.empty()
+              ? grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                             "no roster is loaded yet; retry later")
+              : InvalidArgument(violations);
+    }
+    return;
+  }
+  // A caller gone or out of time is not matched for.
+  if (grpc::Status alive = call.CheckAlive(); !alive.ok()) {
+    statuses->assign(n, alive);
+    return;
+  }
+  // A slot for the matching, given back before the wait for the write.
+  MatchingSlot slot(services.matching);
+  std::vector<reconcile::ReceiptOutcome> outcomes;
+  reconcile::MatchBatch(*engine, receipts,
+                        {.threads = 1, .field_prefix = "receipt."}, &outcomes);
   // The receipts to store, and which of `receipts` each one is.
   std::vector<store::NewCase> cases;
   std::vector<size_t> index;
   cases.reserve(n);
   index.reserve(n);
-  std::shared_ptr<const Engine> engine = services.rosters->Current();
-  // A slot for the matching, given back before the wait for the write.
-  MatchingSlot slot(services.matching);
   for (size_t i = 0; i < n; ++i) {
-    const v1::Receipt& receipt = *receipts[i];
-    std::vector<io::FieldViolation> violations =
-        io::ValidateReceipt(receipt, "receipt.");
-    grpc::Status& status = (*statuses)[i];
-    if (!violations.empty()) {
-      status = InvalidArgument(violations);
-    } else if (engine == nullptr) {
-      status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                            "no roster is loaded yet; retry later");
-    } else {
-      // A caller gone or out of time stops the work between receipts.
-      status = call.CheckAlive();
+    reconcile::ReceiptOutcome& outcome = outcomes[i];
+    if (!outcome.matched()) {
+      (*statuses)[i] = InvalidArgument(outcome.violations);
+      continue;
     }
-    if (!status.ok()) continue;
-    const matcher::ReceiptMatch match =
-        engine->matcher->Match(io::TextOf(receipt));
-    store::NewCase& new_case = cases.emplace_back();
-    new_case.result =
-        io::ToMatchResult(receipt.receipt_id(), match, engine->roster_version,
-                          engine->model_version);
-    new_case.receipt = receipt;
-    new_case.actor = call.actor();
+    cases.push_back({*receipts[i], std::move(outcome.result), call.actor()});
     index.push_back(i);
   }
   slot.Release();

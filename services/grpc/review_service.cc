@@ -5,6 +5,7 @@
 #include <string>
 
 #include "google/protobuf/util/time_util.h"
+#include "services/cases/queue_traits.h"
 #include "services/grpc/status.h"
 #include "services/grpc/stream_writer.h"
 
@@ -30,37 +31,27 @@ grpc::Status RequireReceiptId(const std::string& receipt_id) {
 }
 
 template <typename Request>
-store::Decision DecisionOf(const Request& request, const Call& call) {
-  store::Decision d;
+review::DecisionRequest DecisionOf(const Request& request) {
+  review::DecisionRequest d;
   d.receipt_id = request.receipt_id();
   d.expected_version = request.expected_version();
   d.idempotency_key = request.idempotency_key();
   d.comment = request.comment();
-  d.actor = call.actor();
   return d;
 }
 
-grpc::Status Answer(const absl::StatusOr<store::CaseWrite>& written,
+// A decision through the review desk, answered with the case as written.
+grpc::Status Decide(Call& call, review::Action action,
+                    const review::DecisionRequest& request,
                     v1::DecisionResponse* response) {
+  review::Refusal refusal;
+  absl::StatusOr<store::CaseWrite> written =
+      call.services().desk->Decide(action, request, call.actor(), &refusal);
+  if (!refusal.violations.empty()) return InvalidArgument(refusal.violations);
   if (!written.ok()) return ToGrpcStatus(written.status());
   *response->mutable_case_() = written->stored;
   response->set_replayed(written->replayed);
   return grpc::Status::OK;
-}
-
-grpc::Status CheckDecision(const std::string& receipt_id,
-                           const std::string& idempotency_key,
-                           int64_t expected_version) {
-  std::vector<io::FieldViolation> violations;
-  if (receipt_id.empty()) violations.push_back({"receipt_id", "is required"});
-  if (idempotency_key.empty()) {
-    violations.push_back({"idempotency_key", "is required"});
-  }
-  if (expected_version <= 0) {
-    violations.push_back(
-        {"expected_version", "is required: the version the reviewer saw"});
-  }
-  return violations.empty() ? grpc::Status::OK : InvalidArgument(violations);
 }
 
 }  // namespace
@@ -87,6 +78,16 @@ grpc::ServerUnaryReactor* ReviewService::ListCases(
         filter.created_after = TimeOf(request->created_after());
         filter.page_size = request->page_size();
         filter.page_token = request->page_token();
+        for (const std::string& name : request->reasons()) {
+          std::optional<cases::Reason> reason = cases::ReasonFromName(name);
+          if (!reason) {
+            return InvalidArgument({{"reasons", "unknown reason"}});
+          }
+          filter.reasons |= *reason;
+        }
+        if (request->order() == v1::ListCasesRequest::ORDER_PRIORITY) {
+          filter.order = store::CaseFilter::Order::kPriority;
+        }
         absl::StatusOr<store::CasePage> page =
             call.services().store->ListCases(filter);
         // What is left to refuse is the page token.
@@ -123,21 +124,13 @@ grpc::ServerUnaryReactor* ReviewService::ConfirmCandidate(
     grpc::CallbackServerContext* context,
     const v1::ConfirmCandidateRequest* request,
     v1::DecisionResponse* response) {
-  return RunUnary(
-      services_, context, "ConfirmCandidate", Role::kReviewer,
-      [request, response](Call& call) {
-        grpc::Status s =
-            CheckDecision(request->receipt_id(), request->idempotency_key(),
-                          request->expected_version());
-        if (s.ok() && request->candidate().insurer_number().empty()) {
-          s = InvalidArgument(
-              {{"candidate", "is required: one of the case's candidates"}});
-        }
-        if (!s.ok()) return s;
-        store::Decision d = DecisionOf(*request, call);
-        d.candidate = request->candidate();
-        return Answer(call.services().store->Confirm(d), response);
-      });
+  return RunUnary(services_, context, "ConfirmCandidate", Role::kReviewer,
+                  [request, response](Call& call) {
+                    review::DecisionRequest d = DecisionOf(*request);
+                    d.candidate = request->candidate();
+                    d.from_search = request->from_search();
+                    return Decide(call, review::Action::kConfirm, d, response);
+                  });
 }
 
 grpc::ServerUnaryReactor* ReviewService::MarkNoMatch(
@@ -145,29 +138,36 @@ grpc::ServerUnaryReactor* ReviewService::MarkNoMatch(
     v1::DecisionResponse* response) {
   return RunUnary(services_, context, "MarkNoMatch", Role::kReviewer,
                   [request, response](Call& call) {
-                    grpc::Status s = CheckDecision(request->receipt_id(),
-                                                   request->idempotency_key(),
-                                                   request->expected_version());
-                    if (!s.ok()) return s;
-                    return Answer(call.services().store->MarkNoMatch(
-                                      DecisionOf(*request, call)),
-                                  response);
+                    return Decide(call, review::Action::kMarkNoMatch,
+                                  DecisionOf(*request), response);
                   });
 }
 
 grpc::ServerUnaryReactor* ReviewService::ReopenCase(
     grpc::CallbackServerContext* context, const v1::ReopenCaseRequest* request,
     v1::DecisionResponse* response) {
-  return RunUnary(
-      services_, context, "ReopenCase", Role::kReviewer,
-      [request, response](Call& call) {
-        grpc::Status s =
-            CheckDecision(request->receipt_id(), request->idempotency_key(),
-                          request->expected_version());
-        if (!s.ok()) return s;
-        return Answer(call.services().store->Reopen(DecisionOf(*request, call)),
-                      response);
-      });
+  return RunUnary(services_, context, "ReopenCase", Role::kReviewer,
+                  [request, response](Call& call) {
+                    return Decide(call, review::Action::kReopen,
+                                  DecisionOf(*request), response);
+                  });
+}
+
+grpc::ServerUnaryReactor* ReviewService::SearchRoster(
+    grpc::CallbackServerContext* context,
+    const v1::SearchRosterRequest* request,
+    v1::SearchRosterResponse* response) {
+  return RunUnary(services_, context, "SearchRoster", Role::kReviewer,
+                  [request, response](Call& call) {
+                    std::vector<FieldViolation> bad;
+                    CheckPageSize("limit", request->limit(), 100, &bad);
+                    if (!bad.empty()) return InvalidArgument(bad);
+                    absl::StatusOr<v1::SearchRosterResponse> found =
+                        call.services().desk->Search(*request);
+                    if (!found.ok()) return ToGrpcStatus(found.status());
+                    *response = *std::move(found);
+                    return grpc::Status::OK;
+                  });
 }
 
 grpc::ServerUnaryReactor* ReviewService::ListChanges(

@@ -37,6 +37,10 @@ class ReviewService final : public v1::ReviewService::CallbackService {
   grpc::ServerUnaryReactor* ReopenCase(grpc::CallbackServerContext* context,
                                        const v1::ReopenCaseRequest* request,
                                        v1::DecisionResponse* response) override;
+  grpc::ServerUnaryReactor* SearchRoster(
+      grpc::CallbackServerContext* context,
+      const v1::SearchRosterRequest* request,
+      v1::SearchRosterResponse* response) override;
   grpc::ServerUnaryReactor* ListChanges(
       grpc::CallbackServerContext* context,
       const v1::ListChangesRequest* request,

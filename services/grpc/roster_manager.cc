@@ -1,27 +1,25 @@
 #include "services/grpc/roster_manager.h"
 
-#include <sstream>
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "base/log.h"
+#include "base/status_macros.h"
 #include "google/protobuf/util/time_util.h"
-#include "matcher/model.h"
-#include "matcher/roster_index.h"
-#include "normalizer/status_macros.h"
-#include "services/io/directory_csv.h"
-#include "services/io/log.h"
-#include "services/io/memory.h"
-#include "services/io/roster_csv.h"
-#include "services/io/roster_load.h"
+#include "services/reconcile/roster_loader.h"
 
 namespace kuromaru::grpc_service {
 namespace {
 
 constexpr size_t kOperationsKept = 100;
 constexpr size_t kErrorsPerOperation = 200;
+// How long a record that failed to load as a follow is left alone.
+constexpr absl::Duration kFollowRetry = absl::Minutes(5);
 
 using google::protobuf::util::TimeUtil;
 
@@ -36,16 +34,6 @@ std::string NewOperationId() {
   return absl::StrFormat("op-%016x", absl::Uniform<uint64_t>(*gen));
 }
 
-absl::StatusOr<io::RosterLoadOptions> LoadOptions(const std::string& encoding,
-                                                  int64_t max_errors) {
-  ASSIGN_OR_RETURN(bool cp932, IsCp932(encoding));
-  io::RosterLoadOptions options;
-  options.encoding = cp932 ? io::CsvEncoding::kCp932 : io::CsvEncoding::kUtf8;
-  if (max_errors > 0) options.max_errors = max_errors;
-  options.max_reported_errors = kErrorsPerOperation;
-  return options;
-}
-
 absl::Status CheckPath(const std::string& path, const char* what) {
   if (path.empty() || path.front() != '/') {
     return absl::InvalidArgumentError(
@@ -54,109 +42,80 @@ absl::Status CheckPath(const std::string& path, const char* what) {
   return absl::OkStatus();
 }
 
-void AddReport(const io::RosterLoadReport& report, v1::RosterOperation* op) {
-  op->set_rows_read(op->rows_read() + report.rows_read);
-  op->set_rows_rejected(op->rows_rejected() + report.rows_rejected);
-  for (const io::RowError& e : report.errors) {
-    if (static_cast<size_t>(op->errors_size()) >= kErrorsPerOperation) break;
-    v1::RowError* out = op->add_errors();
-    out->set_line(e.line);
-    out->set_reason(e.reason);
-  }
+reconcile::LoadOptions LoadOptionsOf(
+    const matcher::MatcherOptions& matcher_options) {
+  reconcile::LoadOptions options;
+  options.matcher = matcher_options;
+  options.max_reported_errors = kErrorsPerOperation;
+  return options;
 }
 
-v1::RosterCounts CountsOf(const matcher::RosterCounts& c) {
-  v1::RosterCounts out;
-  out.set_rows(c.rows);
-  out.set_persons(c.persons);
-  out.set_insurers(c.insurers);
-  out.set_rows_with_wildcards(c.rows_with_wildcards);
-  return out;
-}
-
-absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>> LoadDirectory(
-    const RosterSource& source, v1::RosterOperation* progress) {
-  if (source.directory_path.empty()) return nullptr;
-  ASSIGN_OR_RETURN(bool cp932, IsCp932(source.encoding));
-  io::DirectoryLoadOptions options;
-  options.encoding = cp932 ? io::CsvEncoding::kCp932 : io::CsvEncoding::kUtf8;
-  io::DirectoryLoadReport report;
-  auto directory =
-      io::LoadDirectoryCsv(source.directory_path, options, &report);
-  for (const io::RowError& e : report.errors) {
-    if (progress == nullptr ||
-        static_cast<size_t>(progress->errors_size()) >= kErrorsPerOperation) {
-      break;
+// The load's counts and rejected rows into the operation: the roster files'
+// rows are counted, a directory's rejected rows are listed with its path.
+void AddReport(const reconcile::LoadReport& report, v1::RosterOperation* op) {
+  op->set_rows_read(op->rows_read() + report.roster_rows_read());
+  op->set_rows_rejected(op->rows_rejected() + report.roster_rows_rejected());
+  for (const reconcile::FileReport& file : report.files) {
+    const bool directory = file.kind == reconcile::FileReport::Kind::kDirectory;
+    for (const io::RowError& e : file.rows.errors) {
+      if (static_cast<size_t>(op->errors_size()) >= kErrorsPerOperation) break;
+      v1::RowError* out = op->add_errors();
+      out->set_line(e.line);
+      out->set_reason(directory ? absl::StrCat(file.path, ": ", e.reason)
+                                : e.reason);
     }
-    v1::RowError* out = progress->add_errors();
-    out->set_line(e.line);
-    out->set_reason(absl::StrCat(source.directory_path, ": ", e.reason));
   }
-  if (!directory.ok()) {
-    return absl::Status(directory.status().code(),
-                        absl::StrCat(source.directory_path, ": ",
-                                     directory.status().message()));
-  }
-  return directory;
 }
 
-absl::StatusOr<std::shared_ptr<const Engine>> MakeEngine(
-    std::shared_ptr<const matcher::RosterIndex> index, matcher::Model model,
-    const matcher::MatcherOptions& options, RosterSource source,
-    std::shared_ptr<const matcher::InsurerDirectory> directory) {
-  auto engine = std::make_shared<Engine>();
-  engine->model_version = matcher::ModelVersion(model);
-  engine->model_source =
-      source.model_path.empty() ? "built-in" : source.model_path;
-  engine->roster_version = index->roster().version();
-  engine->counts = CountsOf(index->roster().counts());
-  engine->loaded_at = absl::Now();
-  if (directory != nullptr) {
-    engine->counts.set_insurers_in_directory(
-        static_cast<int64_t>(directory->size()));
+// Whether `engine` is what `recorded` names.
+bool Serves(const reconcile::Engine& engine,
+            const reconcile::RecordedSource& recorded) {
+  return engine.roster_version == recorded.roster_version &&
+         engine.model_version == recorded.model_version &&
+         engine.source.directory_path == recorded.source.directory_path;
+}
+
+// One record of the store, to remember that it failed to load.
+std::string RecordKey(const reconcile::RecordedSource& recorded) {
+  return absl::StrCat(recorded.roster_version, "|", recorded.model_version, "|",
+                      recorded.source.directory_path, "|",
+                      absl::ToUnixMicros(recorded.recorded_at));
+}
+
+// The engine `recorded` names, built from `current` when only deltas were
+// added on top of its snapshot or the model changed, else loaded whole.
+absl::StatusOr<std::shared_ptr<const reconcile::Engine>> CatchUp(
+    std::shared_ptr<const reconcile::Engine> current,
+    const reconcile::RecordedSource& recorded,
+    const reconcile::LoadOptions& options, reconcile::LoadReport* report) {
+  const reconcile::RosterSource& want = recorded.source;
+  const bool same_base =
+      current != nullptr &&
+      current->source.snapshot_path == want.snapshot_path &&
+      current->source.encoding == want.encoding &&
+      current->source.directory_path == want.directory_path &&
+      current->source.delta_paths.size() <= want.delta_paths.size() &&
+      std::equal(current->source.delta_paths.begin(),
+                 current->source.delta_paths.end(), want.delta_paths.begin());
+  if (!same_base) return reconcile::LoadEngine(want, options, report);
+  std::shared_ptr<const reconcile::Engine> engine = std::move(current);
+  for (size_t i = engine->source.delta_paths.size();
+       i < want.delta_paths.size(); ++i) {
+    ASSIGN_OR_RETURN(engine, reconcile::ApplyDelta(
+                                 *engine, want.delta_paths[i], want.encoding,
+                                 want.max_errors, options, report));
   }
-  engine->directory = directory;
-  ASSIGN_OR_RETURN(std::unique_ptr<matcher::Matcher> m,
-                   matcher::Matcher::Create(std::move(index), std::move(model),
-                                            options, std::move(directory)));
-  engine->matcher = std::move(m);
-  engine->source = std::move(source);
+  if (engine->model_version != recorded.model_version ||
+      engine->source.model_path != want.model_path) {
+    ASSIGN_OR_RETURN(engine,
+                     reconcile::WithModel(*engine, want.model_path, options));
+  }
   return engine;
-}
-
-// The insurer directory a roster file carries.
-absl::StatusOr<std::shared_ptr<const matcher::InsurerDirectory>>
-DirectoryOfFile(const matcher::RosterFileInfo& info) {
-  io::DirectoryLoadOptions options;
-  ASSIGN_OR_RETURN(options.encoding, io::ParseCsvEncoding(info.encoding));
-  std::istringstream in(info.directory_bytes);
-  io::DirectoryLoadReport report;
-  return io::ReadDirectoryCsv(in, options, &report);
 }
 
 }  // namespace
 
-std::string SourceKey(const std::string& roster_version) {
-  return absl::StrCat("roster.source.", roster_version);
-}
-
-std::string EncodeSourceExtras(const RosterSource& source) {
-  return absl::StrCat(source.encoding, "\n", source.directory_path);
-}
-
-void DecodeSourceExtras(const std::string& value, RosterSource* source) {
-  const size_t newline = value.find('\n');
-  source->encoding = value.substr(0, newline);
-  source->directory_path =
-      newline == std::string::npos ? "" : value.substr(newline + 1);
-}
-
-absl::StatusOr<bool> IsCp932(const std::string& encoding) {
-  ASSIGN_OR_RETURN(io::CsvEncoding parsed, io::ParseCsvEncoding(encoding));
-  return parsed == io::CsvEncoding::kCp932;
-}
-
-RosterManager::RosterManager(store::CaseStore* store,
+RosterManager::RosterManager(store::ServiceState* store,
                              const matcher::MatcherOptions& matcher_options,
                              SwapCallback on_swap)
     : store_(store),
@@ -172,7 +131,7 @@ RosterManager::~RosterManager() {
   if (worker.joinable()) worker.join();
 }
 
-std::shared_ptr<const Engine> RosterManager::Current() const {
+std::shared_ptr<const reconcile::Engine> RosterManager::Current() const {
   absl::MutexLock lock(&mu_);
   return current_;
 }
@@ -203,7 +162,7 @@ absl::StatusOr<v1::RosterOperation> RosterManager::Begin(
 }
 
 absl::StatusOr<v1::RosterOperation> RosterManager::StartSnapshot(
-    const RosterSource& source) {
+    const reconcile::RosterSource& source) {
   RETURN_IF_ERROR(CheckPath(source.snapshot_path, "path"));
   for (const std::string& delta : source.delta_paths) {
     RETURN_IF_ERROR(CheckPath(delta, "delta path"));
@@ -214,7 +173,6 @@ absl::StatusOr<v1::RosterOperation> RosterManager::StartSnapshot(
   if (!source.directory_path.empty()) {
     RETURN_IF_ERROR(CheckPath(source.directory_path, "directory_path"));
   }
-  RETURN_IF_ERROR(LoadOptions(source.encoding, source.max_errors).status());
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(
       v1::RosterOperation op,
@@ -225,9 +183,9 @@ absl::StatusOr<v1::RosterOperation> RosterManager::StartSnapshot(
 }
 
 absl::StatusOr<v1::RosterOperation> RosterManager::StartDelta(
-    const std::string& path, const std::string& encoding, int64_t max_errors) {
+    const std::string& path, std::optional<base::TextEncoding> encoding,
+    int64_t max_errors) {
   RETURN_IF_ERROR(CheckPath(path, "path"));
-  RETURN_IF_ERROR(LoadOptions(encoding, max_errors).status());
   absl::MutexLock lock(&mu_);
   if (current_ == nullptr) {
     return absl::FailedPreconditionError(
@@ -240,69 +198,107 @@ absl::StatusOr<v1::RosterOperation> RosterManager::StartDelta(
   return op;
 }
 
-void RosterManager::RunSnapshot(const std::string& id, RosterSource source) {
+void RosterManager::RunSnapshot(const std::string& id,
+                                reconcile::RosterSource source) {
   v1::RosterOperation progress;
   absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(io::RosterLoadOptions options,
-                     LoadOptions(source.encoding, source.max_errors));
-    ASSIGN_OR_RETURN(matcher::Model model,
-                     matcher::ReadModelFile(source.model_path));
-    // A roster file (`kuromaru roster build`) opens in seconds; a CSV loads.
-    io::LoadedRoster roster;
-    const absl::Status loaded = io::LoadRoster(
-        source.snapshot_path, source.delta_paths, options, &roster);
-    AddReport(roster.report, &progress);
-    for (const auto& [path, report] : roster.delta_reports) {
-      AddReport(report, &progress);
-    }
-    RETURN_IF_ERROR(loaded);
-    ASSIGN_OR_RETURN(auto directory, LoadDirectory(source, &progress));
-    if (directory == nullptr && !roster.info.directory_bytes.empty()) {
-      ASSIGN_OR_RETURN(directory, DirectoryOfFile(roster.info));
-    }
-    auto index = std::move(roster.index);
-    ASSIGN_OR_RETURN(auto engine, MakeEngine(std::move(index), std::move(model),
-                                             matcher_options_, source,
-                                             std::move(directory)));
-    progress.set_resulting_version(engine->roster_version);
-    return Swap(engine);
+    reconcile::LoadReport report;
+    auto engine =
+        reconcile::LoadEngine(source, LoadOptionsOf(matcher_options_), &report);
+    AddReport(report, &progress);
+    RETURN_IF_ERROR(engine.status());
+    progress.set_resulting_version((*engine)->roster_version);
+    return Swap(*engine);
   }();
-  io::ReleaseFreeMemory();
   Finish(id, status, progress);
 }
 
 void RosterManager::RunDelta(const std::string& id, std::string path,
-                             std::string encoding, int64_t max_errors) {
+                             std::optional<base::TextEncoding> encoding,
+                             int64_t max_errors) {
   v1::RosterOperation progress;
   absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(io::RosterLoadOptions options,
-                     LoadOptions(encoding, max_errors));
-    std::shared_ptr<const Engine> base = Current();
-    io::RosterLoadReport report;
-    auto roster = io::ApplyRosterDeltaCsv(base->matcher->roster(), path,
-                                          options, &report);
+    std::shared_ptr<const reconcile::Engine> current = Current();
+    reconcile::LoadReport report;
+    auto engine = reconcile::ApplyDelta(
+        *current, path, encoding.value_or(current->source.encoding),
+        max_errors > 0 ? std::optional<int64_t>(max_errors) : std::nullopt,
+        LoadOptionsOf(matcher_options_), &report);
     AddReport(report, &progress);
-    RETURN_IF_ERROR(roster.status());
-    ASSIGN_OR_RETURN(auto index,
-                     matcher::RosterIndex::Build(*std::move(roster)));
-    RosterSource source = base->source;
-    source.delta_paths.push_back(path);
-    source.encoding = encoding.empty() ? source.encoding : encoding;
-    ASSIGN_OR_RETURN(
-        auto engine,
-        MakeEngine(std::move(index), base->matcher->model(), matcher_options_,
-                   std::move(source), base->directory));
-    progress.set_resulting_version(engine->roster_version);
-    return Swap(engine);
+    RETURN_IF_ERROR(engine.status());
+    progress.set_resulting_version((*engine)->roster_version);
+    return Swap(*engine);
   }();
-  io::ReleaseFreeMemory();
   Finish(id, status, progress);
 }
 
-absl::StatusOr<std::shared_ptr<const Engine>> RosterManager::LoadModel(
-    const std::string& path) {
+absl::StatusOr<std::optional<v1::RosterOperation>>
+RosterManager::StartFollow() {
+  if (store_ == nullptr) return std::nullopt;
+  int64_t swaps = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (running_) return std::nullopt;
+    swaps = swaps_;
+  }
+  absl::StatusOr<reconcile::RecordedSource> recorded =
+      reconcile::ReadRecordedSource(*store_);
+  if (absl::IsNotFound(recorded.status())) return std::nullopt;
+  RETURN_IF_ERROR(recorded.status());
+  std::string key = RecordKey(*recorded);
+  absl::MutexLock lock(&mu_);
+  // A swap since the record was read makes the record possibly stale: look
+  // again next time rather than go back to it.
+  if (running_ || swaps_ != swaps ||
+      (key == failed_follow_ &&
+       absl::Now() < failed_follow_at_ + kFollowRetry)) {
+    return std::nullopt;
+  }
+  if (current_ != nullptr && Serves(*current_, *recorded)) return std::nullopt;
+  ASSIGN_OR_RETURN(
+      v1::RosterOperation op,
+      Begin(v1::RosterOperation::KIND_FOLLOW, recorded->source.snapshot_path));
+  worker_ = std::thread(&RosterManager::RunFollow, this, op.operation_id(),
+                        *std::move(recorded), std::move(key));
+  return op;
+}
+
+void RosterManager::RunFollow(const std::string& id,
+                              reconcile::RecordedSource recorded,
+                              std::string record_key) {
+  // The record's files were accepted when they were put into service, with
+  // whatever error budget was given then; the versions are the check here.
+  recorded.source.max_errors = std::numeric_limits<int64_t>::max();
+  v1::RosterOperation progress;
+  absl::Status status = [&]() -> absl::Status {
+    reconcile::LoadReport report;
+    auto engine =
+        CatchUp(Current(), recorded, LoadOptionsOf(matcher_options_), &report);
+    AddReport(report, &progress);
+    RETURN_IF_ERROR(engine.status());
+    if (!Serves(**engine, recorded)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the recorded files give roster ", (*engine)->roster_version,
+          " and model ", (*engine)->model_version, ", not the recorded ",
+          recorded.roster_version, " and ", recorded.model_version,
+          ": they changed after they were put into service; this replica "
+          "keeps what it serves until the roster is loaded again"));
+    }
+    progress.set_resulting_version((*engine)->roster_version);
+    return Swap(*engine, Record::kNo);
+  }();
+  if (!status.ok()) {
+    absl::MutexLock lock(&mu_);
+    failed_follow_ = std::move(record_key);
+    failed_follow_at_ = absl::Now();
+  }
+  Finish(id, status, progress);
+}
+
+absl::StatusOr<std::shared_ptr<const reconcile::Engine>>
+RosterManager::LoadModel(const std::string& path) {
   RETURN_IF_ERROR(CheckPath(path, "path"));
-  std::shared_ptr<const Engine> base;
+  std::shared_ptr<const reconcile::Engine> current;
   {
     absl::MutexLock lock(&mu_);
     if (current_ == nullptr) {
@@ -314,17 +310,13 @@ absl::StatusOr<std::shared_ptr<const Engine>> RosterManager::LoadModel(
           "a roster operation is running; load the model after it");
     }
     running_ = true;
-    base = current_;
+    current = current_;
   }
-  absl::StatusOr<std::shared_ptr<const Engine>> result =
-      [&]() -> absl::StatusOr<std::shared_ptr<const Engine>> {
-    ASSIGN_OR_RETURN(matcher::Model model, matcher::ReadModelFile(path));
-    RosterSource source = base->source;
-    source.model_path = path;
+  absl::StatusOr<std::shared_ptr<const reconcile::Engine>> result =
+      [&]() -> absl::StatusOr<std::shared_ptr<const reconcile::Engine>> {
     ASSIGN_OR_RETURN(
         auto engine,
-        MakeEngine(base->matcher->index(), std::move(model), matcher_options_,
-                   std::move(source), base->directory));
+        reconcile::WithModel(*current, path, LoadOptionsOf(matcher_options_)));
     RETURN_IF_ERROR(Swap(engine));
     return engine;
   }();
@@ -333,30 +325,24 @@ absl::StatusOr<std::shared_ptr<const Engine>> RosterManager::LoadModel(
   return result;
 }
 
-absl::Status RosterManager::Swap(const std::shared_ptr<const Engine>& engine) {
-  if (store_ != nullptr) {
-    // The encoding is kept beside the version it belongs to, written before
-    // the state that names that version.
-    RETURN_IF_ERROR(store_->SaveCheckpoint(SourceKey(engine->roster_version),
-                                           EncodeSourceExtras(engine->source)));
-    store::RosterState state;
-    state.version = engine->roster_version;
-    state.snapshot_path = engine->source.snapshot_path;
-    state.delta_paths = engine->source.delta_paths;
-    state.model_path = engine->source.model_path;
-    state.model_version = engine->model_version;
-    RETURN_IF_ERROR(store_->PutActiveRoster(state));
+absl::Status RosterManager::Swap(
+    const std::shared_ptr<const reconcile::Engine>& engine, Record record) {
+  if (store_ != nullptr && record == Record::kYes) {
+    RETURN_IF_ERROR(reconcile::RecordEngine(*store_, *engine));
   }
   {
     absl::MutexLock lock(&mu_);
     current_ = engine;
+    ++swaps_;
   }
-  io::Log(
-      io::LogLevel::kInfo, "roster in service",
+  base::Log(
+      base::LogLevel::kInfo,
+      record == Record::kYes ? "roster in service"
+                             : "roster in service, as another replica put it",
       {{"roster_version", engine->roster_version},
        {"model_version", engine->model_version},
-       {"rows", engine->counts.rows()},
-       {"persons", engine->counts.persons()},
+       {"rows", engine->counts.rows},
+       {"persons", engine->counts.persons},
        {"deltas", static_cast<int64_t>(engine->source.delta_paths.size())}});
   if (on_swap_) on_swap_(*engine);
   return absl::OkStatus();
@@ -380,12 +366,12 @@ void RosterManager::Finish(const std::string& id, const absl::Status& status,
                      ? absl::StrCat("in service as ", op.resulting_version())
                      : std::string(status.message()));
   *op.mutable_finished_at() = Now();
-  io::Log(status.ok() ? io::LogLevel::kInfo : io::LogLevel::kError,
-          "roster operation finished",
-          {{"operation_id", id},
-           {"ok", status.ok()},
-           {"rows_read", op.rows_read()},
-           {"rows_rejected", op.rows_rejected()}});
+  base::Log(status.ok() ? base::LogLevel::kInfo : base::LogLevel::kError,
+            "roster operation finished",
+            {{"operation_id", id},
+             {"ok", status.ok()},
+             {"rows_read", op.rows_read()},
+             {"rows_rejected", op.rows_rejected()}});
 }
 
 absl::StatusOr<v1::RosterOperation> RosterManager::GetOperation(
@@ -410,6 +396,34 @@ void RosterManager::WaitIdle() const {
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(
       +[](const bool* running) { return !*running; }, &running_));
+}
+
+v1::RosterStatus RosterManager::Status() const {
+  v1::RosterStatus out;
+  if (auto running = Running()) *out.mutable_running() = *std::move(running);
+  std::shared_ptr<const reconcile::Engine> engine = Current();
+  if (engine == nullptr) return out;
+  out.set_version(engine->roster_version);
+  v1::RosterCounts* counts = out.mutable_counts();
+  counts->set_rows(engine->counts.rows);
+  counts->set_persons(engine->counts.persons);
+  counts->set_insurers(engine->counts.insurers);
+  counts->set_rows_with_wildcards(engine->counts.rows_with_wildcards);
+  out.set_snapshot_path(engine->source.snapshot_path);
+  for (const std::string& d : engine->source.delta_paths) {
+    out.add_delta_paths(d);
+  }
+  *out.mutable_loaded_at() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(engine->loaded_at));
+  out.set_model_version(engine->model_version);
+  if (engine->directory != nullptr) {
+    counts->set_insurers_in_directory(
+        static_cast<int64_t>(engine->directory->size()));
+    out.set_directory_path(engine->source.directory_path);
+    out.set_directory_version(engine->directory->version());
+  }
+  return out;
 }
 
 }  // namespace kuromaru::grpc_service

@@ -5,9 +5,11 @@
 #include <utility>
 #include <vector>
 
+#include "base/csv.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/grpc/status.h"
-#include "services/io/roster_csv.h"
+#include "services/grpc/upload_dir.h"
+#include "services/reconcile/engine.h"
 
 namespace kuromaru::grpc_service {
 namespace {
@@ -17,7 +19,7 @@ std::vector<FieldViolation> CheckSource(const std::string& encoding,
                                         int64_t max_errors,
                                         const std::string& directory_path) {
   std::vector<FieldViolation> bad;
-  if (auto parsed = io::ParseCsvEncoding(encoding); !parsed.ok()) {
+  if (auto parsed = base::ParseTextEncoding(encoding); !parsed.ok()) {
     bad.push_back({"encoding", std::string(parsed.status().message())});
   }
   if (max_errors < 0) bad.push_back({"max_errors", "must be 0 or more"});
@@ -47,45 +49,50 @@ grpc::Status OperationStatus(const absl::StatusOr<v1::RosterOperation>& op,
 grpc::ServerUnaryReactor* RosterService::LoadSnapshot(
     grpc::CallbackServerContext* context,
     const v1::LoadSnapshotRequest* request, v1::RosterOperation* response) {
-  return RunUnary(services_, context, "LoadSnapshot", Role::kAdmin,
-                  [request, response](Call& call) {
-                    std::vector<FieldViolation> bad =
-                        CheckSource(request->encoding(), request->max_errors(),
-                                    request->directory_path());
-                    if (!bad.empty()) return InvalidArgument(bad);
-                    RosterSource source;
-                    source.snapshot_path = request->path();
-                    source.encoding = request->encoding();
-                    source.max_errors = request->max_errors();
-                    source.directory_path = request->directory_path();
-                    // The model in service stays, and the directory unless
-                    // the request names another.
-                    if (auto current = call.services().rosters->Current()) {
-                      source.model_path = current->source.model_path;
-                      if (source.directory_path.empty()) {
-                        source.directory_path = current->source.directory_path;
-                      }
-                    }
-                    return OperationStatus(
-                        call.services().rosters->StartSnapshot(source), "path",
-                        response);
-                  });
+  return RunUnary(
+      services_, context, "LoadSnapshot", Role::kAdmin,
+      [request, response](Call& call) {
+        std::vector<FieldViolation> bad =
+            CheckSource(request->encoding(), request->max_errors(),
+                        request->directory_path());
+        if (!bad.empty()) return InvalidArgument(bad);
+        reconcile::RosterSource source;
+        source.snapshot_path = request->path();
+        source.encoding = *base::ParseTextEncoding(request->encoding());
+        if (request->max_errors() > 0)
+          source.max_errors = request->max_errors();
+        source.directory_path = request->directory_path();
+        // The model in service stays, and the directory unless
+        // the request names another.
+        if (auto current = call.services().rosters->Current()) {
+          source.model_path = current->source.model_path;
+          if (source.directory_path.empty()) {
+            source.directory_path = current->source.directory_path;
+          }
+        }
+        return OperationStatus(call.services().rosters->StartSnapshot(source),
+                               "path", response);
+      });
 }
 
 grpc::ServerUnaryReactor* RosterService::ApplyDelta(
     grpc::CallbackServerContext* context, const v1::ApplyDeltaRequest* request,
     v1::RosterOperation* response) {
-  return RunUnary(
-      services_, context, "ApplyDelta", Role::kAdmin,
-      [request, response](Call& call) {
-        std::vector<FieldViolation> bad =
-            CheckSource(request->encoding(), request->max_errors(), "");
-        if (!bad.empty()) return InvalidArgument(bad);
-        return OperationStatus(
-            call.services().rosters->StartDelta(
-                request->path(), request->encoding(), request->max_errors()),
-            "path", response);
-      });
+  return RunUnary(services_, context, "ApplyDelta", Role::kAdmin,
+                  [request, response](Call& call) {
+                    std::vector<FieldViolation> bad = CheckSource(
+                        request->encoding(), request->max_errors(), "");
+                    if (!bad.empty()) return InvalidArgument(bad);
+                    // An empty encoding keeps the current roster's.
+                    std::optional<base::TextEncoding> encoding;
+                    if (!request->encoding().empty()) {
+                      encoding = *base::ParseTextEncoding(request->encoding());
+                    }
+                    return OperationStatus(
+                        call.services().rosters->StartDelta(
+                            request->path(), encoding, request->max_errors()),
+                        "path", response);
+                  });
 }
 
 grpc::ServerUnaryReactor* RosterService::GetOperation(
@@ -107,29 +114,42 @@ grpc::ServerUnaryReactor* RosterService::GetOperation(
 grpc::ServerUnaryReactor* RosterService::GetRosterStatus(
     grpc::CallbackServerContext* context,
     const v1::GetRosterStatusRequest* /*request*/, v1::RosterStatus* response) {
+  return RunUnary(services_, context, "GetRosterStatus", Role::kAdmin,
+                  [response](Call& call) {
+                    *response = call.services().rosters->Status();
+                    return grpc::Status::OK;
+                  });
+}
+
+grpc::ServerUnaryReactor* RosterService::UploadChunk(
+    grpc::CallbackServerContext* context, const v1::UploadChunkRequest* request,
+    v1::UploadChunkResponse* response) {
   return RunUnary(
-      services_, context, "GetRosterStatus", Role::kAdmin,
-      [response](Call& call) {
-        const RosterManager& rosters = *call.services().rosters;
-        if (auto running = rosters.Running()) {
-          *response->mutable_running() = *std::move(running);
+      services_, context, "UploadChunk", Role::kAdmin,
+      [request, response](Call& call) {
+        UploadDir* uploads = call.services().uploads;
+        if (uploads == nullptr) {
+          return grpc::Status(
+              grpc::StatusCode::FAILED_PRECONDITION,
+              "this server takes no uploads: start it with --upload-dir on "
+              "a volume every replica mounts");
         }
-        std::shared_ptr<const Engine> engine = rosters.Current();
-        if (engine == nullptr) return grpc::Status::OK;
-        response->set_version(engine->roster_version);
-        *response->mutable_counts() = engine->counts;
-        response->set_snapshot_path(engine->source.snapshot_path);
-        for (const std::string& d : engine->source.delta_paths) {
-          response->add_delta_paths(d);
+        absl::StatusOr<v1::UploadChunkResponse> out =
+            uploads->Receive(*request);
+        if (!out.ok()) {
+          if (out.status().code() == absl::StatusCode::kInvalidArgument) {
+            // UploadDir says "field: reason".
+            const std::string message(out.status().message());
+            const size_t colon = message.find(": ");
+            if (colon == std::string::npos) {
+              return InvalidArgument({{"data", message}});
+            }
+            return InvalidArgument(
+                {{message.substr(0, colon), message.substr(colon + 2)}});
+          }
+          return ToGrpcStatus(out.status());
         }
-        *response->mutable_loaded_at() =
-            google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-                absl::ToUnixNanos(engine->loaded_at));
-        response->set_model_version(engine->model_version);
-        if (engine->directory != nullptr) {
-          response->set_directory_path(engine->source.directory_path);
-          response->set_directory_version(engine->directory->version());
-        }
+        *response = *std::move(out);
         return grpc::Status::OK;
       });
 }

@@ -1,5 +1,6 @@
 // RosterService (role admin): loads a roster snapshot or applies a delta —
-// files named by path on the server — in the background, and reports on it.
+// files named by path on the server — in the background, and reports on it;
+// takes files uploaded in chunks into the server's upload directory.
 // See RosterManager for how the new roster replaces the old one.
 #ifndef KUROMARU_SERVICES_GRPC_ROSTER_SERVICE_H_
 #define KUROMARU_SERVICES_GRPC_ROSTER_SERVICE_H_
@@ -29,6 +30,10 @@ class RosterService final : public v1::RosterService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::GetRosterStatusRequest* request,
       v1::RosterStatus* response) override;
+  grpc::ServerUnaryReactor* UploadChunk(
+      grpc::CallbackServerContext* context,
+      const v1::UploadChunkRequest* request,
+      v1::UploadChunkResponse* response) override;
 
  private:
   const ServiceContext& services_;

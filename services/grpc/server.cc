@@ -11,31 +11,39 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "base/log.h"
+#include "base/status_macros.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
-#include "normalizer/status_macros.h"
 #include "services/grpc/call.h"
 #include "services/grpc/job_service.h"
 #include "services/grpc/metrics.h"
 #include "services/grpc/reconcile_service.h"
 #include "services/grpc/review_service.h"
 #include "services/grpc/roster_service.h"
+#include "services/grpc/upload_dir.h"
 #include "services/grpc/work_queue.h"
-#include "services/io/log.h"
+#include "services/reconcile/recorded_source.h"
 
 namespace kuromaru::grpc_service {
 
-using io::Log;
-using io::LogLevel;
+using base::Log;
+using base::LogLevel;
 
 namespace {
 
 // How often tokens are re-read and the case gauges refreshed.
 constexpr absl::Duration kHousekeepingPeriod = absl::Seconds(10);
+// How often expired leases (reviewers' claims the console did not release)
+// are deleted.
+constexpr absl::Duration kLeaseSweepPeriod = absl::Minutes(10);
+// How often the store's availability is looked at for health.
+constexpr absl::Duration kStoreWatchPeriod = absl::Milliseconds(250);
 // How often TLS files are checked for a rotated certificate, seconds.
 constexpr unsigned int kCertificateRefreshSeconds = 60;
 
@@ -100,9 +108,12 @@ struct Server::Parts {
   Metrics metrics;
   std::unique_ptr<WorkQueue> work;
   std::unique_ptr<std::counting_semaphore<>> matching;
-  std::function<void(const Engine&)> on_swap;  // set once the server exists
+  std::function<void(const reconcile::Engine&)>
+      on_swap;  // set once the server exists
   std::unique_ptr<RosterManager> rosters;
   std::unique_ptr<JobRunner> jobs;
+  std::unique_ptr<review::ReviewDesk> desk;
+  std::unique_ptr<UploadDir> uploads;
   ServiceContext context;
   std::unique_ptr<ReconcileService> reconcile;
   std::unique_ptr<ReviewService> review;
@@ -120,6 +131,10 @@ const std::vector<std::string>& Server::ServiceNames() {
   return *names;
 }
 
+// Long (about 90 lines): the start-up sequence in the order it must happen
+// (rosters, jobs, review desk, services, the gRPC listener, the health
+// listener, metrics), each step's failure returning before the next; split,
+// the order would be harder to see.
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     const ServerOptions& options, std::unique_ptr<store::CaseStore> store,
     std::unique_ptr<TokenKeeper> tokens) {
@@ -135,17 +150,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   p->work =
       std::make_unique<WorkQueue>(options.work_threads, options.max_queued);
-  p->rosters = std::make_unique<RosterManager>(p->store.get(), options.matcher,
-                                               [p](const Engine& engine) {
-                                                 if (p->on_swap)
-                                                   p->on_swap(engine);
-                                               });
+  p->rosters = std::make_unique<RosterManager>(
+      p->store.get(), options.matcher, [p](const reconcile::Engine& engine) {
+        if (p->on_swap) p->on_swap(engine);
+      });
   p->jobs = std::make_unique<JobRunner>(p->store.get(), p->rosters.get());
   p->matching =
       std::make_unique<std::counting_semaphore<>>(MatchThreads(options));
-  p->context = ServiceContext{
-      p->store.get(), p->rosters.get(), p->tokens.get(),  &p->metrics,
-      p->work.get(),  p->jobs.get(),    p->matching.get()};
+  RosterManager* rosters = p->rosters.get();
+  p->desk = std::make_unique<review::ReviewDesk>(
+      p->store.get(), [rosters] { return rosters->Current(); });
+  if (!options.upload_dir.empty()) {
+    p->uploads = std::make_unique<UploadDir>(options.upload_dir);
+  }
+  p->context =
+      ServiceContext{p->store.get(),    p->rosters.get(), p->tokens.get(),
+                     &p->metrics,       p->work.get(),    p->jobs.get(),
+                     p->matching.get(), p->desk.get(),    p->uploads.get()};
   p->reconcile = std::make_unique<ReconcileService>(p->context);
   p->review = std::make_unique<ReviewService>(p->context);
   p->roster = std::make_unique<RosterService>(p->context);
@@ -190,15 +211,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->health_server_ = std::move(health_server);
   server->health_port_ = health_port;
   server->SetServing("", true);
-  for (const std::string& name : ServiceNames()) {
-    server->SetServing(name, !NeedsRoster(name));
-  }
+  server->UpdateHealth();
   Server* raw = server.get();
-  p->on_swap = [raw](const Engine& engine) {
+  p->on_swap = [raw](const reconcile::Engine& engine) {
     raw->parts_->metrics.SetRoster(engine.roster_version, engine.model_version,
-                                   engine.counts.rows(),
-                                   engine.counts.persons());
-    for (const std::string& name : ServiceNames()) raw->SetServing(name, true);
+                                   engine.counts.rows, engine.counts.persons);
+    raw->roster_loaded_ = true;
+    raw->UpdateHealth();
   };
   server->housekeeping_ = std::thread(&Server::Housekeeping, raw);
   Log(LogLevel::kInfo, "listening",
@@ -226,6 +245,9 @@ Server::~Server() {
 }
 
 RosterManager& Server::rosters() { return *parts_->rosters; }
+review::ReviewDesk& Server::desk() { return *parts_->desk; }
+JobRunner& Server::jobs() { return *parts_->jobs; }
+TokenKeeper& Server::tokens() { return *parts_->tokens; }
 
 int Server::metrics_port() const { return parts_->metrics.port(); }
 
@@ -236,16 +258,14 @@ void Server::SetServing(const std::string& service, bool serving) {
   }
 }
 
-absl::StatusOr<std::string> Server::RestoreRoster(const RosterSource& initial) {
-  RosterSource source = initial;
-  absl::StatusOr<store::RosterState> active = parts_->store->GetActiveRoster();
+absl::StatusOr<std::string> Server::RestoreRoster(
+    const reconcile::RosterSource& initial) {
+  reconcile::RosterSource source = initial;
+  absl::StatusOr<reconcile::RecordedSource> active =
+      reconcile::ReadRecordedSource(*parts_->store);
   if (active.ok()) {
-    source.snapshot_path = active->snapshot_path;
-    source.delta_paths = active->delta_paths;
-    source.model_path = active->model_path;
-    ASSIGN_OR_RETURN(std::optional<std::string> extras,
-                     parts_->store->LoadCheckpoint(SourceKey(active->version)));
-    DecodeSourceExtras(extras.value_or("utf-8\n"), &source);
+    source = active->source;
+    source.max_errors = initial.max_errors;
     // An operator who changed the flags expects them to count: say plainly
     // that they do not, and how to change what is in service instead.
     auto differs = [](const auto& given, const auto& restored) {
@@ -259,10 +279,10 @@ absl::StatusOr<std::string> Server::RestoreRoster(const RosterSource& initial) {
           "the store's active roster, deltas, model and directory are "
           "restored; the flags naming them apply only to a store without "
           "one (use `kuromaru roster load|delta` or `kuromaru model load`)",
-          {{"roster_version", active->version}});
+          {{"roster_version", active->roster_version}});
     }
     Log(LogLevel::kInfo, "restoring the active roster",
-        {{"roster_version", active->version},
+        {{"roster_version", active->roster_version},
          {"deltas", static_cast<int64_t>(source.delta_paths.size())}});
   } else if (active.status().code() != absl::StatusCode::kNotFound) {
     return active.status();
@@ -276,8 +296,55 @@ absl::StatusOr<std::string> Server::RestoreRoster(const RosterSource& initial) {
   return op.operation_id();
 }
 
+void Server::UpdateHealth() {
+  absl::MutexLock lock(&health_mu_);
+  const bool store_ok = parts_->store->Availability().ok();
+  if (store_ok != store_ok_) {
+    Log(store_ok ? LogLevel::kInfo : LogLevel::kError,
+        store_ok ? "the case store is available: serving"
+                 : "the case store is unavailable: NOT_SERVING",
+        {{"reason", std::string(parts_->store->Availability().message())}});
+    store_ok_ = store_ok;
+  }
+  for (const std::string& name : ServiceNames()) {
+    SetServing(name, store_ok && (roster_loaded_ || !NeedsRoster(name)));
+  }
+}
+
+void Server::FollowRoster() {
+  absl::StatusOr<std::optional<v1::RosterOperation>> op =
+      parts_->rosters->StartFollow();
+  if (!op.ok()) {
+    Log(LogLevel::kWarning, "cannot read the roster in service from the store",
+        {{"error", std::string(op.status().message())}});
+  } else if (op->has_value()) {
+    Log(LogLevel::kInfo,
+        "another replica put a roster into service: following it",
+        {{"operation_id", (*op)->operation_id()}});
+  }
+}
+
 void Server::Housekeeping() {
+  absl::Time next_refresh = absl::InfinitePast();
+  absl::Time next_follow = absl::Now() + options_.roster_follow_period;
+  absl::Time next_sweep = absl::Now() + kLeaseSweepPeriod;
   do {
+    UpdateHealth();
+    if (options_.roster_follow_period > absl::ZeroDuration() &&
+        absl::Now() >= next_follow && parts_->store->Availability().ok()) {
+      next_follow = absl::Now() + options_.roster_follow_period;
+      FollowRoster();
+    }
+    if (absl::Now() >= next_sweep) {
+      next_sweep = absl::Now() + kLeaseSweepPeriod;
+      absl::StatusOr<int64_t> swept = parts_->store->DeleteExpiredLeases();
+      if (!swept.ok()) {
+        Log(LogLevel::kWarning, "expired leases not deleted",
+            {{"error", std::string(swept.status().message())}});
+      }
+    }
+    if (absl::Now() < next_refresh) continue;
+    next_refresh = absl::Now() + kHousekeepingPeriod;
     absl::StatusOr<std::map<v1::CaseState, int64_t>> counts =
         parts_->store->CountCases();
     if (counts.ok()) parts_->metrics.SetCases(*counts);
@@ -294,7 +361,7 @@ void Server::Housekeeping() {
             static_cast<int64_t>(parts_->tokens->Current()->size())}});
     }
   } while (
-      !stop_housekeeping_.WaitForNotificationWithTimeout(kHousekeepingPeriod));
+      !stop_housekeeping_.WaitForNotificationWithTimeout(kStoreWatchPeriod));
 }
 
 void Server::Shutdown() {

@@ -17,14 +17,18 @@
 // Health: the overall status (service "") is SERVING as soon as the server
 // answers; ReviewService and RosterService are SERVING from the start (they
 // need only the store); ReconcileService and JobService only once a roster is
-// in service. With TLS, health is also served in plaintext on health_listen
-// for orchestrator probes (nothing else is). Every service turns NOT_SERVING
-// when shutdown starts.
+// in service. Every kuromaru service is NOT_SERVING while the store says it
+// is unavailable (its database cannot be reached), and SERVING again once it
+// is back; the overall status stays SERVING, so that a liveness probe does
+// not restart a server that only waits for its database. With TLS, health is
+// also served in plaintext on health_listen for orchestrator probes (nothing
+// else is). Every service turns NOT_SERVING when shutdown starts.
 //
 // Thread-safe: Shutdown() may be called from any thread, once or more.
 #ifndef KUROMARU_SERVICES_GRPC_SERVER_H_
 #define KUROMARU_SERVICES_GRPC_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -37,7 +41,9 @@
 #include "grpcpp/server.h"
 #include "matcher/matcher.h"
 #include "services/grpc/auth.h"
+#include "services/grpc/job_runner.h"
 #include "services/grpc/roster_manager.h"
+#include "services/review/review_desk.h"
 #include "services/store/case_store.h"
 
 namespace kuromaru::grpc_service {
@@ -75,6 +81,15 @@ struct ServerOptions {
   // waiting for a durable write holds no slot. 0: one per core.
   int match_threads = 0;
 
+  // Where files sent with RosterService.UploadChunk are kept (absolute; a
+  // volume every replica mounts). Empty: the server takes no uploads.
+  std::string upload_dir;
+
+  // How often the roster the store records as in service is compared with
+  // this replica's, to follow one that another replica put into service
+  // (RosterManager::StartFollow). Zero: never.
+  absl::Duration roster_follow_period = absl::Seconds(5);
+
   matcher::MatcherOptions matcher;
 };
 
@@ -96,7 +111,8 @@ class Server {
   // Starts loading the roster the store records as active (after a restart),
   // else `initial` when it names a snapshot, else nothing (an admin loads one
   // through RosterService). Returns what was started, "" for nothing.
-  absl::StatusOr<std::string> RestoreRoster(const RosterSource& initial);
+  absl::StatusOr<std::string> RestoreRoster(
+      const reconcile::RosterSource& initial);
 
   // The ports actually bound (0 when not served).
   int port() const { return port_; }
@@ -104,6 +120,12 @@ class Server {
   int metrics_port() const;
 
   RosterManager& rosters();
+  // What the reviewer console serves beside the gRPC services: the same
+  // review use case, jobs, tokens and store (they live as long as the
+  // server).
+  review::ReviewDesk& desk();
+  JobRunner& jobs();
+  TokenKeeper& tokens();
 
   // Marks every service NOT_SERVING, then stops accepting RPCs and waits for
   // those in flight up to the grace deadline, cancelling what is left.
@@ -116,7 +138,12 @@ class Server {
   struct Parts;
   Server(const ServerOptions& options, std::unique_ptr<Parts> parts);
   void SetServing(const std::string& service, bool serving);
+  // Each kuromaru service SERVING while the store is available and, for
+  // those that match, a roster is in service.
+  void UpdateHealth();
   void Housekeeping();
+  // Follows a roster another replica put into service (StartFollow).
+  void FollowRoster();
 
   const ServerOptions options_;
   std::unique_ptr<Parts> parts_;
@@ -128,6 +155,9 @@ class Server {
   std::thread housekeeping_;
   absl::Mutex mu_;
   bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> roster_loaded_{false};
+  absl::Mutex health_mu_;
+  bool store_ok_ ABSL_GUARDED_BY(health_mu_) = true;
 };
 
 }  // namespace kuromaru::grpc_service

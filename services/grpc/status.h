@@ -14,11 +14,11 @@
 #include "absl/status/status.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/support/status.h"
-#include "services/io/receipts.h"
+#include "services/reconcile/receipt_validation.h"
 
 namespace kuromaru::grpc_service {
 
-using FieldViolation = io::FieldViolation;
+using FieldViolation = reconcile::FieldViolation;
 
 // Maps `status` to a grpc::Status with the same code and message.
 grpc::Status ToGrpcStatus(const absl::Status& status);

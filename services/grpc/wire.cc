@@ -46,7 +46,10 @@ bool ReadReceipt(const std::string& bytes, v1::Receipt* receipt) {
 }  // namespace
 
 bool ParseRequest(const grpc::ByteBuffer& buffer, v1::ReconcileRequest* out) {
-  const std::string bytes = Flatten(buffer);
+  return ParseRequestBytes(Flatten(buffer), out);
+}
+
+bool ParseRequestBytes(const std::string& bytes, v1::ReconcileRequest* out) {
   {
     // The strict parse logs each invalid field; the lenient one below
     // reports it to the caller instead.

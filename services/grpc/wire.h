@@ -10,6 +10,8 @@
 #ifndef KUROMARU_SERVICES_GRPC_WIRE_H_
 #define KUROMARU_SERVICES_GRPC_WIRE_H_
 
+#include <string>
+
 #include "grpcpp/support/byte_buffer.h"
 #include "kuromaru/v1/reconcile.pb.h"
 
@@ -18,6 +20,9 @@ namespace kuromaru::grpc_service {
 // False only when `buffer` is not a ReconcileRequest at all (malformed wire
 // format, or a field of the wrong wire type).
 bool ParseRequest(const grpc::ByteBuffer& buffer, v1::ReconcileRequest* out);
+
+// ParseRequest on the message's bytes (tests/fuzz/ reaches it here).
+bool ParseRequestBytes(const std::string& bytes, v1::ReconcileRequest* out);
 
 grpc::ByteBuffer SerializeResponse(const v1::ReconcileResponse& response);
 

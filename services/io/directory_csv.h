@@ -5,15 +5,14 @@
 //       LoadDirectoryCsv("/data/directory.csv", DirectoryLoadOptions(),
 //                        &report);
 //
-// As for the roster (roster_csv.h): RFC 4180, columns matched by header name
-// (unknown ones ignored, missing required ones — insurer_number, name — fail
-// the load naming them), a UTF-8 BOM tolerated, CP932 decoded with ICU's
-// windows-31j converter. A malformed row (bad CSV, undecodable bytes, an
-// insurer number that does not parse or fails its 検証番号, a missing name, a
-// number listed twice) is rejected with its 1-based line number and a reason
-// that quotes no value; the load fails with InvalidArgument once rejected
-// rows exceed the error budget. The file is read whole: a directory holds a
-// few thousand rows.
+// As for the roster (roster_csv.h, both read by base/csv.h): RFC 4180,
+// columns matched by header name (unknown ones ignored, missing required
+// ones — insurer_number, name — fail the load naming them), a UTF-8 BOM
+// tolerated, CP932 decoded with ICU's windows-31j converter. A malformed row
+// (bad CSV, undecodable bytes, an insurer number that does not parse or fails
+// its 検証番号, a missing name, a number listed twice) is rejected with its
+// 1-based line number and a reason that quotes no value; the load fails with
+// InvalidArgument once rejected rows exceed the error budget.
 #ifndef KUROMARU_SERVICES_IO_DIRECTORY_CSV_H_
 #define KUROMARU_SERVICES_IO_DIRECTORY_CSV_H_
 
@@ -24,13 +23,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/csv.h"
 #include "matcher/insurer_directory.h"
-#include "services/io/roster_csv.h"
+#include "services/io/row_errors.h"
 
 namespace kuromaru::io {
 
 struct DirectoryLoadOptions {
-  CsvEncoding encoding = CsvEncoding::kUtf8;
+  base::TextEncoding encoding = base::TextEncoding::kUtf8;
   // The load fails when rejected rows exceed the larger of max_errors and
   // max_error_ratio × rows read. Defaults: 100 and 0.01.
   int64_t max_errors = 100;
@@ -39,10 +39,8 @@ struct DirectoryLoadOptions {
   size_t max_reported_errors = 100;
 };
 
-struct DirectoryLoadReport {
-  int64_t rows_read = 0;  // data records, rejected ones included
-  int64_t rows_rejected = 0;
-  std::vector<RowError> errors;  // the first max_reported_errors
+// Rejected rows with their lines (errors: the first max_reported_errors).
+struct DirectoryLoadReport : RowErrors {
   matcher::DirectoryCounts counts;
   std::string version;  // of the resulting directory
 };

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
+#include "nlohmann/json.hpp"
 #include "unicode/utf8.h"
 
 namespace kuromaru::io {
@@ -278,6 +279,44 @@ void SkipSpace(std::string_view s, size_t* i) {
   }
 }
 
+// The field a JSON key names, as protobuf's parser finds it.
+const FieldDescriptor* FindField(const Descriptor* d, const std::string& key) {
+  const FieldDescriptor* f = d->FindFieldByName(key);
+  if (f == nullptr) f = d->FindFieldByLowercaseName(key);
+  if (f == nullptr) f = d->FindFieldByCamelcaseName(key);
+  return f;
+}
+
+// Why protobuf's parser refused `json`, in words that quote nothing of it
+// (a receipt line holds names, birth dates and member numbers): where the
+// JSON breaks, or which known field holds a value of the wrong kind.
+std::string DescribeRefusal(std::string_view json, const Descriptor* d) {
+  nlohmann::json parsed;
+  try {
+    parsed = nlohmann::json::parse(json.begin(), json.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    return absl::StrCat("invalid JSON: not well-formed at byte ", e.byte);
+  } catch (const nlohmann::json::exception&) {
+    return "invalid JSON: not well-formed";
+  }
+  if (!parsed.is_object()) return "invalid JSON: not an object";
+  for (const auto& [key, value] : parsed.items()) {
+    const FieldDescriptor* f = FindField(d, key);
+    if (f == nullptr || value.is_null()) continue;
+    const bool text = f->cpp_type() == FieldDescriptor::CPPTYPE_STRING;
+    if ((text && !f->is_repeated() && !value.is_string()) ||
+        (f->is_repeated() && !value.is_array()) ||
+        (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+         !f->is_repeated() && !value.is_object())) {
+      return absl::StrCat("invalid JSON: ", f->name(), " holds a ",
+                          value.type_name(), " where ",
+                          text ? "a string" : "another kind of value",
+                          " is expected");
+    }
+  }
+  return "invalid JSON: a value protobuf's JSON form does not allow";
+}
+
 // A flat object of string values into singular string fields, the common shape
 // of a receipt line. Returns false — and the caller uses protobuf's parser —
 // for anything else (numbers, nesting, \u escapes, unknown keys, errors), so
@@ -300,9 +339,7 @@ bool FromFlatJson(std::string_view s, Message* m) {
     SkipSpace(s, &i);
     if (i >= s.size() || s[i] != '"' || !ReadString(s, &i, &value))
       return false;
-    const FieldDescriptor* f = d->FindFieldByName(key);
-    if (f == nullptr) f = d->FindFieldByLowercaseName(key);
-    if (f == nullptr) f = d->FindFieldByCamelcaseName(key);
+    const FieldDescriptor* f = FindField(d, key);
     if (f == nullptr || f->is_repeated() ||
         f->type() != FieldDescriptor::TYPE_STRING) {
       return false;
@@ -341,7 +378,7 @@ absl::Status FromJson(std::string_view json,
       options);
   if (!status.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("invalid JSON: ", status.message().as_string()));
+        DescribeRefusal(json, message->GetDescriptor()));
   }
   return absl::OkStatus();
 }

@@ -10,13 +10,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
-#include "matcher/parallel.h"
-#include "normalizer/status_macros.h"
-#include "normalizer/utf8.h"
-#include "services/io/cp932.h"
-#include "services/io/memory.h"
+#include "base/memory.h"
+#include "base/parallel.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::io {
 namespace {
@@ -26,119 +23,8 @@ using matcher::Roster;
 using matcher::RosterBuilder;
 using matcher::RosterRow;
 
-constexpr int kEof = -1;
-
-// RFC 4180 records from a stream read in blocks. Line numbers count every
-// line break, those inside quoted fields included.
-class CsvReader {
- public:
-  CsvReader(std::istream& in, size_t block_size)
-      : in_(in), block_(std::max<size_t>(block_size, 1), '\0') {}
-
-  // Reads the next non-empty record; false at the end. Fields are valid until
-  // the next call. A malformed record sets `error` and is skipped to the end
-  // of its line.
-  bool Next(std::vector<std::string_view>* fields, int64_t* line,
-            std::string* error) {
-    do {
-      if (Peek() == kEof) return false;
-      *line = line_;
-      error->clear();
-      ReadRecord(error);
-    } while (ends_.size() == 1 && ends_[0] == 0 && error->empty());
-    fields->clear();
-    size_t start = 0;
-    for (size_t end : ends_) {
-      fields->emplace_back(text_.data() + start, end - start);
-      start = end;
-    }
-    return true;
-  }
-
- private:
-  int Peek() {
-    if (pos_ == len_) {
-      in_.read(block_.data(), static_cast<std::streamsize>(block_.size()));
-      len_ = static_cast<size_t>(in_.gcount());
-      pos_ = 0;
-      if (len_ == 0) return kEof;
-    }
-    return static_cast<unsigned char>(block_[pos_]);
-  }
-  int Get() {
-    const int c = Peek();
-    if (c != kEof) ++pos_;
-    return c;
-  }
-  // Consumes a line break starting with `c` (CRLF, LF or a lone CR).
-  void EndLine(int c) {
-    if (c == '\r' && Peek() == '\n') Get();
-    ++line_;
-  }
-  void SkipLine() {
-    for (int c = Get(); c != kEof; c = Get()) {
-      if (c == '\n' || c == '\r') return EndLine(c);
-    }
-  }
-
-  void ReadRecord(std::string* error) {
-    text_.clear();
-    ends_.clear();
-    for (;;) {
-      int c = Get();
-      if (c == '"') {
-        if (!ReadQuoted(error)) return;
-        c = Get();
-        if (c != ',' && c != '\r' && c != '\n' && c != kEof) {
-          *error = "text after a closing quote";
-          return SkipLine();
-        }
-      } else {
-        while (c != ',' && c != '\r' && c != '\n' && c != kEof) {
-          text_.push_back(static_cast<char>(c));
-          c = Get();
-        }
-      }
-      ends_.push_back(text_.size());
-      if (c == ',') continue;
-      if (c != kEof) EndLine(c);
-      return;
-    }
-  }
-
-  // After the opening quote; false (with `error`) if the file ends first.
-  bool ReadQuoted(std::string* error) {
-    for (;;) {
-      const int c = Get();
-      if (c == kEof) {
-        *error = "quoted field not closed before the end of the file";
-        return false;
-      }
-      if (c == '"') {
-        if (Peek() != '"') return true;
-        Get();
-      } else if (c == '\n' || (c == '\r' && Peek() != '\n')) {
-        ++line_;
-      }
-      text_.push_back(static_cast<char>(c));
-    }
-  }
-
-  std::istream& in_;
-  std::string block_;
-  size_t pos_ = 0, len_ = 0;
-  int64_t line_ = 1;
-  std::string text_;
-  std::vector<size_t> ends_;
-};
-
-// Column positions of a header; -1 when absent.
-struct Columns {
-  int op = -1;
-  std::array<int, 12> field{};  // in RosterRow order
-};
-
-constexpr std::array<const char*, 12> kColumnNames = {
+// The columns of RosterRow, in its order, and which a file must have.
+constexpr std::array<std::string_view, 12> kColumnNames = {
     "insurer_number", "symbol",          "number",      "branch",
     "name_kanji",     "name_kana",       "birth_date",  "sex",
     "qualified_from", "qualified_until", "postal_code", "address"};
@@ -146,32 +32,27 @@ constexpr std::array<bool, 12> kRequired = {true, false, true,  false,
                                             true, false, true,  true,
                                             true, false, false, false};
 
-absl::StatusOr<Columns> MatchHeader(std::vector<std::string_view> header,
+// Column positions of a header; -1 when absent.
+struct Columns {
+  int op = -1;
+  std::vector<int> field;  // in RosterRow order
+};
+
+absl::StatusOr<Columns> MatchHeader(const std::vector<std::string_view>& header,
                                     bool delta) {
-  if (!header.empty() && header[0].substr(0, 3) == "\xEF\xBB\xBF") {
-    header[0].remove_prefix(3);
-  }
+  // A delta's `op` column is looked up with the others, so that a missing
+  // one is named with them.
+  std::array<std::string_view, kColumnNames.size() + 1> names;
+  std::array<bool, kColumnNames.size() + 1> required;
+  names[0] = "op";
+  required[0] = delta;
+  std::copy(kColumnNames.begin(), kColumnNames.end(), names.begin() + 1);
+  std::copy(kRequired.begin(), kRequired.end(), required.begin() + 1);
+  ASSIGN_OR_RETURN(std::vector<int> positions,
+                   base::FindColumns(header, names, required));
   Columns cols;
-  cols.field.fill(-1);
-  for (size_t i = 0; i < header.size(); ++i) {
-    const std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(
-        absl::string_view(header[i].data(), header[i].size())));
-    if (name == "op") cols.op = static_cast<int>(i);
-    for (size_t f = 0; f < kColumnNames.size(); ++f) {
-      if (name == kColumnNames[f] && cols.field[f] < 0) {
-        cols.field[f] = static_cast<int>(i);
-      }
-    }
-  }
-  std::vector<std::string> missing;
-  if (delta && cols.op < 0) missing.push_back("op");
-  for (size_t f = 0; f < kColumnNames.size(); ++f) {
-    if (kRequired[f] && cols.field[f] < 0) missing.push_back(kColumnNames[f]);
-  }
-  if (!missing.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "missing required columns: ", absl::StrJoin(missing, ", ")));
-  }
+  cols.op = positions[0];
+  cols.field.assign(positions.begin() + 1, positions.end());
   return cols;
 }
 
@@ -228,7 +109,7 @@ class ChunkEncoder {
 
  private:
   void Work() {
-    Cp932 cp932;
+    base::CsvFieldDecoder decoder(options_.encoding);
     std::string decoded;
     for (;;) {
       Chunk* chunk = nullptr;
@@ -241,13 +122,14 @@ class ChunkEncoder {
         chunk = queue_.front();
         queue_.pop_front();
       }
-      Encode(*chunk, cp932, decoded);
+      Encode(*chunk, decoder, decoded);
       absl::MutexLock lock(&mu_);
       chunk->encoded = true;
     }
   }
 
-  void Encode(Chunk& chunk, Cp932& cp932, std::string& decoded) {
+  void Encode(Chunk& chunk, base::CsvFieldDecoder& decoder,
+              std::string& decoded) {
     chunk.rows.clear();
     chunk.ops.assign(chunk.records.size(), DeltaOp::kUpsert);
     for (size_t i = 0; i < chunk.records.size(); ++i) {
@@ -261,13 +143,13 @@ class ChunkEncoder {
         const auto& [offset, size] = chunk.fields[r.first_field + f];
         fields.emplace_back(chunk.text.data() + offset, size);
       }
-      chunk.rows.push_back(Row(fields, cp932, decoded, &chunk.ops[i]));
+      chunk.rows.push_back(Row(fields, decoder, decoded, &chunk.ops[i]));
     }
   }
 
   absl::StatusOr<RosterBuilder::EncodedRow> Row(
-      const std::vector<std::string_view>& fields, Cp932& cp932,
-      std::string& decoded, DeltaOp* op) const {
+      const std::vector<std::string_view>& fields,
+      base::CsvFieldDecoder& decoder, std::string& decoded, DeltaOp* op) const {
     if (fields.size() != header_size_) {
       return absl::InvalidArgumentError(absl::StrCat(
           fields.size(), " fields where the header has ", header_size_));
@@ -278,17 +160,12 @@ class ChunkEncoder {
       if (cols_.field[f] < 0) continue;
       const std::string_view raw = fields[static_cast<size_t>(cols_.field[f])];
       const size_t start = decoded.size();
-      if (options_.encoding == CsvEncoding::kCp932) {
-        if (!cp932.Decode(raw, &decoded)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(kColumnNames[f], ": bytes not valid in CP932"));
-        }
-      } else {
-        if (!normalizer::IsValidUtf8(raw)) {
-          return absl::InvalidArgumentError(
-              absl::StrCat(kColumnNames[f], ": invalid UTF-8"));
-        }
-        decoded.append(raw.data(), raw.size());
+      if (!decoder.Decode(raw, &decoded)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(std::string(kColumnNames[f]),
+                         options_.encoding == base::TextEncoding::kCp932
+                             ? ": bytes not valid in CP932"
+                             : ": invalid UTF-8"));
       }
       spans[f] = {start, decoded.size() - start};
     }
@@ -328,32 +205,32 @@ class ChunkEncoder {
 class Loader {
  public:
   Loader(const RosterLoadOptions& options, RosterLoadReport* report)
-      : options_(options), report_(report) {}
+      : options_(options), report_(report), decoder_(options.encoding) {}
 
   absl::StatusOr<std::shared_ptr<const Roster>> Run(std::istream& in,
                                                     RosterBuilder* builder,
                                                     bool delta) {
-    if (options_.encoding == CsvEncoding::kCp932 && !Cp932().ok()) {
+    if (!decoder_.ok()) {
       return absl::InternalError("ICU has no windows-31j converter");
     }
-    CsvReader reader(in, options_.block_size);
-    std::vector<std::string_view> fields;
-    int64_t line = 0;
-    std::string error;
-    if (!reader.Next(&fields, &line, &error)) {
+    base::CsvReader reader(in, options_.block_size);
+    base::CsvRecord record;
+    if (!reader.Next(&record)) {
       return absl::InvalidArgumentError("empty file: no header row");
     }
-    if (!error.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("header: ", error));
+    if (!record.error.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("header: ", record.error));
     }
-    ASSIGN_OR_RETURN(Columns cols, MatchHeader(fields, delta));
-    const int threads = matcher::ThreadCount(options_.threads);
+    ASSIGN_OR_RETURN(Columns cols, MatchHeader(record.fields, delta));
+    const size_t header_size = record.fields.size();
+    const int threads =
+        options_.threads > 0 ? options_.threads : base::HardwareThreads();
     // Chunks in flight: enough to keep every worker busy while the oldest is
     // added.
     std::deque<std::unique_ptr<Chunk>> chunks;
     const size_t in_flight = static_cast<size_t>(threads) * 3;
     {
-      ChunkEncoder encoder(threads, options_, cols, fields.size(), delta);
+      ChunkEncoder encoder(threads, options_, cols, header_size, delta);
       for (bool more = true; more;) {
         auto chunk = std::make_unique<Chunk>();
         more = Read(reader, *chunk);
@@ -368,8 +245,9 @@ class Loader {
         }
       }
     }
-    if (in.bad()) return absl::DataLossError("read error");
-    RETURN_IF_ERROR(CheckBudget());
+    if (reader.failed()) return absl::DataLossError("read error");
+    RETURN_IF_ERROR(CheckErrorBudget(*report_, options_.max_errors,
+                                     options_.max_error_ratio));
     report_->delta = builder->delta_stats();
     ASSIGN_OR_RETURN(std::shared_ptr<const Roster> roster, builder->Build());
     report_->counts = roster->counts();
@@ -380,21 +258,20 @@ class Loader {
  private:
   // Fills `chunk` with up to kRecordsPerChunk records; false at the end of
   // the file.
-  static bool Read(CsvReader& reader, Chunk& chunk) {
-    std::vector<std::string_view> fields;
-    std::string error;
+  static bool Read(base::CsvReader& reader, Chunk& chunk) {
+    base::CsvRecord record;
     while (chunk.records.size() < kRecordsPerChunk) {
-      Chunk::Record record;
-      if (!reader.Next(&fields, &record.line, &error)) return false;
-      record.error = error;
-      record.first_field = static_cast<uint32_t>(chunk.fields.size());
-      record.fields = static_cast<uint32_t>(fields.size());
-      for (std::string_view f : fields) {
+      if (!reader.Next(&record)) return false;
+      Chunk::Record& r = chunk.records.emplace_back();
+      r.line = record.line;
+      r.error = record.error;
+      r.first_field = static_cast<uint32_t>(chunk.fields.size());
+      r.fields = static_cast<uint32_t>(record.fields.size());
+      for (std::string_view f : record.fields) {
         chunk.fields.emplace_back(static_cast<uint32_t>(chunk.text.size()),
                                   static_cast<uint32_t>(f.size()));
         chunk.text.append(f.data(), f.size());
       }
-      chunk.records.push_back(std::move(record));
     }
     return true;
   }
@@ -413,76 +290,47 @@ class Loader {
   }
 
   void Reject(int64_t line, const absl::Status& status) {
-    ++report_->rows_rejected;
-    if (report_->errors.size() < options_.max_reported_errors) {
-      std::string reason(status.message());
-      if (status.code() == absl::StatusCode::kAlreadyExists) {
-        reason = "duplicate enrollment key";
-      }
-      report_->errors.push_back({line, std::move(reason)});
+    std::string reason(status.message());
+    if (status.code() == absl::StatusCode::kAlreadyExists) {
+      reason = "duplicate enrollment key";
     }
-  }
-
-  absl::Status CheckBudget() const {
-    const auto by_ratio = static_cast<int64_t>(
-        options_.max_error_ratio * static_cast<double>(report_->rows_read));
-    const int64_t budget = std::max(options_.max_errors, by_ratio);
-    if (report_->rows_rejected <= budget) return absl::OkStatus();
-    std::vector<std::string> first;
-    for (size_t i = 0; i < report_->errors.size() && i < 5; ++i) {
-      first.push_back(absl::StrCat("line ", report_->errors[i].line, ": ",
-                                   report_->errors[i].reason));
-    }
-    return absl::InvalidArgumentError(
-        absl::StrCat(report_->rows_rejected, " of ", report_->rows_read,
-                     " rows rejected, more than the error budget of ", budget,
-                     "; first: ", absl::StrJoin(first, "; ")));
+    report_->Reject(line, std::move(reason), options_.max_reported_errors);
   }
 
   const RosterLoadOptions& options_;
   RosterLoadReport* report_;
+  base::CsvFieldDecoder decoder_;
 };
 
 absl::StatusOr<std::shared_ptr<const Roster>> Load(
-    std::istream& in, const Roster* base, const RosterLoadOptions& options,
-    RosterLoadReport* report) {
+    std::istream& in, const Roster* base_roster,
+    const RosterLoadOptions& options, RosterLoadReport* report) {
   RosterLoadReport local;
   if (report == nullptr) report = &local;
   *report = RosterLoadReport();
   absl::StatusOr<std::shared_ptr<const Roster>> roster;
   {
     RosterBuilder builder =
-        base == nullptr ? RosterBuilder() : RosterBuilder(*base);
-    roster = Loader(options, report).Run(in, &builder, base != nullptr);
+        base_roster == nullptr ? RosterBuilder() : RosterBuilder(*base_roster);
+    roster = Loader(options, report).Run(in, &builder, base_roster != nullptr);
   }
   // The builder's buffers are gone; the index build that follows reuses
   // nothing of them.
-  ReleaseFreeMemory();
+  base::ReleaseFreeMemory();
   return roster;
 }
 
 absl::StatusOr<std::shared_ptr<const Roster>> LoadFile(
-    const std::string& path, const Roster* base,
+    const std::string& path, const Roster* base_roster,
     const RosterLoadOptions& options, RosterLoadReport* report) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(absl::StrCat("cannot open roster file ", path));
   }
-  return Load(in, base, options, report);
+  return Load(in, base_roster, options, report);
 }
 
 }  // namespace
-
-absl::StatusOr<CsvEncoding> ParseCsvEncoding(std::string_view name) {
-  const std::string n = absl::AsciiStrToLower(
-      absl::StripAsciiWhitespace(absl::string_view(name.data(), name.size())));
-  if (n.empty() || n == "utf-8" || n == "utf8") return CsvEncoding::kUtf8;
-  if (n == "cp932" || n == "windows-31j" || n == "shift_jis" || n == "sjis") {
-    return CsvEncoding::kCp932;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown encoding ", n, " (utf-8 or cp932)"));
-}
 
 absl::StatusOr<std::shared_ptr<const Roster>> LoadRosterCsv(
     const std::string& path, const RosterLoadOptions& options,
@@ -497,15 +345,15 @@ absl::StatusOr<std::shared_ptr<const Roster>> ReadRosterCsv(
 }
 
 absl::StatusOr<std::shared_ptr<const Roster>> ApplyRosterDeltaCsv(
-    const Roster& base, const std::string& path,
+    const Roster& base_roster, const std::string& path,
     const RosterLoadOptions& options, RosterLoadReport* report) {
-  return LoadFile(path, &base, options, report);
+  return LoadFile(path, &base_roster, options, report);
 }
 
 absl::StatusOr<std::shared_ptr<const Roster>> ReadRosterDeltaCsv(
-    const Roster& base, std::istream& in, const RosterLoadOptions& options,
-    RosterLoadReport* report) {
-  return Load(in, &base, options, report);
+    const Roster& base_roster, std::istream& in,
+    const RosterLoadOptions& options, RosterLoadReport* report) {
+  return Load(in, &base_roster, options, report);
 }
 
 }  // namespace kuromaru::io

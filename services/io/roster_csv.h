@@ -1,17 +1,17 @@
 // Roster snapshots and deltas from CSV (FORMATS.md §1), UTF-8 or CP932.
 //
 //   RosterLoadOptions options;
-//   options.encoding = CsvEncoding::kCp932;
+//   options.encoding = base::TextEncoding::kCp932;
 //   RosterLoadReport report;
 //   absl::StatusOr<std::shared_ptr<const matcher::Roster>> roster =
 //       LoadRosterCsv("/data/roster.csv", options, &report);
 //
-// RFC 4180: quoted fields may hold commas, doubled quotes and line breaks;
-// records end in CRLF or LF. Columns are matched by header name; unknown ones
-// are ignored, missing required ones fail the load naming them. A UTF-8 BOM
-// is tolerated. CP932 is decoded with ICU's windows-31j converter: the
-// user-defined area F040–F9FC becomes U+E000–U+E757, which name normalization
-// turns into wildcards.
+// RFC 4180, read by base/csv.h: quoted fields may hold commas, doubled
+// quotes and line breaks; records end in CRLF or LF. Columns are matched by
+// header name; unknown ones are ignored, missing required ones fail the load
+// naming them. A UTF-8 BOM is tolerated. CP932 is decoded with ICU's
+// windows-31j converter: the user-defined area F040–F9FC becomes
+// U+E000–U+E757, which name normalization turns into wildcards.
 //
 // A malformed row (bad CSV, undecodable bytes, a field that fails
 // validation) is rejected with its 1-based line number (the line its record
@@ -19,6 +19,8 @@
 // InvalidArgument, carrying the first errors, once rejected rows exceed the
 // error budget; nothing is dropped silently. The file is read in large
 // blocks; no copy of it is kept. Rows are decoded and normalized on every
+// core, a few thousand at a time, and added in file order: the roster, its
+// version and the report are those of a one-thread load. Rows are decoded and normalized on every
 // core, a few thousand at a time, and added in file order: the roster, its
 // version and the report are those of a one-thread load.
 #ifndef KUROMARU_SERVICES_IO_ROSTER_CSV_H_
@@ -31,18 +33,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "base/csv.h"
 #include "matcher/roster.h"
+#include "services/io/row_errors.h"
 
 namespace kuromaru::io {
 
-enum class CsvEncoding { kUtf8, kCp932 };
-
-// "utf-8"/"utf8"/"" → kUtf8, "cp932"/"windows-31j"/"shift_jis"/"sjis" →
-// kCp932 (case-insensitive); InvalidArgument otherwise.
-absl::StatusOr<CsvEncoding> ParseCsvEncoding(std::string_view name);
-
 struct RosterLoadOptions {
-  CsvEncoding encoding = CsvEncoding::kUtf8;
+  base::TextEncoding encoding = base::TextEncoding::kUtf8;
   // The load fails when rejected rows exceed the larger of max_errors and
   // max_error_ratio × rows read. Defaults: 1000 and 0.001.
   int64_t max_errors = 1000;
@@ -56,15 +54,8 @@ struct RosterLoadOptions {
   int threads = 0;
 };
 
-struct RowError {
-  int64_t line = 0;
-  std::string reason;  // no field values: they may be personal data
-};
-
-struct RosterLoadReport {
-  int64_t rows_read = 0;  // data records, rejected ones included
-  int64_t rows_rejected = 0;
-  std::vector<RowError> errors;  // the first max_reported_errors
+// Rejected rows with their lines (errors: the first max_reported_errors).
+struct RosterLoadReport : RowErrors {
   matcher::DeltaStats delta;     // for deltas
   matcher::RosterCounts counts;  // of the resulting roster
   std::string version;           // of the resulting roster
@@ -79,12 +70,12 @@ absl::StatusOr<std::shared_ptr<const matcher::Roster>> ReadRosterCsv(
     RosterLoadReport* report);
 
 // Applies a delta file (leading `op` column: upsert or delete) to `base`,
-// producing a new roster; `base` is unchanged.
+// producing a new roster; `base_roster` is unchanged.
 absl::StatusOr<std::shared_ptr<const matcher::Roster>> ApplyRosterDeltaCsv(
-    const matcher::Roster& base, const std::string& path,
+    const matcher::Roster& base_roster, const std::string& path,
     const RosterLoadOptions& options, RosterLoadReport* report);
 absl::StatusOr<std::shared_ptr<const matcher::Roster>> ReadRosterDeltaCsv(
-    const matcher::Roster& base, std::istream& in,
+    const matcher::Roster& base_roster, std::istream& in,
     const RosterLoadOptions& options, RosterLoadReport* report);
 
 }  // namespace kuromaru::io

@@ -14,9 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "base/cp932.h"
 #include "normalizer/date.h"
 #include "normalizer/utf8.h"
-#include "services/io/cp932.h"
 
 namespace kuromaru::io {
 namespace {
@@ -131,7 +131,7 @@ class UkeText {
   }
 
  private:
-  Cp932 cp932_;
+  base::Cp932 cp932_;
 };
 
 // The labelled items of a 不詳 receipt's 摘要.
@@ -191,14 +191,16 @@ struct Pending {
 class Parser {
  public:
   absl::Status Line(int64_t line, std::string_view raw);
-  absl::StatusOr<UkeFile> Finish() &&;
+  // `last_line`: the number of the file's last line.
+  absl::StatusOr<UkeFile> Finish(int64_t last_line) &&;
 
  private:
-  absl::Status Ir(int64_t line, const std::vector<std::string_view>& f);
-  absl::Status Re(int64_t line, const std::vector<std::string_view>& f);
+  absl::Status Ir(int64_t line);
+  absl::Status Re(int64_t line);
+  std::optional<std::string> Text(int64_t line, std::string_view type, size_t i,
+                                  const char* name);
   void Fault(int64_t line, std::string reason);
-  void Member(int64_t line, std::string_view type,
-              const std::vector<std::string_view>& f);
+  void Member(int64_t line, std::string_view type);
   void Close();
 
   UkeText text_;
@@ -208,6 +210,7 @@ class Parser {
   std::string institution_, billing_month_;
   std::optional<Pending> current_;
   absl::flat_hash_set<std::string> ids_;
+  std::vector<std::string_view> fields_;  // of the record being read, raw
 };
 
 absl::Status Fatal(int64_t line, std::string_view what) {
@@ -230,36 +233,47 @@ absl::Status Parser::Line(int64_t line, std::string_view raw) {
     return Fatal(line, absl::StrCat(std::string(type),
                                     " record outside an IR … GO block"));
   }
-  absl::StatusOr<std::string> text = text_.Decode(raw);
-  if (!text.ok()) {
-    if (type == "IR" || !current_)
-      return Fatal(line, std::string(text.status().message()));
-    Fault(line, absl::StrCat(std::string(type), ": ", text.status().message()));
+  if (std::find(kSkipped.begin(), kSkipped.end(), type) != kSkipped.end()) {
     return absl::OkStatus();
   }
-  std::vector<std::string_view> f;
-  for (absl::string_view part : absl::StrSplit(*text, ',')) {
-    f.emplace_back(part.data(), part.size());
+  // A comma is never the second byte of a CP932 character: the record splits
+  // before it is decoded, and only the fields read are decoded, so that a
+  // byte CP932 does not define costs only the receipt whose field holds it.
+  fields_.clear();
+  for (absl::string_view part :
+       absl::StrSplit(absl::string_view(raw.data(), raw.size()), ',')) {
+    fields_.emplace_back(part.data(), part.size());
   }
-  if (type == "IR") return Ir(line, f);
-  if (type == "RE") return Re(line, f);
+  if (type == "IR") return Ir(line);
+  if (type == "RE") return Re(line);
   if (type == "GO") {
     Close();
     in_block_ = false;
     return absl::OkStatus();
   }
-  if (type == "HO" || type == "KO" || type == "SN" || type == "CO") {
-    if (!current_) {
-      file_.errors.push_back(
-          {line, absl::StrCat(std::string(type), " record before any RE")});
-    } else {
-      Member(line, type, f);
-    }
+  if (!current_) {
+    file_.errors.push_back(
+        {line, absl::StrCat(std::string(type), " record before any RE")});
+  } else {
+    Member(line, type);
   }
   return absl::OkStatus();
 }
 
-absl::Status Parser::Ir(int64_t line, const std::vector<std::string_view>& f) {
+// Field `i` (0-based) of the record being read, decoded; nullopt (and the
+// receipt faulted, naming the record, the field and the line) when its bytes
+// are not CP932.
+std::optional<std::string> Parser::Text(int64_t line, std::string_view type,
+                                        size_t i, const char* name) {
+  absl::StatusOr<std::string> text = text_.Decode(fields_[i]);
+  if (text.ok()) return *std::move(text);
+  Fault(line, absl::StrCat(std::string(type), ": ", name, " holds ",
+                           text.status().message()));
+  return std::nullopt;
+}
+
+absl::Status Parser::Ir(int64_t line) {
+  const std::vector<std::string_view>& f = fields_;
   if (in_block_) return Fatal(line, "IR record before the block's GO");
   if (f.size() != kIrFields) {
     return Fatal(line, absl::StrCat("IR record of ", f.size(),
@@ -281,7 +295,8 @@ absl::Status Parser::Ir(int64_t line, const std::vector<std::string_view>& f) {
   return absl::OkStatus();
 }
 
-absl::Status Parser::Re(int64_t line, const std::vector<std::string_view>& f) {
+absl::Status Parser::Re(int64_t line) {
+  const std::vector<std::string_view>& f = fields_;
   if (f.size() != kReFields) {
     return Fatal(line,
                  absl::StrCat("RE record of ", f.size(),
@@ -298,11 +313,11 @@ absl::Status Parser::Re(int64_t line, const std::vector<std::string_view>& f) {
     p.number = std::string(6 - f[1].size(), '0') + std::string(f[1]);
   }
   v1::Receipt& r = p.receipt;
-  r.set_service_month(std::string(f[3]));
-  r.set_name_kanji(std::string(f[4]));
-  r.set_sex(std::string(f[5]));
-  r.set_birth_date(std::string(f[6]));
-  r.set_name_kana(std::string(f[36]));
+  r.set_service_month(Text(line, "RE", 3, "診療年月").value_or(""));
+  r.set_name_kanji(Text(line, "RE", 4, "氏名").value_or(""));
+  r.set_sex(Text(line, "RE", 5, "男女区分").value_or(""));
+  r.set_birth_date(Text(line, "RE", 6, "生年月日").value_or(""));
+  r.set_name_kana(Text(line, "RE", 36, "カタカナ氏名").value_or(""));
   return absl::OkStatus();
 }
 
@@ -313,8 +328,8 @@ void Parser::Fault(int64_t line, std::string reason) {
   }
 }
 
-void Parser::Member(int64_t line, std::string_view type,
-                    const std::vector<std::string_view>& f) {
+void Parser::Member(int64_t line, std::string_view type) {
+  const std::vector<std::string_view>& f = fields_;
   v1::Receipt& r = current_->receipt;
   const size_t needed = type == "HO"   ? 5
                         : type == "KO" ? 3
@@ -334,8 +349,8 @@ void Parser::Member(int64_t line, std::string_view type,
     }
     current_->has_ho = true;
     r.set_insurer_number(std::string(insurer));
-    r.set_symbol(std::string(f[2]));
-    r.set_number(std::string(f[3]));
+    r.set_symbol(Text(line, type, 2, "記号").value_or(""));
+    r.set_number(Text(line, type, 3, "番号").value_or(""));
   } else if (type == "KO") {
     if (f[1].size() != 8 || !AllDigits(f[1]) || f[2].size() > 7 ||
         !AllDigits(f[2])) {
@@ -348,7 +363,8 @@ void Parser::Member(int64_t line, std::string_view type,
       r.set_branch(std::string(f[6]));
     }
   } else {  // CO: the 摘要
-    std::string_view memo = TrimAllSpaces(f[4]);
+    const std::string text = Text(line, type, 4, "文字データ").value_or("");
+    std::string_view memo = TrimAllSpaces(text);
     if (ConsumePrefix(&memo, "不詳")) current_->fusho = true;
     if (current_->fusho) ReadMemoItems(memo, &r);
   }
@@ -373,12 +389,13 @@ void Parser::Close() {
   file_.receipts.push_back({p.line, std::move(p.receipt)});
 }
 
-absl::StatusOr<UkeFile> Parser::Finish() && {
+absl::StatusOr<UkeFile> Parser::Finish(int64_t last_line) && {
   if (!seen_block_)
     return absl::InvalidArgumentError("no IR record: not a レセ電 file");
   if (in_block_) {
-    return absl::InvalidArgumentError(
-        "the file ends without a GO record (truncated?)");
+    return Fatal(last_line,
+                 "the file looks truncated: it ends before the GO record "
+                 "that closes its last IR block");
   }
   return std::move(file_);
 }
@@ -398,10 +415,18 @@ absl::StatusOr<UkeFile> ParseUke(std::string_view bytes) {
     if (line == 1 && !record.starts_with("IR")) {
       return Fatal(line, "the file does not start with an IR record");
     }
+    // Every record ends with a line break, the file's last GO included (a
+    // missing last one is tolerated): a file that stops anywhere else was
+    // cut, and its last record cannot be trusted.
+    if (end == std::string_view::npos && !record.starts_with("GO")) {
+      return Fatal(line,
+                   "the file looks truncated: its last record ends without "
+                   "a line break");
+    }
     absl::Status s = parser.Line(line, record);
     if (!s.ok()) return s;
   }
-  return std::move(parser).Finish();
+  return std::move(parser).Finish(line);
 }
 
 absl::StatusOr<UkeFile> ReadUkeFile(const std::string& path) {

@@ -35,10 +35,14 @@
 //
 // A file the reader does not understand is rejected whole (INVALID_ARGUMENT
 // naming the line): no IR first, an IR or RE of another field count (another
-// spec year's layout), an unknown record type, no GO at the end. A receipt
-// with a malformed record is left out and listed in `errors` with the line;
-// reading goes on with the next receipt. Error texts never carry field
-// values.
+// spec year's layout), an unknown record type, a file cut short (its last
+// record without a line break, or its last block without a GO: the message
+// says it looks truncated). A receipt with a malformed record is left out
+// and listed in `errors` with the line; reading goes on with the next
+// receipt. Bytes CP932 does not define are such a fault when they are in a
+// field the reader uses (the receipt is left out, the error names the
+// record and the field); in the fields it skips, and in the clinical
+// records, they are not looked at. Error texts never carry field values.
 //
 // Thread-safe: the functions share no state.
 #ifndef KUROMARU_SERVICES_IO_UKE_H_

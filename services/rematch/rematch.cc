@@ -9,10 +9,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "normalizer/status_macros.h"
-#include "services/io/log.h"
-#include "services/io/match_result.h"
-#include "services/io/receipts.h"
+#include "base/log.h"
+#include "base/parallel.h"
+#include "base/status_macros.h"
+#include "services/reconcile/match.h"
 #include "services/rematch/workers.h"
 
 namespace kuromaru::rematch {
@@ -59,46 +59,41 @@ store::OpenCaseScan ScanFor(const RematchOptions& o, std::string after,
 
 // Matches page[i] into results[i] on `threads` threads; nullopt for a stored
 // receipt that cannot be matched at all.
-void MatchPage(const matcher::Matcher& matcher,
+void MatchPage(const reconcile::Engine& engine,
                const std::vector<store::OpenCase>& page, int threads,
-               const std::string& roster_version,
-               const std::string& model_version,
                std::vector<std::optional<v1::MatchResult>>* results) {
+  std::vector<const v1::Receipt*> receipts;
+  receipts.reserve(page.size());
+  for (const store::OpenCase& c : page) receipts.push_back(&c.receipt);
+  std::vector<reconcile::ReceiptOutcome> outcomes;
+  reconcile::MatchBatch(engine, receipts, {.threads = threads}, &outcomes);
   results->assign(page.size(), std::nullopt);
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next.fetch_add(1); i < page.size(); i = next.fetch_add(1)) {
-      const v1::Receipt& receipt = page[i].receipt;
-      if (!io::ValidateReceipt(receipt).empty()) continue;
-      (*results)[i] = io::ToMatchResult(page[i].receipt_id,
-                                        matcher.Match(io::TextOf(receipt)),
-                                        roster_version, model_version);
-    }
-  };
-  std::vector<std::thread> helpers;
-  for (int t = 1; t < threads; ++t) helpers.emplace_back(work);
-  work();
-  for (std::thread& h : helpers) h.join();
+  for (size_t i = 0; i < page.size(); ++i) {
+    if (!outcomes[i].matched()) continue;
+    (*results)[i] = std::move(outcomes[i].result);
+    (*results)[i]->set_receipt_id(page[i].receipt_id);
+  }
 }
 
 void Tally(const std::vector<Outcome>& outcomes, RematchProgress* p) {
-  for (Outcome o : outcomes) {
+  for (const Outcome& o : outcomes) {
     ++p->examined;
-    switch (o) {
-      case Outcome::kResolved:
+    if (!o) {
+      ++p->errors;
+      continue;
+    }
+    switch (*o) {
+      case store::RematchOutcome::kResolved:
         ++p->resolved;
         break;
-      case Outcome::kChanged:
+      case store::RematchOutcome::kChanged:
         ++p->changed;
         break;
-      case Outcome::kUnchanged:
+      case store::RematchOutcome::kUnchanged:
         ++p->unchanged;
         break;
-      case Outcome::kSkipped:
+      case store::RematchOutcome::kSkipped:
         ++p->skipped;
-        break;
-      case Outcome::kError:
-        ++p->errors;
         break;
     }
   }
@@ -124,10 +119,10 @@ absl::StatusOr<Resume> ResumePoint(store::CaseStore& store,
       tab == std::string::npos ||
       !absl::SimpleAtoi(saved->substr(prefix.size(), tab - prefix.size()),
                         &resume.errors)) {
-    io::Log(io::LogLevel::kInfo,
-            "rematch checkpoint is for another roster, model or month range; "
-            "starting over",
-            {{"job", name}});
+    base::Log(base::LogLevel::kInfo,
+              "rematch checkpoint is for another roster, model or month range; "
+              "starting over",
+              {{"job", name}});
     return Resume();
   }
   resume.after = saved->substr(tab + 1);
@@ -136,20 +131,18 @@ absl::StatusOr<Resume> ResumePoint(store::CaseStore& store,
 
 class Job {
  public:
-  Job(store::CaseStore& store, const matcher::Matcher& matcher,
-      const std::string& roster_version, const std::string& model_version,
+  Job(store::CaseStore& store, const reconcile::Engine& engine,
       const RematchOptions& options)
       : store_(store),
-        matcher_(matcher),
+        engine_(engine),
         options_(options),
         name_(ShardName(options)),
-        prefix_(CheckpointPrefix(roster_version, model_version, options)),
-        threads_(options.threads > 0
-                     ? options.threads
-                     : static_cast<int>(
-                           std::max(1u, std::thread::hardware_concurrency()))) {
-    report_.roster_version = roster_version;
-    report_.model_version = model_version;
+        prefix_(CheckpointPrefix(engine.roster_version, engine.model_version,
+                                 options)),
+        threads_(options.threads > 0 ? options.threads
+                                     : base::HardwareThreads()) {
+    report_.roster_version = engine.roster_version;
+    report_.model_version = engine.model_version;
   }
 
   absl::StatusOr<RematchReport> Run(const LeaseKeeper& lease) {
@@ -176,8 +169,7 @@ class Job {
       if (!stop.ok()) break;
       RETURN_IF_ERROR(NextPage(&page));
       if (page.empty()) break;
-      MatchPage(matcher_, page, threads_, report_.roster_version,
-                report_.model_version, &results);
+      MatchPage(engine_, page, threads_, &results);
       RETURN_IF_ERROR(Finish(applier, applying, start));
       applying = std::move(page);
       page.clear();
@@ -236,7 +228,7 @@ class Job {
   }
 
   store::CaseStore& store_;
-  const matcher::Matcher& matcher_;
+  const reconcile::Engine& engine_;
   const RematchOptions& options_;
   const std::string name_;
   const std::string prefix_;
@@ -257,35 +249,33 @@ std::string ShardName(const RematchOptions& options) {
 }
 
 absl::StatusOr<RematchReport> RunRematch(store::CaseStore& store,
-                                         const matcher::Matcher& matcher,
-                                         const std::string& roster_version,
-                                         const std::string& model_version,
+                                         const reconcile::Engine& engine,
                                          const RematchOptions& options) {
   RETURN_IF_ERROR(CheckOptions(options));
   const std::string name = ShardName(options);
   ASSIGN_OR_RETURN(
       std::unique_ptr<LeaseKeeper> lease,
       LeaseKeeper::Acquire(store, name, options.owner, options.lease_ttl));
-  io::Log(io::LogLevel::kInfo, "rematch started",
-          {{"job", name},
-           {"roster_version", roster_version},
-           {"model_version", model_version}});
-  Job job(store, matcher, roster_version, model_version, options);
+  base::Log(base::LogLevel::kInfo, "rematch started",
+            {{"job", name},
+             {"roster_version", engine.roster_version},
+             {"model_version", engine.model_version}});
+  Job job(store, engine, options);
   absl::StatusOr<RematchReport> report = job.Run(*lease);
   lease->Release();
   if (report.ok()) {
-    io::Log(io::LogLevel::kInfo, "rematch finished",
-            {{"job", name},
-             {"examined", report->examined},
-             {"resolved", report->resolved},
-             {"changed", report->changed},
-             {"unchanged", report->unchanged},
-             {"skipped", report->skipped},
-             {"errors", report->errors},
-             {"seconds", absl::ToDoubleSeconds(report->duration)}});
+    base::Log(base::LogLevel::kInfo, "rematch finished",
+              {{"job", name},
+               {"examined", report->examined},
+               {"resolved", report->resolved},
+               {"changed", report->changed},
+               {"unchanged", report->unchanged},
+               {"skipped", report->skipped},
+               {"errors", report->errors},
+               {"seconds", absl::ToDoubleSeconds(report->duration)}});
   } else {
-    io::Log(io::LogLevel::kWarning, "rematch stopped",
-            {{"job", name}, {"status", report.status().ToString()}});
+    base::Log(base::LogLevel::kWarning, "rematch stopped",
+              {{"job", name}, {"status", report.status().ToString()}});
   }
   return report;
 }

@@ -6,8 +6,7 @@
 //   options.shard_index = 0;
 //   options.shard_count = 4;
 //   ASSIGN_OR_RETURN(RematchReport report,
-//                    RunRematch(*store, *matcher, roster_version,
-//                               model_version, options));
+//                    RunRematch(*store, *engine, options));
 //
 // What the job does to a case is the store's ApplyRematch rule: a case whose
 // new result is AUTO_MATCH is resolved by the job (with the roster and model
@@ -42,7 +41,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "matcher/matcher.h"
+#include "services/reconcile/engine.h"
 #include "services/store/case_store.h"
 
 namespace kuromaru::rematch {
@@ -99,7 +98,7 @@ struct RematchOptions {
   // Recorded with every change the job writes.
   store::Actor actor = {"rematch", "job", "", ""};
   // Called on the job's thread after the first count and after every page.
-  std::function<void(const RematchProgress&)> on_progress;
+  std::function<void(const RematchReport&)> on_progress;
   // When set and true, the job stops after the page in flight (CANCELLED);
   // its checkpoint lets the next run resume.
   const std::atomic<bool>* cancel = nullptr;
@@ -112,12 +111,11 @@ std::string ShardName(const RematchOptions& options);
 // FAILED_PRECONDITION when another job holds the shard, ABORTED when the
 // lease was lost, CANCELLED, or the store's error when reading or
 // checkpointing fails. Per-case failures are counted in `errors`, not
-// returned. Thread-safe with respect to other jobs and to reviewers using
-// the same store; `matcher` must outlive the call.
+// returned. Cases are matched with reconcile::MatchBatch against `engine`,
+// whose roster and model versions the results carry. Thread-safe with
+// respect to other jobs and to reviewers using the same store.
 absl::StatusOr<RematchReport> RunRematch(store::CaseStore& store,
-                                         const matcher::Matcher& matcher,
-                                         const std::string& roster_version,
-                                         const std::string& model_version,
+                                         const reconcile::Engine& engine,
                                          const RematchOptions& options);
 
 }  // namespace kuromaru::rematch

@@ -3,13 +3,13 @@
 #include <utility>
 
 #include "absl/status/status.h"
-#include "services/io/log.h"
+#include "base/log.h"
 
 namespace kuromaru::rematch {
 
 absl::StatusOr<std::unique_ptr<LeaseKeeper>> LeaseKeeper::Acquire(
-    store::CaseStore& store, const std::string& name, const std::string& owner,
-    absl::Duration ttl) {
+    store::ServiceState& store, const std::string& name,
+    const std::string& owner, absl::Duration ttl) {
   absl::StatusOr<store::Lease> lease = store.AcquireLease(name, owner, ttl);
   if (!lease.ok()) return lease.status();
   std::unique_ptr<LeaseKeeper> keeper(new LeaseKeeper(store, name, owner, ttl));
@@ -17,7 +17,7 @@ absl::StatusOr<std::unique_ptr<LeaseKeeper>> LeaseKeeper::Acquire(
   return keeper;
 }
 
-LeaseKeeper::LeaseKeeper(store::CaseStore& store, std::string name,
+LeaseKeeper::LeaseKeeper(store::ServiceState& store, std::string name,
                          std::string owner, absl::Duration ttl)
     : store_(store),
       name_(std::move(name)),
@@ -34,8 +34,8 @@ void LeaseKeeper::Renew() {
         store_.AcquireLease(name_, owner_, ttl_);
     mu_.Lock();
     if (!lease.ok()) {
-      io::Log(io::LogLevel::kError, "rematch lease lost",
-              {{"job", name_}, {"status", lease.status().ToString()}});
+      base::Log(base::LogLevel::kError, "rematch lease lost",
+                {{"job", name_}, {"status", lease.status().ToString()}});
       lost_ = true;
       return;
     }
@@ -52,12 +52,13 @@ void LeaseKeeper::Release() {
   if (renewer_.joinable()) renewer_.join();
   absl::Status s = store_.ReleaseLease(name_, owner_);
   if (!s.ok()) {
-    io::Log(io::LogLevel::kWarning, "rematch lease not released",
-            {{"job", name_}, {"status", s.ToString()}});
+    base::Log(base::LogLevel::kWarning, "rematch lease not released",
+              {{"job", name_}, {"status", s.ToString()}});
   }
 }
 
-Applier::Applier(store::CaseStore& store, int concurrency, store::Actor actor)
+Applier::Applier(store::CaseRepository& store, int concurrency,
+                 store::Actor actor)
     : store_(store), actor_(std::move(actor)) {
   for (int i = 0; i < concurrency; ++i)
     threads_.emplace_back([this] { Work(); });
@@ -76,7 +77,7 @@ void Applier::Start(const std::vector<store::OpenCase>* page,
   absl::MutexLock lock(&mu_);
   page_ = page;
   results_ = std::move(results);
-  outcomes_.assign(page->size(), Outcome::kError);
+  outcomes_.assign(page->size(), std::nullopt);
   next_ = 0;
   done_ = 0;
 }
@@ -114,7 +115,7 @@ void Applier::Work() {
 
 Outcome Applier::Apply(const store::OpenCase& c,
                        std::optional<v1::MatchResult> result) const {
-  if (!result) return Outcome::kError;
+  if (!result) return std::nullopt;
   store::Rematch r;
   r.receipt_id = c.receipt_id;
   r.expected_version = c.version;
@@ -124,31 +125,17 @@ Outcome Applier::Apply(const store::OpenCase& c,
   // and leave it alone unless it is still open.
   for (int attempt = 0; attempt < 3; ++attempt) {
     absl::StatusOr<store::RematchWrite> w = store_.ApplyRematch(r);
-    if (w.ok()) {
-      switch (w->outcome) {
-        case store::RematchOutcome::kResolved:
-          return Outcome::kResolved;
-        case store::RematchOutcome::kChanged:
-          return Outcome::kChanged;
-        case store::RematchOutcome::kUnchanged:
-          return Outcome::kUnchanged;
-        case store::RematchOutcome::kSkipped:
-          return Outcome::kSkipped;
-      }
-    }
-    if (absl::IsNotFound(w.status())) return Outcome::kSkipped;
+    if (w.ok()) return w->outcome;
+    if (absl::IsNotFound(w.status())) return store::RematchOutcome::kSkipped;
     if (!absl::IsAborted(w.status())) break;
     absl::StatusOr<v1::Case> now = store_.GetCase(c.receipt_id, actor_, false);
     if (!now.ok()) break;
-    if (now->state() != v1::CASE_STATE_PENDING_REVIEW &&
-        now->state() != v1::CASE_STATE_UNMATCHED) {
-      return Outcome::kSkipped;
-    }
+    if (!cases::IsOpen(now->state())) return store::RematchOutcome::kSkipped;
     r.expected_version = now->version();
   }
-  io::Log(io::LogLevel::kWarning, "rematch of a case failed",
-          {{"receipt_id", c.receipt_id}});
-  return Outcome::kError;
+  base::Log(base::LogLevel::kWarning, "rematch of a case failed",
+            {{"receipt_id", c.receipt_id}});
+  return std::nullopt;
 }
 
 }  // namespace kuromaru::rematch

@@ -24,7 +24,7 @@ class LeaseKeeper {
  public:
   // FAILED_PRECONDITION while another owner holds `name`.
   static absl::StatusOr<std::unique_ptr<LeaseKeeper>> Acquire(
-      store::CaseStore& store, const std::string& name,
+      store::ServiceState& store, const std::string& name,
       const std::string& owner, absl::Duration ttl);
   ~LeaseKeeper();  // releases
 
@@ -33,11 +33,11 @@ class LeaseKeeper {
   void Release();
 
  private:
-  LeaseKeeper(store::CaseStore& store, std::string name, std::string owner,
+  LeaseKeeper(store::ServiceState& store, std::string name, std::string owner,
               absl::Duration ttl);
   void Renew();
 
-  store::CaseStore& store_;
+  store::ServiceState& store_;
   const std::string name_;
   const std::string owner_;
   const absl::Duration ttl_;
@@ -48,14 +48,16 @@ class LeaseKeeper {
   std::thread renewer_;
 };
 
-enum class Outcome { kResolved, kChanged, kUnchanged, kSkipped, kError };
+// What applying a re-match did to a case; nullopt when it failed (the case
+// could not be matched or written).
+using Outcome = std::optional<store::RematchOutcome>;
 
 // Applies one page at a time with `concurrency` threads: Start() hands over a
 // page and its results, Wait() returns their outcomes in page order once all
 // are durable. Start and Wait alternate, on one thread.
 class Applier {
  public:
-  Applier(store::CaseStore& store, int concurrency, store::Actor actor);
+  Applier(store::CaseRepository& store, int concurrency, store::Actor actor);
   // Stops the threads once the writes in progress return; the rest of a page
   // in flight is not written (and not checkpointed).
   ~Applier();
@@ -71,7 +73,7 @@ class Applier {
   Outcome Apply(const store::OpenCase& c,
                 std::optional<v1::MatchResult> result) const;
 
-  store::CaseStore& store_;
+  store::CaseRepository& store_;
   const store::Actor actor_;
   absl::Mutex mu_;
   const std::vector<store::OpenCase>* page_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -3,7 +3,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
+#include "services/cases/queue_traits.h"
 
 namespace kuromaru::store {
 namespace {
@@ -12,17 +13,7 @@ constexpr char kCaseColumns[] =
     "receipt_id, state, version, service_month, billed_insurer, top_insurer, "
     "top_probability, candidate_count, created_us, updated_us, closed_us, "
     "reopened, resolved_by, roster_version, model_version, receipt_pb, "
-    "result_pb, resolved_pb, previous_pb";
-
-std::string ServiceMonth(const v1::Case& c) {
-  const std::string& normalized = c.result().normalized().service_month();
-  return normalized.empty() ? c.receipt().service_month() : normalized;
-}
-
-std::string BilledInsurer(const v1::Case& c) {
-  const std::string& normalized = c.result().normalized().insurer_number();
-  return normalized.empty() ? c.receipt().insurer_number() : normalized;
-}
+    "result_pb, resolved_pb, previous_pb, reasons, lead, lead_sort, signature";
 
 absl::Status ParseInto(const std::string& bytes, google::protobuf::Message* m,
                        const char* what) {
@@ -35,21 +26,19 @@ absl::Status ParseInto(const std::string& bytes, google::protobuf::Message* m,
 // Binds every column of kCaseColumns, in order, from parameter 1.
 void BindCase(Statement& s, const CaseRow& row) {
   const v1::Case& c = row.c;
-  const auto& candidates = c.result().candidates();
-  int64_t updated = ToMicros(FromTimestamp(c.updated_at()));
+  const CaseColumns columns = ColumnsOf(c);
   s.Bind(1, c.receipt_id())
       .Bind(2, static_cast<int64_t>(c.state()))
       .Bind(3, c.version())
-      .Bind(4, ServiceMonth(c))
-      .Bind(5, BilledInsurer(c))
-      .Bind(6,
-            candidates.empty() ? std::string() : candidates[0].insurer_number())
-      .Bind(7, candidates.empty() ? 0.0 : candidates[0].probability())
-      .Bind(8, static_cast<int64_t>(candidates.size()))
+      .Bind(4, columns.service_month)
+      .Bind(5, columns.billed_insurer)
+      .Bind(6, columns.top_insurer)
+      .Bind(7, columns.top_probability)
+      .Bind(8, columns.candidate_count)
       .Bind(9, ToMicros(FromTimestamp(c.created_at())))
-      .Bind(10, updated);
-  if (IsClosed(c.state())) {
-    s.Bind(11, updated);
+      .Bind(10, ToMicros(FromTimestamp(c.updated_at())));
+  if (columns.closed_at) {
+    s.Bind(11, ToMicros(*columns.closed_at));
   } else {
     s.BindNull(11);
   }
@@ -68,54 +57,45 @@ void BindCase(Statement& s, const CaseRow& row) {
   } else {
     s.BindNull(18);
   }
-  v1::MatchResult previous;
-  *previous.mutable_candidates() = c.previous_candidates();
-  s.BindBlob(19, previous.SerializeAsString());
+  s.BindBlob(19, columns.previous_bytes);
+  BindQueueColumns(s, columns.queue, 20);
 }
 
 }  // namespace
 
-google::protobuf::Timestamp ToTimestamp(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  int64_t micros = absl::ToUnixMicros(t);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
+const char kSummaryColumns[] =
+    "receipt_id, state, version, service_month, billed_insurer, top_insurer, "
+    "top_probability, candidate_count, created_us, updated_us, reasons, lead";
+
+v1::CaseSummary ReadSummary(const Statement& s) {
+  v1::CaseSummary c;
+  c.set_receipt_id(s.Text(0));
+  c.set_state(static_cast<v1::CaseState>(s.Int(1)));
+  c.set_version(s.Int(2));
+  c.set_service_month(s.Text(3));
+  c.set_billed_insurer_number(s.Text(4));
+  c.set_top_insurer_number(s.Text(5));
+  c.set_top_probability(s.Real(6));
+  c.set_candidate_count(static_cast<int32_t>(s.Int(7)));
+  *c.mutable_created_at() = ToTimestamp(absl::FromUnixMicros(s.Int(8)));
+  *c.mutable_updated_at() = ToTimestamp(absl::FromUnixMicros(s.Int(9)));
+  for (std::string_view reason :
+       cases::ReasonNames(static_cast<uint32_t>(s.Int(10)))) {
+    c.add_reasons(std::string(reason));
   }
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>(rest * 1000));
-  return ts;
+  if (!s.IsNull(11)) c.set_lead(s.Real(11));
+  return c;
 }
 
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
-
-bool IsClosed(v1::CaseState state) {
-  return state == v1::CASE_STATE_CONFIRMED ||
-         state == v1::CASE_STATE_REJECTED ||
-         state == v1::CASE_STATE_AUTO_RESOLVED;
-}
-
-const char* StateName(v1::CaseState state) {
-  switch (state) {
-    case v1::CASE_STATE_AUTO_RESOLVED:
-      return "AUTO_RESOLVED";
-    case v1::CASE_STATE_PENDING_REVIEW:
-      return "PENDING_REVIEW";
-    case v1::CASE_STATE_UNMATCHED:
-      return "UNMATCHED";
-    case v1::CASE_STATE_CONFIRMED:
-      return "CONFIRMED";
-    case v1::CASE_STATE_REJECTED:
-      return "REJECTED";
-    default:
-      return "UNSPECIFIED";
+void BindQueueColumns(Statement& s, const QueueColumns& q, int first) {
+  s.Bind(first, static_cast<int64_t>(q.reasons));
+  if (q.lead) {
+    s.Bind(first + 1, *q.lead);
+  } else {
+    s.BindNull(first + 1);
   }
+  s.Bind(first + 2, q.lead_sort);
+  s.Bind(first + 3, q.signature);
 }
 
 absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
@@ -180,7 +160,7 @@ absl::Status InsertCase(Connection& db, const CaseRow& row) {
   ASSIGN_OR_RETURN(auto s, db.Prepare(absl::StrCat(
                                "INSERT INTO cases (", kCaseColumns,
                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                               "?,?)")));
+                               "?,?,?,?,?,?)")));
   BindCase(*s, row);
   return s->Run();
 }
@@ -196,7 +176,8 @@ absl::Status UpdateCase(Connection& db, const CaseRow& row) {
           "updated_us = ?10, closed_us = ?11, reopened = ?12, "
           "resolved_by = ?13, roster_version = ?14, model_version = ?15, "
           "receipt_pb = ?16, result_pb = ?17, resolved_pb = ?18, "
-          "previous_pb = ?19 WHERE receipt_id = ?1"));
+          "previous_pb = ?19, reasons = ?20, lead = ?21, lead_sort = ?22, "
+          "signature = ?23 WHERE receipt_id = ?1"));
   BindCase(*s, row);
   RETURN_IF_ERROR(s->Run());
   if (db.Changes() != 1) return absl::NotFoundError("no such case");
@@ -224,19 +205,8 @@ absl::Status AppendAudit(Connection& db, const v1::AuditRecord& r) {
 
 absl::Status RecordTransition(Connection& db, const Transition& t,
                               v1::Case* after) {
-  const Actor& actor = *t.actor;
-  v1::CaseEvent e;
-  *e.mutable_at() = ToTimestamp(t.at);
-  e.set_actor(actor.subject);
-  e.set_actor_kind(t.kind);
-  e.set_action(t.action);
-  e.set_from_state(t.from_state);
-  e.set_to_state(after->state());
-  e.set_version(after->version());
-  e.set_request_id(actor.request_id);
-  e.set_comment(t.comment);
-  e.set_roster_version(after->roster_version());
-  e.set_model_version(after->model_version());
+  TransitionRecords r = RecordsOf(t, *after);
+  v1::CaseEvent& e = r.event;
   ASSIGN_OR_RETURN(
       auto s, db.Prepare("INSERT INTO case_events (receipt_id, at_us, actor, "
                          "actor_kind, action, from_state, to_state, version, "
@@ -256,35 +226,15 @@ absl::Status RecordTransition(Connection& db, const Transition& t,
       .Bind(12, e.model_version());
   RETURN_IF_ERROR(s->Run());
   e.set_sequence(sqlite3_last_insert_rowid(db.raw()));
-
-  if (t.feed) {
-    v1::Change change;
-    change.set_receipt_id(after->receipt_id());
-    change.set_state(after->state());
-    change.set_version(after->version());
-    change.set_actor_kind(t.kind);
-    *change.mutable_at() = e.at();
-    if (after->has_resolved()) *change.mutable_resolved() = after->resolved();
+  if (r.change) {
     ASSIGN_OR_RETURN(auto c, db.Prepare("INSERT INTO changes (receipt_id, "
                                         "at_us, change_pb) VALUES (?,?,?)"));
     c->Bind(1, after->receipt_id())
         .Bind(2, ToMicros(t.at))
-        .BindBlob(3, change.SerializeAsString());
+        .BindBlob(3, r.change->SerializeAsString());
     RETURN_IF_ERROR(c->Run());
   }
-
-  v1::AuditRecord a;
-  *a.mutable_at() = e.at();
-  a.set_actor(actor.subject);
-  a.set_role(actor.role);
-  a.set_action(t.action);
-  a.set_receipt_id(after->receipt_id());
-  a.set_request_id(actor.request_id);
-  a.set_peer(actor.peer);
-  a.set_version_before(t.version_before);
-  a.set_version_after(after->version());
-  a.set_detail(t.detail);
-  RETURN_IF_ERROR(AppendAudit(db, a));
+  RETURN_IF_ERROR(AppendAudit(db, r.audit));
   *after->add_history() = std::move(e);
   return absl::OkStatus();
 }

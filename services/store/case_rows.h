@@ -11,30 +11,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "kuromaru/v1/case.pb.h"
+#include "kuromaru/v1/match.pb.h"
 #include "kuromaru/v1/review.pb.h"
+#include "services/store/case_records.h"
 #include "services/store/case_store.h"
 #include "services/store/sqlite_db.h"
 
 namespace kuromaru::store {
-
-google::protobuf::Timestamp ToTimestamp(absl::Time t);
-absl::Time FromTimestamp(const google::protobuf::Timestamp& t);
-int64_t ToMicros(absl::Time t);
-
-bool IsClosed(v1::CaseState state);
-const char* StateName(v1::CaseState state);
-
-// A stored case, without its history.
-struct CaseRow {
-  v1::Case c;
-  std::string receipt_bytes;  // as stored, for the idempotency check
-  bool reopened = false;      // a reviewer reopened it once
-  // c.result() serialized, when the caller already has it (serialized outside
-  // the writer); empty: serialized when written.
-  std::string result_bytes;
-};
 
 // nullopt when there is no case `receipt_id`.
 absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
@@ -42,21 +26,17 @@ absl::StatusOr<std::optional<CaseRow>> LoadCase(Connection& db,
 // Appends the case's history, oldest first.
 absl::Status LoadHistory(Connection& db, v1::Case* c);
 
+// The columns of a case summary, in ReadSummary's order.
+extern const char kSummaryColumns[];
+// A case summary from a row of kSummaryColumns (from column 0).
+v1::CaseSummary ReadSummary(const Statement& s);
+
+// Binds the queue columns (reasons, lead, lead_sort, signature) from
+// parameter `first` on.
+void BindQueueColumns(Statement& s, const QueueColumns& q, int first);
+
 absl::Status InsertCase(Connection& db, const CaseRow& row);
 absl::Status UpdateCase(Connection& db, const CaseRow& row);
-
-// One change of a case, as recorded by RecordTransition.
-struct Transition {
-  std::string action;  // RECONCILED, OPENED, CONFIRMED, …
-  v1::CaseState from_state = v1::CASE_STATE_UNSPECIFIED;
-  int64_t version_before = 0;
-  v1::ActorKind kind = v1::ACTOR_KIND_UNSPECIFIED;
-  const Actor* actor = nullptr;
-  std::string comment;  // history only; may be free text
-  std::string detail;   // audit only; never patient data
-  absl::Time at;
-  bool feed = true;  // also a results-feed entry (every versioned change)
-};
 
 // Writes the history event, the feed entry (when t.feed) and the audit row
 // for `after`, and appends the event to after->history. The feed entry does

@@ -3,43 +3,19 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "base/hash.h"
+
 namespace kuromaru::store {
-
-v1::CaseState StateForDecision(v1::Decision decision) {
-  switch (decision) {
-    case v1::DECISION_AUTO_MATCH:
-      return v1::CASE_STATE_AUTO_RESOLVED;
-    case v1::DECISION_REVIEW:
-      return v1::CASE_STATE_PENDING_REVIEW;
-    default:
-      return v1::CASE_STATE_UNMATCHED;
-  }
-}
-
-v1::EnrollmentKey KeyOf(const v1::Candidate& candidate) {
-  v1::EnrollmentKey key;
-  key.set_insurer_number(candidate.insurer_number());
-  key.set_symbol(candidate.symbol());
-  key.set_number(candidate.number());
-  key.set_branch(candidate.branch());
-  key.set_qualified_from(candidate.qualified_from());
-  return key;
-}
-
-bool SameKey(const v1::EnrollmentKey& a, const v1::EnrollmentKey& b) {
-  return a.insurer_number() == b.insurer_number() && a.symbol() == b.symbol() &&
-         a.number() == b.number() && a.branch() == b.branch() &&
-         a.qualified_from() == b.qualified_from();
-}
 
 int ShardOf(const std::string& receipt_id, int shard_count) {
   if (shard_count <= 1) return 0;
-  uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits
-  for (unsigned char ch : receipt_id) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  return static_cast<int>(h % static_cast<uint64_t>(shard_count));
+  return static_cast<int>(base::Fnv1a64(receipt_id) %
+                          static_cast<uint64_t>(shard_count));
+}
+
+std::string ReviewLeaseName(const std::string& receipt_id) {
+  return absl::StrCat("review/", receipt_id);
 }
 
 }  // namespace kuromaru::store

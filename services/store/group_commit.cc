@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::store {
 namespace {

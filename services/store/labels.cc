@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::store {
 namespace {
@@ -12,7 +12,7 @@ constexpr int kPageSize = 500;
 const v1::Candidate* FindByKey(const v1::MatchResult& result,
                                const v1::EnrollmentKey& key) {
   for (const v1::Candidate& c : result.candidates()) {
-    if (SameKey(KeyOf(c), key)) return &c;
+    if (cases::SameKey(cases::KeyOf(c), key)) return &c;
   }
   return nullptr;
 }
@@ -23,13 +23,13 @@ absl::Status LabelCase(const v1::Case& decided, const Rematcher& rematch,
   ASSIGN_OR_RETURN(v1::MatchResult again, rematch(decided.receipt()));
   const bool confirmed = decided.state() == v1::CASE_STATE_CONFIRMED;
   for (const v1::Candidate& stored : decided.result().candidates()) {
-    const v1::EnrollmentKey key = KeyOf(stored);
+    const v1::EnrollmentKey key = cases::KeyOf(stored);
     const v1::Candidate* current = FindByKey(again, key);
     if (current == nullptr) {
       ++counts->skipped;
       continue;
     }
-    const bool is_match = confirmed && SameKey(key, decided.resolved());
+    const bool is_match = confirmed && cases::SameKey(key, decided.resolved());
     ++(is_match ? counts->positives : counts->negatives);
     sink(DecisionLabel{decided.receipt_id(), *current, is_match});
   }
@@ -39,7 +39,7 @@ absl::Status LabelCase(const v1::Case& decided, const Rematcher& rematch,
 }  // namespace
 
 absl::Status ForEachDecisionLabel(
-    CaseStore& store, const Rematcher& rematch,
+    CaseRepository& store, const Rematcher& rematch,
     const std::function<void(const DecisionLabel&)>& sink,
     LabelCounts* counts) {
   CaseFilter filter;

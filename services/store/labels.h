@@ -54,7 +54,7 @@ using Rematcher =
 // passed over. Returns the first error of the store or of `rematch`; `counts`
 // (required) holds what was done until then.
 absl::Status ForEachDecisionLabel(
-    CaseStore& store, const Rematcher& rematch,
+    CaseRepository& store, const Rematcher& rematch,
     const std::function<void(const DecisionLabel&)>& sink, LabelCounts* counts);
 
 }  // namespace kuromaru::store

@@ -6,7 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
+#include "services/store/case_rows.h"
 
 namespace kuromaru::store {
 namespace {
@@ -14,6 +15,8 @@ namespace {
 struct Migration {
   int version;
   const char* sql;
+  // Run after `sql`, in the same transaction: what SQL cannot compute.
+  absl::Status (*after)(Connection& db) = nullptr;
 };
 
 // Times are microseconds since the Unix epoch; states are CaseState numbers;
@@ -124,8 +127,65 @@ CREATE TABLE checkpoints (
 );
 )sql";
 
+// The roster in service gets columns for its files' encoding and its
+// insurer directory, which were kept in the checkpoint
+// "roster.source.<version>" as "<encoding>\n<directory path>".
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE roster_state ADD COLUMN encoding TEXT NOT NULL DEFAULT 'utf-8';
+ALTER TABLE roster_state ADD COLUMN directory_path TEXT NOT NULL DEFAULT '';
+UPDATE roster_state SET
+  encoding = (SELECT CAST(substr(value, 1, instr(value, x'0a') - 1) AS TEXT)
+              FROM checkpoints WHERE name = 'roster.source.' || version
+              AND instr(value, x'0a') > 1),
+  directory_path = (SELECT CAST(substr(value, instr(value, x'0a') + 1) AS TEXT)
+                    FROM checkpoints WHERE name = 'roster.source.' || version)
+WHERE EXISTS (SELECT 1 FROM checkpoints WHERE name = 'roster.source.' || version
+              AND instr(value, x'0a') > 1);
+DELETE FROM checkpoints WHERE name LIKE 'roster.source.%';
+)sql";
+
+// The review queue (services/cases/queue_traits.h): why a case needs a person
+// and its priority, and who it is about, kept beside the case so that a queue
+// of 10^5 open cases is filtered, counted and ordered by index. lead_sort is
+// the lead, or 1e9 when there is no second person (last in the queue).
+constexpr char kSchemaV3[] = R"sql(
+ALTER TABLE cases ADD COLUMN reasons INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN lead REAL;
+ALTER TABLE cases ADD COLUMN lead_sort REAL NOT NULL DEFAULT 1e9;
+ALTER TABLE cases ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+CREATE INDEX cases_queue ON cases(state, service_month, lead_sort, receipt_id);
+CREATE INDEX cases_counts ON cases(state, reasons, service_month);
+CREATE INDEX cases_by_signature ON cases(signature, state)
+  WHERE signature != '';
+)sql";
+
+// Fills the columns of kSchemaV3 for the cases already stored.
+absl::Status BackfillQueueTraits(Connection& db) {
+  ASSIGN_OR_RETURN(auto read,
+                   db.Prepare("SELECT receipt_id, result_pb FROM cases"));
+  ASSIGN_OR_RETURN(auto write,
+                   db.Prepare("UPDATE cases SET reasons = ?2, lead = ?3, "
+                              "lead_sort = ?4, signature = ?5 "
+                              "WHERE receipt_id = ?1"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, read->Step());
+    if (!row) break;
+    v1::MatchResult result;
+    if (!result.ParseFromString(read->Text(1))) {
+      return absl::DataLossError("unreadable stored result");
+    }
+    write->Reset();
+    BindQueueColumns(*write, QueueColumnsOf(result), 2);
+    write->Bind(1, read->Text(0));
+    RETURN_IF_ERROR(write->Run());
+  }
+  return absl::OkStatus();
+}
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
+    {3, kSchemaV3, BackfillQueueTraits},
 };
 
 absl::StatusOr<int> RecordedVersion(Connection& db) {
@@ -143,6 +203,7 @@ absl::Status Apply(Connection& db, const Migration& m) {
   absl::Status status = current.status();
   if (status.ok() && *current >= m.version) return db.Exec("COMMIT");
   if (status.ok()) status = db.Exec(m.sql);
+  if (status.ok() && m.after != nullptr) status = m.after(db);
   if (status.ok()) {
     status = db.Exec(
         absl::StrCat("INSERT INTO schema_version(version, applied_us) VALUES (",
@@ -171,7 +232,7 @@ absl::StatusOr<int> SchemaVersion(Connection& db) {
   return RecordedVersion(db);
 }
 
-absl::Status Migrate(Connection& db) {
+absl::Status Migrate(Connection& db, int up_to) {
   ASSIGN_OR_RETURN(int current, SchemaVersion(db));
   if (current > LatestSchemaVersion()) {
     return absl::FailedPreconditionError(
@@ -179,7 +240,9 @@ absl::Status Migrate(Connection& db) {
                      "; this release knows up to ", LatestSchemaVersion()));
   }
   for (const Migration& m : kMigrations) {
-    if (m.version > current) RETURN_IF_ERROR(Apply(db, m));
+    if (m.version > current && m.version <= up_to) {
+      RETURN_IF_ERROR(Apply(db, m));
+    }
   }
   return absl::OkStatus();
 }

@@ -18,10 +18,10 @@ int LatestSchemaVersion();
 // The version recorded in the database; 0 for an empty database.
 absl::StatusOr<int> SchemaVersion(Connection& db);
 
-// Applies every migration above the recorded version. FAILED_PRECONDITION
-// when the database is newer than this code (it must not be written by an
-// older release).
-absl::Status Migrate(Connection& db);
+// Applies every migration above the recorded version, up to `up_to` (tests
+// build older schemas with it). FAILED_PRECONDITION when the database is
+// newer than this code (it must not be written by an older release).
+absl::Status Migrate(Connection& db, int up_to = LatestSchemaVersion());
 
 }  // namespace kuromaru::store
 

@@ -53,9 +53,9 @@ absl::StatusOr<absl::Duration> ParseRetention(std::string_view text) {
   return retention;
 }
 
-absl::StatusOr<int64_t> PurgeClosed(CaseStore& store, absl::Duration older_than,
-                                    absl::Time now, const Actor& actor,
-                                    bool dry_run) {
+absl::StatusOr<int64_t> PurgeClosed(CaseRepository& store,
+                                    absl::Duration older_than, absl::Time now,
+                                    const Actor& actor, bool dry_run) {
   if (older_than < kMinRetention) {
     return absl::InvalidArgumentError("retention is under the minimum of 1d");
   }

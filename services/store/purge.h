@@ -30,9 +30,9 @@ absl::StatusOr<absl::Duration> ParseRetention(std::string_view text);
 // Returns the number deleted (or that would be). InvalidArgument when
 // older_than is under kMinRetention; the store's errors otherwise.
 // Thread-safe as the store is.
-absl::StatusOr<int64_t> PurgeClosed(CaseStore& store, absl::Duration older_than,
-                                    absl::Time now, const Actor& actor,
-                                    bool dry_run);
+absl::StatusOr<int64_t> PurgeClosed(CaseRepository& store,
+                                    absl::Duration older_than, absl::Time now,
+                                    const Actor& actor, bool dry_run);
 
 }  // namespace kuromaru::store
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <map>
 
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "services/store/case_rows.h"
 #include "services/store/sqlite_store_impl.h"
 

@@ -10,12 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 #include "services/store/case_rows.h"
 #include "services/store/migrations.h"
 #include "services/store/sqlite_store_impl.h"
@@ -24,7 +21,6 @@ namespace kuromaru::store {
 namespace {
 
 constexpr char kMemory[] = ":memory:";
-constexpr int kMaxPageSize = 1000;
 
 // Creates the file owner-only before SQLite sees it; SQLite gives the -wal
 // and -shm files the mode of the database file.
@@ -50,77 +46,10 @@ absl::Status CreateOwnerOnly(const std::string& path) {
   return status;
 }
 
-absl::Status CheckMonth(const std::string& month) {
-  if (month.empty()) return absl::OkStatus();
-  bool digits = month.size() == 6;
-  for (char ch : month) digits = digits && ch >= '0' && ch <= '9';
-  if (!digits) return absl::InvalidArgumentError("months are YYYYMM");
-  return absl::OkStatus();
-}
-
-// Binds a page token to its filter, so that a token is not replayed
-// against another query.
-std::string FilterFingerprint(const CaseFilter& f) {
-  std::string canonical;
-  for (v1::CaseState s : f.states) absl::StrAppend(&canonical, s, ",");
-  absl::StrAppend(&canonical, "|", f.service_month_from, "|",
-                  f.service_month_to, "|", f.insurer_number, "|",
-                  f.created_before ? ToMicros(*f.created_before) : -1, "|",
-                  f.created_after ? ToMicros(*f.created_after) : -1);
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char ch : canonical) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  return absl::StrCat(h);
-}
-
-struct PagePosition {
-  int64_t created_us = 0;
-  std::string receipt_id;
-};
-
-std::string EncodeToken(const CaseFilter& f, const PagePosition& p) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(FilterFingerprint(f), ":", p.created_us, ":", p.receipt_id));
-}
-
-absl::StatusOr<std::optional<PagePosition>> DecodeToken(const CaseFilter& f) {
-  if (f.page_token.empty()) return std::optional<PagePosition>();
-  std::string raw;
-  absl::Status bad = absl::InvalidArgumentError("bad page token");
-  if (!absl::WebSafeBase64Unescape(f.page_token, &raw)) return bad;
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits(':', 2));
-  PagePosition p;
-  if (parts.size() != 3 || parts[0] != FilterFingerprint(f) ||
-      !absl::SimpleAtoi(parts[1], &p.created_us)) {
-    return bad;
-  }
-  p.receipt_id = parts[2];
-  return std::optional<PagePosition>(std::move(p));
-}
-
-v1::CaseSummary ReadSummary(const Statement& s) {
-  v1::CaseSummary c;
-  c.set_receipt_id(s.Text(0));
-  c.set_state(static_cast<v1::CaseState>(s.Int(1)));
-  c.set_version(s.Int(2));
-  c.set_service_month(s.Text(3));
-  c.set_billed_insurer_number(s.Text(4));
-  c.set_top_insurer_number(s.Text(5));
-  c.set_top_probability(s.Real(6));
-  c.set_candidate_count(static_cast<int32_t>(s.Int(7)));
-  *c.mutable_created_at() = ToTimestamp(absl::FromUnixMicros(s.Int(8)));
-  *c.mutable_updated_at() = ToTimestamp(absl::FromUnixMicros(s.Int(9)));
-  return c;
-}
-
 // The query for a page of ListCases; BindListQuery binds it.
 std::string ListQuery(const CaseFilter& f, bool after) {
   std::string sql =
-      "SELECT receipt_id, state, version, service_month, billed_insurer, "
-      "top_insurer, top_probability, candidate_count, created_us, updated_us "
-      "FROM cases WHERE 1";
+      absl::StrCat("SELECT ", kSummaryColumns, " FROM cases WHERE 1");
   if (!f.states.empty()) {
     absl::StrAppend(&sql, " AND state IN (");
     for (size_t i = 0; i < f.states.size(); ++i) {
@@ -135,6 +64,7 @@ std::string ListQuery(const CaseFilter& f, bool after) {
   }
   if (f.created_before) sql += " AND created_us < ?";
   if (f.created_after) sql += " AND created_us > ?";
+  if (f.reasons != 0) sql += " AND (reasons & ?) != 0";
   if (after) {
     sql += " AND (created_us > ? OR (created_us = ? AND receipt_id > ?))";
   }
@@ -157,6 +87,7 @@ void BindListQuery(const CaseFilter& f,
   }
   if (f.created_before) s.Bind(++i, ToMicros(*f.created_before));
   if (f.created_after) s.Bind(++i, ToMicros(*f.created_after));
+  if (f.reasons != 0) s.Bind(++i, static_cast<int64_t>(f.reasons));
   if (after) {
     s.Bind(++i, after->created_us);
     s.Bind(++i, after->created_us);
@@ -291,10 +222,10 @@ absl::StatusOr<v1::Case> SqliteCaseStore::GetCase(const std::string& receipt_id,
     RETURN_IF_ERROR(LoadHistory(db, &out));
     if (!audit_open) return absl::OkStatus();
     Transition t;
-    t.action = "OPENED";
-    t.from_state = out.state();
-    t.version_before = out.version();
-    t.kind = v1::ACTOR_KIND_REVIEWER;
+    t.change.action = "OPENED";
+    t.change.from_state = out.state();
+    t.change.version_before = out.version();
+    t.change.actor_kind = v1::ACTOR_KIND_REVIEWER;
     t.actor = &actor;
     t.at = Now();
     t.feed = false;
@@ -305,13 +236,9 @@ absl::StatusOr<v1::Case> SqliteCaseStore::GetCase(const std::string& receipt_id,
 }
 
 absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const CaseFilter& f) {
-  int page_size = f.page_size == 0 ? 50 : f.page_size;
-  if (page_size < 0 || page_size > kMaxPageSize) {
-    return absl::InvalidArgumentError("page_size is 1..1000");
-  }
-  RETURN_IF_ERROR(CheckMonth(f.service_month_from));
-  RETURN_IF_ERROR(CheckMonth(f.service_month_to));
-  ASSIGN_OR_RETURN(std::optional<PagePosition> after, DecodeToken(f));
+  if (f.order == CaseFilter::Order::kPriority) return ListQueue(f);
+  ASSIGN_OR_RETURN(const int page_size, CheckCaseFilter(f));
+  ASSIGN_OR_RETURN(std::optional<PagePosition> after, DecodePageToken(f));
   CasePage page;
   auto work = [&](Connection& db) -> absl::Status {
     ASSIGN_OR_RETURN(auto s, db.Prepare(ListQuery(f, after.has_value())));
@@ -327,7 +254,7 @@ absl::StatusOr<CasePage> SqliteCaseStore::ListCases(const CaseFilter& f) {
   if (page.cases.size() > static_cast<size_t>(page_size)) {
     page.cases.resize(page_size);
     const v1::CaseSummary& last = page.cases.back();
-    page.next_page_token = EncodeToken(
+    page.next_page_token = EncodePageToken(
         f, {ToMicros(FromTimestamp(last.created_at())), last.receipt_id()});
   }
   return page;

@@ -1,7 +1,9 @@
 // The SQLite CaseStore behind SqliteStore::Open. Internal: its methods are
 // split by concern over sqlite_store.cc (opening, reads), sqlite_decisions.cc
-// (intake, decisions, re-match), sqlite_admin.cc (feed, audit, purge,
-// roster, leases, checkpoints) and sqlite_counts.cc (counts by state).
+// (intake, decisions, re-match: the case state machine's answers written
+// out), sqlite_feed.cc (feed, audit), sqlite_admin.cc (purge),
+// sqlite_counts.cc (counts by state) and sqlite_service_state.cc (roster,
+// leases, checkpoints).
 #ifndef KUROMARU_SERVICES_STORE_SQLITE_STORE_IMPL_H_
 #define KUROMARU_SERVICES_STORE_SQLITE_STORE_IMPL_H_
 
@@ -23,8 +25,6 @@
 
 namespace kuromaru::store {
 
-enum class DecisionKind { kConfirm, kNoMatch, kReopen };
-
 class SqliteCaseStore final : public CaseStore {
  public:
   SqliteCaseStore(const SqliteOptions& options,
@@ -43,9 +43,12 @@ class SqliteCaseStore final : public CaseStore {
                                    const Actor& actor,
                                    bool audit_open) override;
   absl::StatusOr<CasePage> ListCases(const CaseFilter& filter) override;
-  absl::StatusOr<CaseWrite> Confirm(const Decision& d) override;
-  absl::StatusOr<CaseWrite> MarkNoMatch(const Decision& d) override;
-  absl::StatusOr<CaseWrite> Reopen(const Decision& d) override;
+  absl::StatusOr<QueueCounts> CountQueue(const CaseFilter& filter) override;
+  absl::StatusOr<std::vector<v1::CaseSummary>> ListSameSignature(
+      const std::string& receipt_id, int limit) override;
+  absl::StatusOr<CaseWrite> Confirm(const ReviewerDecision& d) override;
+  absl::StatusOr<CaseWrite> MarkNoMatch(const ReviewerDecision& d) override;
+  absl::StatusOr<CaseWrite> Reopen(const ReviewerDecision& d) override;
   absl::StatusOr<RematchWrite> ApplyRematch(const Rematch& r) override;
   absl::StatusOr<std::vector<OpenCase>> ListOpenCases(
       const OpenCaseScan& scan) override;
@@ -67,11 +70,17 @@ class SqliteCaseStore final : public CaseStore {
                                      absl::Duration ttl) override;
   absl::Status ReleaseLease(const std::string& name,
                             const std::string& owner) override;
+  absl::StatusOr<Lease> GetLease(const std::string& name) override;
+  absl::StatusOr<std::vector<Lease>> ListLeases(
+      const std::string& prefix) override;
+  absl::StatusOr<int64_t> DeleteExpiredLeases() override;
   absl::Status SaveCheckpoint(const std::string& name,
                               const std::string& value) override;
   absl::StatusOr<std::optional<std::string>> LoadCheckpoint(
       const std::string& name) override;
   StoreStats GetStats() const override;
+  // A file store is there while the process is.
+  absl::Status Availability() const override { return absl::OkStatus(); }
 
  private:
   using Work = std::function<absl::Status(Connection&)>;
@@ -82,9 +91,13 @@ class SqliteCaseStore final : public CaseStore {
   // Runs `fn` in a read transaction on a read connection.
   absl::Status Read(const Work& fn);
 
-  absl::StatusOr<CaseWrite> Decide(const Decision& d, DecisionKind kind);
-  absl::Status DecideIn(Connection& db, const Decision& d, DecisionKind kind,
-                        CaseWrite* out);
+  // ListCases in the review queue's order (sqlite_queue.cc).
+  absl::StatusOr<CasePage> ListQueue(const CaseFilter& filter);
+
+  absl::StatusOr<CaseWrite> Decide(const ReviewerDecision& d,
+                                   cases::ReviewAction action);
+  absl::Status DecideIn(Connection& db, const ReviewerDecision& d,
+                        cases::ReviewAction action, CaseWrite* out);
   absl::Status RematchIn(Connection& db, const Rematch& r, RematchWrite* out);
   // Publishes the newest change sequence to WaitForChanges.
   void AfterCommit(Connection& db);

@@ -5,7 +5,7 @@
 
 #include <utility>
 
-#include "normalizer/status_macros.h"
+#include "base/status_macros.h"
 
 namespace kuromaru::store {
 

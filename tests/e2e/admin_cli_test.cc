@@ -25,7 +25,7 @@ using ::testing::Not;
 class AdminCliTest : public ServiceTest {
  protected:
   std::string AdminTokenFile() {
-    const std::string path = env_->dir() + "/admin.token";
+    std::string path = env_->dir() + "/admin.token";
     std::ofstream(path) << tokens().admin << "\n";
     return path;
   }
@@ -93,6 +93,22 @@ TEST_F(AdminCliTest, RosterLoadTakesTheDirectoryAndARestartKeepsIt) {
               HasSubstr(absl::StrCat("\"directory_path\": \"", directory)));
   EXPECT_THAT(env_->server().Logs(),
               HasSubstr("the flags naming them apply only to a store without"));
+}
+
+TEST_F(AdminCliTest, AnUploadNeedsAServerWithAnUploadDirectory) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  const std::string token = AdminTokenFile();
+  CommandResult both = RunKuromaru(
+      {"roster", "load", "--server", env_->server().address(), "--token-file",
+       token, "--path", data().roster_path, "--upload", data().roster_path});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.err, HasSubstr("one of --path or --upload"));
+  CommandResult refused = RunKuromaru(
+      {"roster", "load", "--server", env_->server().address(), "--token-file",
+       token, "--upload", data().second_roster_path});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("FAILED_PRECONDITION"));
+  EXPECT_THAT(refused.err, HasSubstr("--upload-dir"));
 }
 
 TEST_F(AdminCliTest, AFirstStartWithRosterFlagsDoesNotWarn) {

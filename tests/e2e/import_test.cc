@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/process.h"
+#include "tests/support/files.h"
 
 namespace kuromaru {
 namespace {
@@ -16,12 +17,6 @@ namespace {
 using ::kuromaru::testing::RunKuromaru;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string TempDir() {
-  std::string dir = ::testing::TempDir() + "/kuromaru_import_e2e_XXXXXX";
-  EXPECT_NE(mkdtemp(dir.data()), nullptr);
-  return dir;
-}
 
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
@@ -36,7 +31,8 @@ std::string Line(const std::string& out, const std::string& name) {
 }
 
 TEST(ImportE2eTest, JsonLinesAndTheirUkeTwinGiveTheSameCases) {
-  const std::string dir = TempDir();
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
   const auto gen =
       RunKuromaru({"gen", "--persons", "3000", "--receipts", "600", "--seed",
                    "21", "--out", dir, "--uke", dir + "/RECEIPTC.UKE"});
@@ -62,7 +58,8 @@ TEST(ImportE2eTest, JsonLinesAndTheirUkeTwinGiveTheSameCases) {
 }
 
 TEST(ImportE2eTest, BadLinesAreReportedByNumberWithoutPersonalData) {
-  const std::string dir = TempDir();
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
   ASSERT_EQ(RunKuromaru({"gen", "--persons", "500", "--receipts", "0", "--seed",
                          "3", "--out", dir})
                 .exit_code,
@@ -92,7 +89,8 @@ TEST(ImportE2eTest, BadLinesAreReportedByNumberWithoutPersonalData) {
 }
 
 TEST(ImportE2eTest, AUkeFileOfAnotherLayoutIsRejected) {
-  const std::string dir = TempDir();
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
   ASSERT_EQ(RunKuromaru({"gen", "--persons", "500", "--receipts", "0", "--seed",
                          "3", "--out", dir})
                 .exit_code,
@@ -108,7 +106,8 @@ TEST(ImportE2eTest, AUkeFileOfAnotherLayoutIsRejected) {
 }
 
 TEST(ImportE2eTest, WithoutARosterItCannotRun) {
-  const std::string dir = TempDir();
+  const ::kuromaru::testing::TempDir temp;
+  const std::string& dir = temp.path();
   WriteFile(dir + "/one.jsonl", "{}\n");
   const auto r = RunKuromaru(
       {"import", "--store", dir + "/e.db", "--receipts", dir + "/one.jsonl"});

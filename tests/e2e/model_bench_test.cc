@@ -90,6 +90,9 @@ TEST(BenchE2eTest, ReportsEachSize) {
   EXPECT_THAT(json.str(), HasSubstr("\"persons\":500"));
   EXPECT_THAT(json.str(), HasSubstr("\"persons\":2000"));
   EXPECT_THAT(json.str(), HasSubstr("\"peak_rss_mb\""));
+  EXPECT_THAT(json.str(), HasSubstr("\"recall_at_5\""));
+  EXPECT_THAT(json.str(), HasSubstr("\"open_seconds\""));
+  EXPECT_THAT(json.str(), HasSubstr("\"file_bytes_per_row\""));
   EXPECT_EQ(RunKuromaru({"bench", "--persons", "x"}).exit_code, 2);
 }
 

@@ -153,7 +153,7 @@ TEST_F(ModelFitTest, ReviewersDecisionsRefitAVersionedModelTheServerUses) {
       RunKuromaru({"model", "load", "--server", address, "--token-file",
                    reviewer_token, "--path", model});
   EXPECT_EQ(reviewer.exit_code, 1);
-  EXPECT_THAT(reviewer.err, HasSubstr("(7)"));  // PERMISSION_DENIED
+  EXPECT_THAT(reviewer.err, HasSubstr("(PERMISSION_DENIED)"));
   CommandResult load =
       RunKuromaru({"model", "load", "--server", address, "--token-file",
                    admin_token, "--path", model});

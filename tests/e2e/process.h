@@ -26,6 +26,18 @@ struct CommandResult {
 CommandResult RunKuromaru(const std::vector<std::string>& args,
                           const std::string& input = "");
 
+// Starts `kuromaru args…` in the background with stdout and stderr to
+// `log`.out and `log`.err; its pid, or -1. The caller waits for it.
+pid_t SpawnKuromaru(const std::vector<std::string>& args,
+                    const std::string& log);
+
+// The file's bytes; empty when it cannot be read.
+std::string ReadFileOrEmpty(const std::string& path);
+
+// The number under "name" in a flat JSON object (a --report); -1 when
+// missing.
+double JsonNumber(const std::string& json, const std::string& name);
+
 // A running `kuromaru serve`, killed (SIGKILL) on destruction if still alive.
 class ServerProcess {
  public:

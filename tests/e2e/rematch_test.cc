@@ -1,9 +1,8 @@
 // The real `kuromaru rematch`: cases imported against a roster missing a
 // fifth of its rows, re-matched against the whole roster; shards; a job
-// killed with SIGKILL and started again; a second job refused.
-#include <fcntl.h>
+// killed with SIGKILL and started again; a second job refused; on
+// PostgreSQL, two shards at once, one killed and started again.
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,23 +10,25 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/process.h"
-
-extern char** environ;
+#include "tests/support/postgres_cluster.h"
+#include "tests/support/seed.h"
 
 namespace kuromaru {
 namespace {
 
+using ::kuromaru::testing::JsonNumber;
+using ::kuromaru::testing::ReadFileOrEmpty;
 using ::kuromaru::testing::RunKuromaru;
+using ::kuromaru::testing::SpawnKuromaru;
 using ::testing::HasSubstr;
 
 std::string TempDir() {
@@ -36,37 +37,18 @@ std::string TempDir() {
   return dir;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// A number from the --report JSON; -1 when missing.
-double Field(const std::string& json, const std::string& name) {
-  const std::string key = "\"" + name + "\":";
-  const size_t at = json.find(key);
-  if (at == std::string::npos) return -1;
-  const size_t end = json.find_first_of(",}", at);
-  double value = -1;
-  if (!absl::SimpleAtod(json.substr(at + key.size(), end - at - key.size()),
-                        &value)) {
-    return -1;
-  }
-  return value;
-}
-
-// gen's receipts, imported against the roster without every fifth row.
+// gen's receipts, imported against the roster without every fifth row,
+// into `store` (default: a SQLite file in the fixture's folder).
 struct Fixture {
   std::string dir, roster, store;
 };
 
-Fixture Imported(int persons, int receipts, int seed) {
+Fixture Imported(int persons, int receipts, int seed,
+                 const std::string& store = "") {
   Fixture f;
   f.dir = TempDir();
   f.roster = f.dir + "/roster.csv";
-  f.store = f.dir + "/cases.db";
+  f.store = store.empty() ? f.dir + "/cases.db" : store;
   const auto gen =
       RunKuromaru({"gen", "--persons", std::to_string(persons), "--receipts",
                    std::to_string(receipts), "--seed", std::to_string(seed),
@@ -89,7 +71,7 @@ Fixture Imported(int persons, int receipts, int seed) {
 // Runs rematch; returns its --report JSON (empty when it wrote none).
 std::string Rematch(const Fixture& f, const std::string& store,
                     std::vector<std::string> extra = {}, int* exit = nullptr) {
-  const std::string report = store + ".report.json";
+  const std::string report = f.dir + "/report.json";
   std::filesystem::remove(report);
   std::vector<std::string> args = {"rematch", "--store",  store, "--roster",
                                    f.roster,  "--report", report};
@@ -100,66 +82,68 @@ std::string Rematch(const Fixture& f, const std::string& store,
   } else {
     EXPECT_EQ(r.exit_code, 0) << r.err;
   }
-  return ReadFile(report);
+  return ReadFileOrEmpty(report);
 }
 
 TEST(RematchE2eTest, ResolvesWhatTheWholeRosterFindsOnce) {
   const Fixture f = Imported(3000, 2000, 31);
   const std::string first = Rematch(f, f.store);
-  EXPECT_GT(Field(first, "examined"), 0) << first;
-  EXPECT_GT(Field(first, "resolved"), 0) << first;
-  EXPECT_EQ(Field(first, "errors"), 0) << first;
-  EXPECT_EQ(Field(first, "examined"),
-            Field(first, "resolved") + Field(first, "changed") +
-                Field(first, "unchanged") + Field(first, "skipped"));
+  EXPECT_GT(JsonNumber(first, "examined"), 0) << first;
+  EXPECT_GT(JsonNumber(first, "resolved"), 0) << first;
+  EXPECT_EQ(JsonNumber(first, "errors"), 0) << first;
+  EXPECT_EQ(JsonNumber(first, "examined"),
+            JsonNumber(first, "resolved") + JsonNumber(first, "changed") +
+                JsonNumber(first, "unchanged") + JsonNumber(first, "skipped"));
   // Nothing is left to do: the open cases are the ones still open.
   const std::string second = Rematch(f, f.store);
-  EXPECT_EQ(Field(second, "resolved"), 0) << second;
-  EXPECT_EQ(Field(second, "changed"), 0) << second;
-  EXPECT_EQ(Field(second, "examined"),
-            Field(first, "changed") + Field(first, "unchanged"));
+  EXPECT_EQ(JsonNumber(second, "resolved"), 0) << second;
+  EXPECT_EQ(JsonNumber(second, "changed"), 0) << second;
+  EXPECT_EQ(JsonNumber(second, "examined"),
+            JsonNumber(first, "changed") + JsonNumber(first, "unchanged"));
   // With the insurer directory: the same cases, the same candidates.
   const std::string routed =
       Rematch(f, f.store, {"--directory", f.dir + "/directory.csv"});
-  EXPECT_EQ(Field(routed, "examined"), Field(second, "examined")) << routed;
-  EXPECT_EQ(Field(routed, "changed") + Field(routed, "resolved"), 0) << routed;
+  EXPECT_EQ(JsonNumber(routed, "examined"), JsonNumber(second, "examined"))
+      << routed;
+  EXPECT_EQ(JsonNumber(routed, "changed") + JsonNumber(routed, "resolved"), 0)
+      << routed;
   // Two shards cover the cases once.
   const std::string a = Rematch(f, f.store, {"--shard", "0/2"});
   const std::string b = Rematch(f, f.store, {"--shard", "1/2"});
-  EXPECT_GT(Field(a, "examined"), 0);
-  EXPECT_GT(Field(b, "examined"), 0);
-  EXPECT_EQ(Field(a, "examined") + Field(b, "examined"),
-            Field(second, "examined"));
+  EXPECT_GT(JsonNumber(a, "examined"), 0);
+  EXPECT_GT(JsonNumber(b, "examined"), 0);
+  EXPECT_EQ(JsonNumber(a, "examined") + JsonNumber(b, "examined"),
+            JsonNumber(second, "examined"));
 }
 
-TEST(RematchE2eTest, BadFlagsAndNoRoster) {
+TEST(RematchE2eTest, BadFlagsAreNamedAndNoRosterCannotRun) {
   const std::string dir = TempDir();
-  EXPECT_EQ(RunKuromaru({"rematch", "--store", dir + "/x.db", "--shard", "2/2"})
-                .exit_code,
-            2);
+  const auto shard =
+      RunKuromaru({"rematch", "--store", dir + "/x.db", "--shard", "2/2"});
+  EXPECT_EQ(shard.exit_code, 2);
+  EXPECT_THAT(shard.err, HasSubstr("--shard: i/n"));
+  EXPECT_THAT(shard.err, HasSubstr("not \"2/2\""));
+  const auto months =
+      RunKuromaru({"rematch", "--store", dir + "/x.db", "--months", "2024"});
+  EXPECT_EQ(months.exit_code, 2);
+  EXPECT_THAT(months.err, HasSubstr("--months: a range YYYYMM-YYYYMM"));
+  const auto both = RunKuromaru(
+      {"rematch", "--store", dir + "/x.db", "--server", "127.0.0.1:1"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_THAT(both.err, HasSubstr("one of --store"));
   const auto r = RunKuromaru({"rematch", "--store", dir + "/x.db"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("no active roster"));
 }
 
-// Starts `kuromaru args…` with stdout and stderr to files.
-pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, (log + ".out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, (log + ".err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<std::string> words = {KUROMARU_BINARY};
-  words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc =
-      posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
+// `import --roster` records the roster it matched with, so that the next
+// re-match needs no --roster; a short run still logs its progress.
+TEST(RematchE2eTest, ImportRecordsItsRosterForTheNextRematch) {
+  const Fixture f = Imported(1000, 300, 33);
+  const auto r = RunKuromaru({"rematch", "--store", f.store});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("examined"));
+  EXPECT_THAT(r.err, HasSubstr("\"msg\":\"progress\""));
 }
 
 void CopyStore(const std::string& from, const std::string& to) {
@@ -169,6 +153,46 @@ void CopyStore(const std::string& from, const std::string& to) {
       std::filesystem::copy_file(from + suffix, to + suffix);
     }
   }
+}
+
+// SIGTERM stops the job after the page in flight; it still prints its
+// summary and writes its --report, marked stopped, and the next run resumes.
+TEST(RematchE2eTest, StoppedBySigtermReportsWhatItDid) {
+  const Fixture f = Imported(6000, 12000, 43);
+  const std::string pristine = f.dir + "/pristine.db";
+  CopyStore(f.store, pristine);
+  const std::string report = f.dir + "/stopped.json";
+  bool stopped = false;
+  for (int attempt = 0; attempt < 3 && !stopped; ++attempt) {
+    CopyStore(pristine, f.store);
+    std::filesystem::remove(report);
+    const pid_t pid =
+        SpawnKuromaru({"rematch", "--store", f.store, "--roster", f.roster,
+                       "--threads", "1", "--report", report},
+                      f.dir + "/stopped");
+    ASSERT_GT(pid, 0);
+    // Once the job has started (it logs so), stop it.
+    for (int i = 0; i < 600; ++i) {
+      if (ReadFileOrEmpty(f.dir + "/stopped.err").find("rematch started") !=
+          std::string::npos) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    ASSERT_EQ(kill(pid, SIGTERM), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    stopped = WEXITSTATUS(status) == 1;
+  }
+  ASSERT_TRUE(stopped) << "every run finished before SIGTERM";
+  EXPECT_THAT(ReadFileOrEmpty(f.dir + "/stopped.out"), HasSubstr("stopped"));
+  const std::string json = ReadFileOrEmpty(report);
+  EXPECT_THAT(json, HasSubstr("\"state\":\"stopped\""));
+  EXPECT_GE(JsonNumber(json, "examined"), 0) << json;
+  const std::string resumed = Rematch(f, f.store);
+  EXPECT_THAT(resumed, HasSubstr("\"state\":\"finished\""));
+  EXPECT_EQ(JsonNumber(resumed, "errors"), 0) << resumed;
 }
 
 TEST(RematchE2eTest, KilledMidRunAndRestartedFinishesTheWork) {
@@ -181,17 +205,18 @@ TEST(RematchE2eTest, KilledMidRunAndRestartedFinishesTheWork) {
   const absl::Time start = absl::Now();
   const std::string ref = Rematch(f, reference);
   const double wall = absl::ToDoubleSeconds(absl::Now() - start);
-  const double job = Field(ref, "duration_seconds");
+  const double job = JsonNumber(ref, "duration_seconds");
   ASSERT_GT(job, 0) << ref;
 
-  std::mt19937 rng(std::random_device{}());
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 rng(::kuromaru::testing::TestSeed());
   bool killed = false;
   for (int attempt = 0; attempt < 3 && !killed; ++attempt) {
     CopyStore(pristine, f.store);
     const std::vector<std::string> args = {
         "rematch",         "--store", f.store,     "--roster", f.roster,
         "--lease-seconds", "4",       "--threads", "1"};
-    const pid_t pid = Spawn(args, f.dir + "/killed");
+    const pid_t pid = SpawnKuromaru(args, f.dir + "/killed");
     ASSERT_GT(pid, 0);
     const double at =
         (wall - job) + job * std::uniform_real_distribution<>(0.2, 0.7)(rng);
@@ -203,24 +228,123 @@ TEST(RematchE2eTest, KilledMidRunAndRestartedFinishesTheWork) {
   }
   ASSERT_TRUE(killed) << "every run finished before it could be killed";
 
-  // The dead job's lease still holds the shard: a second job refuses.
-  int exit = 0;
-  Rematch(f, f.store, {}, &exit);
-  EXPECT_EQ(exit, 3);
+  // The dead job's lease still holds the shard: a second job refuses,
+  // saying who holds it and until when.
+  const auto refused =
+      RunKuromaru({"rematch", "--store", f.store, "--roster", f.roster});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_THAT(refused.err, HasSubstr("is held by "));
+  EXPECT_THAT(refused.err, HasSubstr(" until "));
   absl::SleepFor(absl::Seconds(4.5));
   const std::string resumed = Rematch(f, f.store);
-  EXPECT_EQ(Field(resumed, "errors"), 0) << resumed;
-  EXPECT_LE(Field(resumed, "resolved"), Field(ref, "resolved"));
+  EXPECT_EQ(JsonNumber(resumed, "errors"), 0) << resumed;
+  EXPECT_LE(JsonNumber(resumed, "resolved"), JsonNumber(ref, "resolved"));
 
   // Both stores end in the same state: nothing left to resolve or change,
   // the same cases open.
   const std::string after_crash = Rematch(f, f.store);
   const std::string after_ref = Rematch(f, reference);
   for (const char* name : {"examined", "unchanged"}) {
-    EXPECT_EQ(Field(after_crash, name), Field(after_ref, name)) << name;
+    EXPECT_EQ(JsonNumber(after_crash, name), JsonNumber(after_ref, name))
+        << name;
   }
-  EXPECT_EQ(Field(after_crash, "resolved") + Field(after_crash, "changed"), 0);
-  EXPECT_EQ(Field(after_ref, "resolved") + Field(after_ref, "changed"), 0);
+  EXPECT_EQ(
+      JsonNumber(after_crash, "resolved") + JsonNumber(after_crash, "changed"),
+      0);
+  EXPECT_EQ(
+      JsonNumber(after_ref, "resolved") + JsonNumber(after_ref, "changed"), 0);
+}
+
+// The nightly job as deploy/ runs it on PostgreSQL: two shards at once, one
+// killed mid-run. Its restart is refused while the dead shard's lease
+// lives, then takes the shard over from its checkpoint; no case is
+// re-matched twice, and the store ends as an uninterrupted run leaves one.
+TEST(RematchE2eTest, PostgresShardsRunAtOnceAndAKilledShardIsTakenOver) {
+  ::kuromaru::testing::PostgresCluster* cluster =
+      ::kuromaru::testing::PostgresCluster::Shared();
+  ASSERT_NE(cluster, nullptr);
+  auto dsn = cluster->CreateSchema("e2e_rematch_shards");
+  auto reference_dsn = cluster->CreateSchema("e2e_rematch_reference");
+  ASSERT_TRUE(dsn.ok() && reference_dsn.ok());
+  const Fixture f = Imported(8000, 16000, 47, *dsn);
+  const Fixture ref = Imported(8000, 16000, 47, *reference_dsn);
+  const std::string uninterrupted = Rematch(ref, ref.store, {"--threads", "1"});
+  ASSERT_GT(JsonNumber(uninterrupted, "resolved"), 0) << uninterrupted;
+
+  auto shard = [&](int i, const std::string& log) {
+    return SpawnKuromaru(
+        {"rematch", "--store", f.store, "--roster", f.roster, "--shard",
+         absl::StrCat(i, "/2"), "--lease-seconds", "4", "--threads", "1",
+         "--report", absl::StrCat(f.dir, "/", log, ".json")},
+        f.dir + "/" + log);
+  };
+  auto wait = [](pid_t pid) {
+    int status = 0;
+    EXPECT_EQ(waitpid(pid, &status, 0), pid);
+    return status;
+  };
+  const pid_t zero = shard(0, "shard0");
+  const pid_t one = shard(1, "shard1");
+  ASSERT_GT(zero, 0);
+  ASSERT_GT(one, 0);
+  // Shard 1 is killed early in its run: it does half the work of the
+  // uninterrupted run, beside shard 0.
+  for (int i = 0; i < 600; ++i) {
+    if (ReadFileOrEmpty(f.dir + "/shard1.err").find("rematch started") !=
+        std::string::npos) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 rng(::kuromaru::testing::TestSeed());
+  absl::SleepFor(
+      absl::Seconds(JsonNumber(uninterrupted, "duration_seconds") *
+                    std::uniform_real_distribution<>(0.1, 0.3)(rng)));
+  ASSERT_EQ(kill(one, SIGKILL), 0);
+  const int killed = wait(one);
+  const int finished = wait(zero);
+  ASSERT_TRUE(WIFEXITED(finished) && WEXITSTATUS(finished) == 0)
+      << ReadFileOrEmpty(f.dir + "/shard0.err");
+  if (!WIFSIGNALED(killed)) {
+    GTEST_SKIP() << "shard 1 finished before it could be killed";
+  }
+  // As the Indexed Job's retry would: refused while the lease lives.
+  const auto refused = RunKuromaru(
+      {"rematch", "--store", f.store, "--roster", f.roster, "--shard", "1/2"});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_THAT(refused.err, HasSubstr("is held by "));
+  absl::SleepFor(absl::Seconds(4.5));
+  const std::string resumed = Rematch(f, f.store, {"--shard", "1/2"});
+  EXPECT_EQ(JsonNumber(resumed, "errors"), 0) << resumed;
+
+  // Cases were re-matched, and none twice under one roster and model.
+  EXPECT_TRUE(
+      cluster
+          ->RunAsSuperuser("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM "
+                           "e2e_rematch_shards.case_events WHERE action = "
+                           "'REMATCHED') THEN RAISE EXCEPTION 'no re-match "
+                           "events'; END IF; END $$")
+          .ok());
+  EXPECT_TRUE(
+      cluster
+          ->RunAsSuperuser(
+              "DO $$ BEGIN IF EXISTS (SELECT 1 FROM "
+              "e2e_rematch_shards.case_events WHERE action = 'REMATCHED' "
+              "GROUP BY receipt_id, roster_version, model_version "
+              "HAVING count(*) > 1) THEN RAISE EXCEPTION 'a case was "
+              "re-matched twice'; END IF; END $$")
+          .ok());
+  // Both stores end alike: nothing left to do, the same cases open.
+  const std::string after_kill = Rematch(f, f.store);
+  const std::string after_ref = Rematch(ref, ref.store);
+  for (const char* name : {"examined", "unchanged"}) {
+    EXPECT_EQ(JsonNumber(after_kill, name), JsonNumber(after_ref, name))
+        << name;
+  }
+  EXPECT_EQ(
+      JsonNumber(after_kill, "resolved") + JsonNumber(after_kill, "changed"),
+      0);
 }
 
 }  // namespace

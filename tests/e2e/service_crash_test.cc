@@ -20,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/service_env.h"
+#include "tests/support/seed.h"
 
 namespace kuromaru {
 namespace {
@@ -220,7 +221,8 @@ TEST(ServiceCrashTest, AcknowledgedWritesSurviveSigkill) {
     threads.emplace_back(
         [&stop, writer = writers.back().get()] { writer->Run(stop); });
   }
-  std::mt19937 random(::testing::UnitTest::GetInstance()->random_seed());
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 random(::kuromaru::testing::TestSeed());
   std::uniform_int_distribution<int> pause_ms(100, 600);
   for (int kill = 0; kill < kKills; ++kill) {
     absl::SleepFor(absl::Milliseconds(pause_ms(random)));

@@ -73,6 +73,7 @@ ServiceData* MakeData() {
   data->tokens.reviewer = NewToken("reviewer", kReviewerSubject, &conf);
   data->tokens.admin = NewToken("admin", kAdminSubject, &conf);
   data->tokens.outsider = NewToken("claims", "outsider", &conf);
+  data->tokens.reviewer2 = NewToken("reviewer", kReviewer2Subject, &conf);
   data->token_path = data->dir + "/tokens.conf";
   std::ofstream(data->token_path) << conf;
   chmod(data->token_path.c_str(), 0600);
@@ -101,14 +102,15 @@ std::shared_ptr<grpc::Channel> Connect(const std::string& address) {
                                    args);
 }
 
-absl::StatusOr<std::unique_ptr<ServiceEnv>> ServiceEnv::Create() {
+absl::StatusOr<std::unique_ptr<ServiceEnv>> ServiceEnv::Create(
+    const std::string& store) {
   const ServiceData& data = ServiceData::Get();
   if (data.token_path.empty()) {
     return absl::FailedPreconditionError("no generated data");
   }
   std::string dir = MakeTempDir("kuromaru_service_store");
   if (dir.empty()) return absl::InternalError("mkdtemp");
-  return std::unique_ptr<ServiceEnv>(new ServiceEnv(std::move(dir)));
+  return std::unique_ptr<ServiceEnv>(new ServiceEnv(std::move(dir), store));
 }
 
 ServiceEnv::~ServiceEnv() {

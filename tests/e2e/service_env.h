@@ -35,15 +35,17 @@ namespace kuromaru::testing {
 // its own subject: it is the caller with no business in review or roster
 // administration.
 struct Tokens {
-  std::string claims;    // subject "claims-system"
-  std::string reviewer;  // subject "reviewer-sato"
-  std::string admin;     // subject "ops-admin"
-  std::string outsider;  // subject "outsider", role claims
+  std::string claims;     // subject "claims-system"
+  std::string reviewer;   // subject "reviewer-sato"
+  std::string admin;      // subject "ops-admin"
+  std::string outsider;   // subject "outsider", role claims
+  std::string reviewer2;  // subject "reviewer-tanaka", a second reviewer
 };
 
 inline constexpr char kClaimsSubject[] = "claims-system";
 inline constexpr char kReviewerSubject[] = "reviewer-sato";
 inline constexpr char kAdminSubject[] = "ops-admin";
+inline constexpr char kReviewer2Subject[] = "reviewer-tanaka";
 
 // Made once per test process, on first use: a temp directory with a
 // generated roster and receipts (`kuromaru gen --persons 2000 --receipts 400
@@ -68,12 +70,15 @@ struct ServeOptions {
   std::vector<std::string> extra_args;
 };
 
-// One server on one store file. Not thread-safe, except channel() and the
-// stubs, which may be used from any thread while the server restarts.
+// One server on one store (a file, or a PostgreSQL DSN). Not thread-safe,
+// except channel() and the stubs, which may be used from any thread while the
+// server restarts.
 class ServiceEnv {
  public:
-  // A fresh store directory; no server yet.
-  static absl::StatusOr<std::unique_ptr<ServiceEnv>> Create();
+  // A fresh store directory; no server yet. With `store` (a PostgreSQL DSN),
+  // the server uses that store instead of a file in the directory.
+  static absl::StatusOr<std::unique_ptr<ServiceEnv>> Create(
+      const std::string& store = "");
   // Kills the server and removes the store directory.
   ~ServiceEnv();
 
@@ -92,7 +97,10 @@ class ServiceEnv {
       absl::Duration timeout = absl::Seconds(60));
 
   ServerProcess& server() { return *server_; }
-  std::string store_path() const { return dir_ + "/cases.db"; }
+  // The --store the server is given.
+  std::string store_path() const {
+    return store_.empty() ? dir_ + "/cases.db" : store_;
+  }
   const std::string& dir() const { return dir_; }
 
   std::shared_ptr<grpc::Channel> channel() const;
@@ -102,9 +110,11 @@ class ServiceEnv {
   std::unique_ptr<v1::JobService::Stub> jobs() const;
 
  private:
-  explicit ServiceEnv(std::string dir) : dir_(std::move(dir)) {}
+  ServiceEnv(std::string dir, std::string store)
+      : dir_(std::move(dir)), store_(std::move(store)) {}
 
   const std::string dir_;
+  const std::string store_;
   int port_ = 0;
   std::unique_ptr<ServerProcess> server_;
   mutable absl::Mutex mu_;

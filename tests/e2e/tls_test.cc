@@ -110,6 +110,14 @@ TEST_F(TlsTest, TlsServesVerifiedClientsAndHealthInPlaintext) {
       RunKuromaru({"roster", "status", "--server", server->address(),
                    "--token-file", *dir_ + "/admin.token"});
   EXPECT_NE(plaintext.exit_code, 0);
+  // Health over TLS on the API port, with the CA; not in plaintext.
+  auto tls_health = RunKuromaru(
+      {"health", "--server", server->address(), "--tls-ca", *dir_ + "/ca.crt"});
+  EXPECT_EQ(tls_health.exit_code, 0) << tls_health.err;
+  EXPECT_THAT(tls_health.out, HasSubstr("SERVING"));
+  auto plaintext_health = RunKuromaru(
+      {"health", "--server", server->address(), "--timeout-seconds", "3"});
+  EXPECT_NE(plaintext_health.exit_code, 0);
 }
 
 TEST_F(TlsTest, MutualTlsRefusesACallerWithoutAClientCertificate) {
@@ -119,6 +127,12 @@ TEST_F(TlsTest, MutualTlsRefusesACallerWithoutAClientCertificate) {
   EXPECT_EQ(with_cert.exit_code, 0) << with_cert.err;
   auto without = RunKuromaru(Status(*server, /*client_cert=*/false));
   EXPECT_NE(without.exit_code, 0) << without.out;
+  // Health over mTLS with the client certificate.
+  auto mtls_health =
+      RunKuromaru({"health", "--server", server->address(), "--tls-ca",
+                   *dir_ + "/ca.crt", "--tls-cert", *dir_ + "/client.crt",
+                   "--tls-key", *dir_ + "/client.key"});
+  EXPECT_EQ(mtls_health.exit_code, 0) << mtls_health.err;
   // The plaintext health port still answers probes.
   auto health =
       RunKuromaru({"health", "--server",

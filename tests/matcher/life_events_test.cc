@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "matcher/insurer_directory.h"
 #include "matcher/matcher.h"
+#include "tests/matcher/chain_rows.h"
 
 namespace kuromaru::matcher {
 namespace {
@@ -39,32 +40,20 @@ std::shared_ptr<const InsurerDirectory> Directory() {
   return *d;
 }
 
-// A 横浜市国保 member born 1949-05-01: 75 on 2024-05-01.
-RosterRow Kokuho() {
-  return {.insurer_number = "141002",
-          .symbol = "横浜",
-          .number = "0042",
-          .name_kanji = "髙橋　一郎",
-          .name_kana = "タカハシ　イチロウ",
-          .birth_date = "19490501",
-          .sex = "1",
-          .qualified_from = "20100401",
-          .qualified_until = "20240501",
-          .postal_code = "2310001",
-          .address = "神奈川県横浜市中区新港1-2-3"};
-}
+using ::kuromaru::matcher::testing::Kokuho;
+using ::kuromaru::matcher::testing::Kouki;
 
-// The 後期高齢者 enrollment that follows, written without kana or space.
-RosterRow Kouki() {
-  RosterRow r = Kokuho();
-  r.insurer_number = "39141015";
-  r.symbol = "";
-  r.number = "12345678";
-  r.name_kanji = "高橋一郎";
-  r.name_kana = "";
-  r.qualified_from = "20240501";
-  r.qualified_until = "";
-  return r;
+// An insured person of a 協会けんぽ household (記号 31, 番号 77, 枝番 00),
+// born 1980-04-01, whose enrollment ended on 2024-04-01.
+RosterRow InsuredUntilApril() {
+  RosterRow insured = Kokuho();
+  insured.insurer_number = "01140011";
+  insured.symbol = "31";
+  insured.number = "77";
+  insured.branch = "00";
+  insured.birth_date = "19800401";
+  insured.qualified_until = "20240401";
+  return insured;
 }
 
 std::unique_ptr<Matcher> MakeMatcher(const std::vector<RosterRow>& rows) {
@@ -193,10 +182,96 @@ TEST(LifeEventsTest, EndedEnrollmentNeverOutranksTheValidOneOfTheSamePerson) {
   }
 }
 
+TEST(LifeEventsTest, TheReceiptJoinsAChainTheRosterLeftUnlinked) {
+  // A marriage into the spouse's 健保組合 far away: the roster cannot link the
+  // two enrollments (one script each shows the change, nothing else agrees
+  // but the day), but a receipt under the old card in a month after the old
+  // enrollment ended must belong to a person insured that month.
+  RosterRow before = {.insurer_number = "141002",
+                      .symbol = "横浜",
+                      .number = "0077",
+                      .name_kanji = "三浦　美恵",
+                      .name_kana = "",
+                      .birth_date = "19950311",
+                      .sex = "2",
+                      .qualified_from = "20181213",
+                      .qualified_until = "20210417",
+                      .address = "神奈川県横浜市中区新港1-2-3"};
+  RosterRow after = {.insurer_number = "06130017",
+                     .symbol = "41",
+                     .number = "6190029",
+                     .branch = "02",
+                     .name_kanji = "高橋　美恵",
+                     .name_kana = "タカハシ　ミエ",
+                     .birth_date = "19950311",
+                     .sex = "2",
+                     .qualified_from = "20210417",
+                     .address = "北海道名寄市風連町大町1-13-9"};
+  auto matcher = MakeMatcher({before, after});
+  EXPECT_NE(matcher->roster().PersonOf(EnrollmentId(0)),
+            matcher->roster().PersonOf(EnrollmentId(1)));
+  ReceiptText r = StaleKokuhoReceipt();
+  r.service_month = "202211";
+  r.number = "0077";
+  r.name_kanji = "三浦　美恵";
+  r.name_kana = "ミウラ　ミエ";
+  r.birth_date = "19950311";
+  r.sex = "2";
+  const ReceiptMatch m = matcher->Match(r);
+  ASSERT_FALSE(m.candidates.empty());
+  EXPECT_EQ(m.candidates[0].info.insurer_number, "06130017");
+  EXPECT_TRUE(m.candidates[0].valid_in_service_month);
+  EXPECT_EQ(m.candidates.size(), 1u);  // one person now
+  const Evidence* member = FindEvidence(m.candidates[0].evidence, "member");
+  ASSERT_NE(member, nullptr);
+  EXPECT_EQ(member->level, "PREVIOUS_MEMBER");
+}
+
+TEST(LifeEventsTest, AHouseholdMembersOldCardIsNotThePersonsOwn) {
+  // Two members of one household under one 記号・番号: the receipt bills
+  // the insured person's 枝番 00, so only that person's earlier enrollment
+  // is the stale card.
+  RosterRow insured = InsuredUntilApril();
+  RosterRow spouse = insured;
+  spouse.branch = "01";
+  spouse.name_kanji = "髙橋　陽子";
+  spouse.name_kana = "タカハシ　ヨウコ";
+  spouse.sex = "2";
+  RosterRow spouse_new = spouse;
+  spouse_new.insurer_number = "141002";
+  spouse_new.symbol = "横浜";
+  spouse_new.number = "0099";
+  spouse_new.branch = "";
+  spouse_new.qualified_from = "20240401";
+  spouse_new.qualified_until = "";
+  auto matcher = MakeMatcher({insured, spouse, spouse_new});
+  ReceiptText r = StaleKokuhoReceipt();
+  r.insurer_number = "01140011";
+  r.symbol = "31";
+  r.number = "77";
+  r.branch = "00";
+  r.birth_date = "19800401";
+  r.sex = "";  // unknown: only the card and names tell them apart
+  r.name_kana = "";
+  const ReceiptMatch m = matcher->Match(r);
+  for (const MatchedCandidate& c : m.candidates) {
+    if (c.info.insurer_number != "141002") continue;
+    const Evidence* member = FindEvidence(c.evidence, "member");
+    ASSERT_NE(member, nullptr);
+    EXPECT_NE(member->level, "PREVIOUS_MEMBER");
+  }
+}
+
 // The new enrollment is not in the roster: routing follows the life event.
 TEST(LifeEventsTest, TurningSeventyFiveRoutesToThePrefecturesKouki) {
   auto matcher = MakeMatcher({Kokuho()});
   const ReceiptMatch m = matcher->Match(StaleKokuhoReceipt());
+  // The person is found, but holds no enrollment valid in the month: nothing
+  // to confirm, so no match, with the person first and the route given.
+  EXPECT_EQ(m.decision, Decision::kNoMatch) << m.reason;
+  EXPECT_EQ(m.reason, "no enrollment valid in the month");
+  ASSERT_FALSE(m.candidates.empty());
+  EXPECT_EQ(m.candidates[0].info.insurer_number, "141002");
   EXPECT_EQ(TopInsurer(m), "39141015");
   ASSERT_FALSE(m.insurer_suggestions.empty());
   bool turned = false;
@@ -255,13 +330,7 @@ TEST(LifeEventsTest, ANamedEmployerRoutesToItsKenpo) {
 }
 
 TEST(LifeEventsTest, AHouseholdMembersNewInsurerRoutesTheDependant) {
-  RosterRow insured = Kokuho();
-  insured.insurer_number = "01140011";
-  insured.symbol = "31";
-  insured.number = "77";
-  insured.branch = "00";
-  insured.birth_date = "19800401";
-  insured.qualified_until = "20240401";
+  RosterRow insured = InsuredUntilApril();
   RosterRow dependant = insured;
   dependant.branch = "01";
   dependant.name_kanji = "髙橋　陽子";
@@ -289,6 +358,50 @@ TEST(LifeEventsTest, AHouseholdMembersNewInsurerRoutesTheDependant) {
   ASSERT_FALSE(m.candidates.empty());
   EXPECT_FALSE(m.candidates[0].valid_in_service_month);
   EXPECT_EQ(TopInsurer(m), "06130017");
+  // The insured person's valid enrollment is a candidate too, but with
+  // another birth date it cannot be the dependant: still no match.
+  EXPECT_EQ(m.decision, Decision::kNoMatch) << m.reason;
+}
+
+// When a candidate that could be the receipt's person is valid in the month
+// (the same given name under another surname, the same birth date and sex,
+// but not linked: its enrollment overlaps the old one by a year), a reviewer
+// decides whether it is a marriage: review. Another person valid in the month
+// (another given name) does not keep the receipt in review.
+TEST(LifeEventsTest, AValidCandidateThatMayBeThePersonKeepsItInReview) {
+  RosterRow kokuho = Kokuho();
+  kokuho.birth_date = "19700101";
+  kokuho.qualified_until = "20240301";
+  RosterRow other = kokuho;
+  other.insurer_number = "06130017";
+  other.symbol = "7";
+  other.number = "555";
+  other.name_kanji = "佐藤　一郎";
+  other.name_kana = "サトウ　イチロウ";
+  other.qualified_from = "20230101";
+  other.qualified_until = "";
+  other.postal_code = "";
+  other.address = "";
+  ReceiptText r = StaleKokuhoReceipt();
+  r.birth_date = "19700101";
+  {
+    auto matcher = MakeMatcher({kokuho, other});
+    const ReceiptMatch m = matcher->Match(r);
+    ASSERT_GE(m.candidates.size(), 2u);
+    EXPECT_EQ(m.candidates[0].info.insurer_number, "141002");
+    EXPECT_EQ(m.candidates[1].info.insurer_number, "06130017");
+    EXPECT_EQ(m.decision, Decision::kReview) << m.reason;
+  }
+  other.name_kanji = "佐藤　次郎";
+  other.name_kana = "サトウ　ジロウ";
+  {
+    auto matcher = MakeMatcher({kokuho, other});
+    const ReceiptMatch m = matcher->Match(r);
+    ASSERT_GE(m.candidates.size(), 2u);
+    EXPECT_EQ(m.candidates[0].info.insurer_number, "141002");
+    EXPECT_EQ(m.candidates[1].info.insurer_number, "06130017");
+    EXPECT_EQ(m.decision, Decision::kNoMatch) << m.reason;
+  }
 }
 
 }  // namespace

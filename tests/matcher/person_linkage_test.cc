@@ -7,37 +7,13 @@
 #include "matcher/name_relation.h"
 #include "matcher/normalize_person.h"
 #include "matcher/roster.h"
+#include "tests/matcher/chain_rows.h"
 
 namespace kuromaru::matcher {
 namespace {
 
-// A 国保 enrollment with kana, ended at the 75th birthday.
-RosterRow Kokuho() {
-  return {.insurer_number = "138222",
-          .symbol = "横浜",
-          .number = "0042",
-          .name_kanji = "髙橋　一郎",
-          .name_kana = "タカハシ　イチロウ",
-          .birth_date = "19490501",
-          .sex = "1",
-          .qualified_from = "20100401",
-          .qualified_until = "20240501",
-          .postal_code = "2310001",
-          .address = "神奈川県横浜市中区新港1-2-3"};
-}
-
-// The next day's 後期高齢者 enrollment: same kanji, no kana, no space.
-RosterRow Kouki() {
-  RosterRow r = Kokuho();
-  r.insurer_number = "39141018";
-  r.symbol = "";
-  r.number = "12345678";
-  r.name_kanji = "高橋一郎";
-  r.name_kana = "";
-  r.qualified_from = "20240501";
-  r.qualified_until = "";
-  return r;
-}
+using ::kuromaru::matcher::testing::Kokuho;
+using ::kuromaru::matcher::testing::Kouki;
 
 std::shared_ptr<const Roster> Build(const std::vector<RosterRow>& rows) {
   RosterBuilder builder;
@@ -210,6 +186,55 @@ TEST(NameRelationTest, SurnameChangeKeepsTheGivenName) {
             NameRelation::kDifferent);
   EXPECT_EQ(KanaRelation(ViewOf(before), ViewOf(other)),
             NameRelation::kDifferent);
+}
+
+TEST(NameRelationTest, AnUnknownSplitMayHideASurnameChange) {
+  NormalizedPerson before = Person("佐藤　薫", "サトウ　カオル");
+  NormalizedPerson joined = Person("鈴木薫", "スズキカオル");
+  // One kanji of given name against a name without a space: the kanji alone
+  // cannot tell, the kana can.
+  EXPECT_EQ(KanjiRelation(ViewOf(before), ViewOf(joined)),
+            NameRelation::kMaybeSurnameChanged);
+  EXPECT_EQ(KanaRelation(ViewOf(before), ViewOf(joined)),
+            NameRelation::kSurnameChanged);
+  EXPECT_EQ(Confirm(NameRelation::kMaybeSurnameChanged,
+                    NameRelation::kSurnameChanged),
+            NameRelation::kSurnameChanged);
+  EXPECT_EQ(Confirm(NameRelation::kMaybeSurnameChanged, NameRelation::kUnknown),
+            NameRelation::kMaybeSurnameChanged);
+  // Both kana without a space: two shared kana at the end.
+  NormalizedPerson old_kana = Person("佐藤貴子", "サトウタカコ");
+  NormalizedPerson new_kana = Person("佐々木　貴子", "ササキタカコ");
+  EXPECT_EQ(KanaRelation(ViewOf(old_kana), ViewOf(new_kana)),
+            NameRelation::kMaybeSurnameChanged);
+  // With the split known on both sides a different given name is different.
+  EXPECT_EQ(KanjiRelation(ViewOf(Person("佐藤　薫", "")),
+                          ViewOf(Person("鈴木　茂", ""))),
+            NameRelation::kDifferent);
+}
+
+TEST(PersonLinkageTest, MarriageWrittenWithoutSpacesLinksOnTheChain) {
+  // The same insurer and key, re-issued at the wedding; both rows without a
+  // space in either script, and another address.
+  RosterRow before = {.insurer_number = "06270094",
+                      .symbol = "9660",
+                      .number = "689386",
+                      .branch = "00",
+                      .name_kanji = "佐藤貴子",
+                      .name_kana = "サトウタカコ",
+                      .birth_date = "19900903",
+                      .sex = "2",
+                      .qualified_from = "20180701",
+                      .qualified_until = "20190901",
+                      .address = "千葉県香取郡神崎町植房2-16-4"};
+  RosterRow after = before;
+  after.name_kanji = "佐々木貴子";
+  after.name_kana = "ササキタカコ";
+  after.qualified_from = "20190901";
+  after.qualified_until = "";
+  after.address = "千葉県成田市玉造1-12-24";
+  auto roster = Build({before, after});
+  EXPECT_TRUE(SamePerson(*roster, 0, 1));
 }
 
 }  // namespace

@@ -207,6 +207,7 @@ void BM_Candidates(benchmark::State& state) {
     const EnrollmentId truth = roster.Find(t.insurer[e], "12", t.number[e], "",
                                            e == 1 ? 20240101 : 20100401);
     state.ResumeTiming();
+    std::optional<normalizer::InsurerNumber> billed;
     NormalizedPerson receipt =
         NormalizePerson({.name_kanji = r.kanji,
                          .name_kana = r.kana,
@@ -215,9 +216,9 @@ void BM_Candidates(benchmark::State& state) {
                          .symbol = r.number.empty() ? "" : "12",
                          .number = r.number,
                          .postal_code = r.postal},
-                        nullptr);
-    std::vector<Candidate> c =
-        index->Candidates(receipt.View(), 202404, options);
+                        nullptr, &billed);
+    std::vector<Candidate> c = index->Candidates(
+        receipt.View(), 202404, options, billed ? &*billed : nullptr);
     benchmark::DoNotOptimize(c.data());
     ++queries;
     ++by_case[p % 6];

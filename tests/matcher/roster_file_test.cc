@@ -207,7 +207,7 @@ TEST_F(RosterFileTest, EmptyRosterRoundTrips) {
   EXPECT_EQ(file->index->roster().size(), 0u);
   NormalizedPerson receipt =
       NormalizePerson({.name_kana = "タカハシ　タロウ"}, nullptr);
-  EXPECT_TRUE(file->index->Candidates(receipt.View(), 0, {}).empty());
+  EXPECT_TRUE(file->index->Candidates(receipt.View(), 0, {}, nullptr).empty());
 }
 
 }  // namespace

@@ -70,8 +70,10 @@ class RosterIndexTest : public ::testing::Test {
 
   std::vector<Candidate> Query(const RawPerson& raw, PackedMonth month = 202404,
                                const CandidateOptions& options = {}) {
-    receipt_ = NormalizePerson(raw, nullptr);
-    return index_->Candidates(receipt_.View(), month, options);
+    std::optional<normalizer::InsurerNumber> billed;
+    receipt_ = NormalizePerson(raw, nullptr, &billed);
+    return index_->Candidates(receipt_.View(), month, options,
+                              billed ? &*billed : nullptr);
   }
 
   std::string insurer_a_, insurer_b_;
@@ -257,13 +259,14 @@ TEST_F(RosterIndexTest, CutKeepsTheCandidatesThatAgreeMost) {
                                                     .birth_date = "19800101",
                                                     .postal_code = "1000001"},
                                                    nullptr);
-  std::vector<Candidate> all = (*index)->Candidates(receipt.View(), 202404, {});
+  std::vector<Candidate> all =
+      (*index)->Candidates(receipt.View(), 202404, {}, nullptr);
   ASSERT_EQ(all.size(), 3u);
   for (const Candidate& c : all) EXPECT_EQ(std::popcount(c.passes), 1);
   CandidateOptions options;
   options.max_total = 1;
   std::vector<Candidate> one =
-      (*index)->Candidates(receipt.View(), 202404, options);
+      (*index)->Candidates(receipt.View(), 202404, options, nullptr);
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].enrollment, EnrollmentId(2));
   EXPECT_EQ(one[0].passes, kAddress);
@@ -287,7 +290,7 @@ TEST_F(RosterIndexTest, SnapshotSwapUnderConcurrentReaders) {
     readers.emplace_back([&] {
       while (!stop.load()) {
         std::shared_ptr<const RosterIndex> index = snapshot.Get();
-        auto c = index->Candidates(receipt.View(), 202404, {});
+        auto c = index->Candidates(receipt.View(), 202404, {}, nullptr);
         // Either roster: the full one finds the person, the small one not.
         if (index->roster().size() == 5 && c.empty()) ++bad;
         if (index->roster().size() == 1 && !c.empty()) ++bad;

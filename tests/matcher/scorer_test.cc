@@ -404,7 +404,10 @@ TEST(ScorerTest, NoMatchWhenNothingIsPlausible) {
   EXPECT_EQ(outcome.candidates.size(), 1u);  // still reported, ranked
 }
 
-TEST(ScorerTest, LapsedEnrollmentGoesToReview) {
+// An identified person whose enrollment ended before the month: nothing to
+// confirm, so no match (routed by the insurer suggestions, re-matched
+// nightly); the person stays first among the candidates.
+TEST(ScorerTest, IdentifiedPersonWithoutAValidEnrollmentIsNoMatch) {
   std::unique_ptr<Scorer> scorer = DefaultScorer();
   Receipt receipt = MakeReceipt(kTaro);
   EnrollmentContext lapsed;
@@ -414,8 +417,9 @@ TEST(ScorerTest, LapsedEnrollmentGoesToReview) {
   roster.Add(1, kTaro, lapsed);
   MatchOutcome outcome = scorer->Match(receipt.Input(), roster.Inputs());
   EXPECT_EQ(outcome.candidates[0].evidence[7].level, "ENDED_RECENTLY");
-  EXPECT_EQ(outcome.decision, Decision::kReview);
-  EXPECT_EQ(outcome.reason, "enrollment");
+  EXPECT_EQ(outcome.decision, Decision::kNoMatch);
+  EXPECT_EQ(outcome.reason, "no enrollment valid in the month");
+  ASSERT_FALSE(outcome.candidates.empty());
 }
 
 class FixedFrequencies : public TermFrequency {

@@ -129,7 +129,7 @@ TEST(DirectoryCsvTest, Cp932) {
       "06130017,髙橋電機健康保険組合,髙橋電機健保,㈱髙橋電機\n");
   ASSERT_NE(csv.find("\xFB\xFC"), std::string::npos);  // 髙, NEC extension
   DirectoryLoadOptions options;
-  options.encoding = CsvEncoding::kCp932;
+  options.encoding = base::TextEncoding::kCp932;
   DirectoryLoadReport report;
   auto d = Read(csv, &report, options);
   ASSERT_TRUE(d.ok()) << d.status();

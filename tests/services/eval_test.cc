@@ -283,6 +283,65 @@ TEST(EvaluatorTest, PerCategoryTalliesAddUpToOverall) {
   EXPECT_EQ(r.overall.top1, 2);
 }
 
+// A truth line with a detail and a life event (what `kuromaru gen` writes).
+std::string EventLine(const std::string& id, const std::string& category,
+                      const std::string& detail, const std::string& event,
+                      bool valid, const EnrollmentKey& key,
+                      const std::string& expected_insurer) {
+  std::string line =
+      TruthLine(id, category, true, valid, key, expected_insurer);
+  const std::string plain = R"("detail":"")";
+  line.replace(
+      line.find(plain), plain.size(),
+      absl::StrCat(R"("detail":")", detail, R"(","event":")", event, R"(")"));
+  return line;
+}
+
+TEST(EvaluatorTest, TalliesByDetailAndLifeEvent) {
+  const EvalReport r =
+      Evaluate({EventLine("R1", "marriage", "same_key+old_card", "marriage",
+                          true, kKeyA, "01130012"),
+                EventLine("R2", "marriage", "spouse_kokuho+current_card",
+                          "marriage", true, kKeyC, "138016"),
+                EventLine("R3", "late_life_event", "turned_75+old_card",
+                          "turned_75", false, kKeyB, "39131015"),
+                TruthLine("R4", "exact", true, true, kKeyA)},
+               {ResultLine("R1", kReview, {{kKeyB}, {kKeyA}}, "01130012"),
+                ResultLine("R2", kAuto, {{kKeyC}}, "138016"),
+                ResultLine("R3", kReview, {{kKeyB}}, "39131015"),
+                ResultLine("R4", kAuto, {{kKeyA}}, "01130012")});
+  ASSERT_EQ(r.by_event.size(), 3u);
+  EXPECT_THAT(r.by_event.at("marriage").Top1(), Optional(0.5));
+  EXPECT_THAT(r.by_event.at("marriage").RecallAtK(), Optional(1.0));
+  EXPECT_EQ(r.by_event.at("turned_75").receipts, 1);
+  EXPECT_EQ(r.by_event.at("none").receipts, 1);  // no event in the truth
+  EXPECT_THAT(r.by_detail.at("marriage/same_key+old_card").Top1(),
+              Optional(0.0));
+  EXPECT_THAT(r.by_detail.at("marriage/spouse_kokuho+current_card").Top1(),
+              Optional(1.0));
+  EXPECT_EQ(r.by_detail.at("exact").receipts, 1);  // no detail: the category
+  // The late registration: the person is found (their ended enrollment),
+  // and routed to the insurer the roster does not list them in yet.
+  EXPECT_EQ(r.overall.not_held, 1);
+  EXPECT_THAT(r.overall.NotHeldInsurerTop1(), Optional(1.0));
+  EXPECT_THAT(r.by_category.at("late_life_event").Top1(), Optional(1.0));
+  const std::string text = FormatText(r);
+  EXPECT_THAT(text,
+              HasSubstr("insurer top-1 (not held yet)     1.0000   1 / 1"));
+  EXPECT_THAT(text, HasSubstr("by life event"));
+  EXPECT_THAT(text, HasSubstr("  marriage/same_key+old_card"));
+  google::protobuf::Struct s;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(FormatJson(r), &s).ok());
+  EXPECT_TRUE(
+      s.fields().at("by_event").struct_value().fields().contains("turned_75"));
+  EXPECT_TRUE(s.fields()
+                  .at("by_detail")
+                  .struct_value()
+                  .fields()
+                  .contains("marriage/spouse_kokuho+current_card"));
+}
+
 TEST(EvaluatorTest, InsurerTopOneOverallAndNotInRoster) {
   const std::vector<std::string> truth = {
       TruthLine("R1", "exact", true, true, kKeyA, "01130012"),

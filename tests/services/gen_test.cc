@@ -21,9 +21,11 @@
 #include "normalizer/utf8.h"
 #include "services/gen/generator.h"
 #include "services/gen/noise.h"
+#include "services/gen/profile.h"
 #include "services/gen/render.h"
 #include "services/gen/variants.h"
 #include "services/io/proto_json.h"
+#include "tests/support/csv.h"
 
 namespace kuromaru::gen {
 namespace {
@@ -44,31 +46,7 @@ std::vector<std::string> Lines(const std::string& path) {
   return out;
 }
 
-// RFC 4180 fields of one record (no embedded newlines in generated data).
-std::vector<std::string> CsvFields(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back().push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back().push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else {
-      out.back().push_back(c);
-    }
-  }
-  return out;
-}
+using ::kuromaru::testing::CsvFields;
 
 std::string MakeTempDir() {
   std::string dir = ::testing::TempDir() + "/kuromaru_gen_XXXXXX";
@@ -218,7 +196,11 @@ TEST_F(GenTest, TruthAgreesWithTheRoster) {
     const bool covers =
         row[8] <= first_day && (row[9].empty() || first_day < row[9]);
     EXPECT_EQ(covers, Bool(t, "valid_in_month")) << truth[i];
-    EXPECT_EQ(covers, Str(t, "category") != "late_roster") << truth[i];
+    const std::string category = Str(t, "category");
+    EXPECT_EQ(covers, category != "late_roster" &&
+                          category != "household_member" &&
+                          category != "late_life_event")
+        << truth[i];
   }
 }
 
@@ -291,6 +273,74 @@ TEST_F(GenTest, SameSeedSameFilesOtherSeedOtherFiles) {
   }
   EXPECT_NE(ReadAll(again.out_dir + "/roster.csv"),
             ReadAll(other.out_dir + "/roster.csv"));
+}
+
+// The share of truth lines with kana noise (the category or an overlay),
+// with birth-date noise, of persons not in the roster; and of roster rows
+// with blank kana.
+struct Shares {
+  double kana = 0, birth = 0, absent = 0, blank_kana = 0;
+};
+
+Shares Measure(const std::string& dir) {
+  Shares s;
+  const auto truth = Lines(dir + "/truth.jsonl");
+  for (const std::string& line : truth) {
+    google::protobuf::Struct t;
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &t).ok());
+    const std::string category = Str(t, "category");
+    const std::string noise = Str(t, "noise");
+    s.kana += category == "kana_noise" || noise.find("kana:") == 0;
+    s.birth += category == "birth_date_noise" ||
+               noise.find("birth_date:") != std::string::npos;
+    s.absent += category == "not_in_roster";
+  }
+  s.kana /= truth.size();
+  s.birth /= truth.size();
+  s.absent /= truth.size();
+  const auto roster = Lines(dir + "/roster.csv");
+  for (size_t i = 1; i < roster.size(); ++i) {
+    s.blank_kana += CsvFields(roster[i])[5].empty();
+  }
+  s.blank_kana /= roster.size() - 1;
+  return s;
+}
+
+TEST_F(GenTest, HeldoutProfileHasItsOwnSeedAndRates) {
+  EXPECT_EQ(*ParseProfile("default"), Profile::kDefault);
+  EXPECT_EQ(*ParseProfile("heldout"), Profile::kHeldout);
+  EXPECT_TRUE(absl::IsInvalidArgument(ParseProfile("tuned").status()));
+  const GenOptions plain;
+  const GenOptions standard = ProfileOptions(Profile::kDefault);
+  EXPECT_EQ(standard.seed, plain.seed);
+  EXPECT_EQ(standard.mix.shares, plain.mix.shares);
+  EXPECT_EQ(standard.policies.kouki_no_kana, plain.policies.kouki_no_kana);
+  EXPECT_EQ(standard.world.marriage_rate, plain.world.marriage_rate);
+
+  GenOptions heldout = ProfileOptions(Profile::kHeldout);
+  EXPECT_NE(heldout.seed, plain.seed);
+  heldout.persons = 3000;
+  heldout.receipts = 3000;
+  heldout.out_dir = MakeTempDir();
+  GenOptions twin = heldout;
+  twin.out_dir = MakeTempDir();
+  ASSERT_TRUE(Generate(heldout, *sources_).ok());
+  ASSERT_TRUE(Generate(twin, *sources_).ok());
+  for (const char* f : {"roster.csv", "receipts.jsonl", "truth.jsonl"}) {
+    EXPECT_EQ(ReadAll(heldout.out_dir + "/" + f),
+              ReadAll(twin.out_dir + "/" + f))
+        << f;
+  }
+  const Shares d = Measure(options_->out_dir);
+  const Shares h = Measure(heldout.out_dir);
+  // The profile's documented rates (profile.h).
+  EXPECT_NEAR(d.kana, 0.079, 0.02);
+  EXPECT_NEAR(h.kana, 0.236, 0.03);
+  EXPECT_NEAR(d.birth, 0.069, 0.02);
+  EXPECT_NEAR(h.birth, 0.208, 0.03);
+  EXPECT_NEAR(d.absent, 0.07, 0.02);
+  EXPECT_NEAR(h.absent, 0.20, 0.03);
+  EXPECT_GT(h.blank_kana, d.blank_kana + 0.05);
 }
 
 TEST_F(GenTest, Cp932RosterHasTheSameLines) {

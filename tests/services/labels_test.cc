@@ -21,10 +21,11 @@
 #include "matcher/matcher.h"
 #include "matcher/roster_index.h"
 #include "services/gen/generator.h"
-#include "services/io/match_result.h"
 #include "services/io/receipts.h"
 #include "services/io/roster_csv.h"
+#include "services/reconcile/proto_conversion.h"
 #include "services/store/sqlite_store.h"
+#include "tests/support/csv.h"
 
 namespace kuromaru::store {
 namespace {
@@ -33,26 +34,6 @@ std::string KeyText(const v1::EnrollmentKey& k) {
   return absl::StrJoin({k.insurer_number(), k.symbol(), k.number(), k.branch(),
                         k.qualified_from()},
                        "|");
-}
-
-// The fields of one CSV record (generated files have no embedded newlines).
-std::vector<std::string> CsvRecord(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-      out.back().push_back('"');
-      ++i;
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      out.emplace_back();
-    } else {
-      out.back().push_back(c);
-    }
-  }
-  return out;
 }
 
 std::unique_ptr<matcher::Matcher> LoadMatcher(const std::string& roster_csv) {
@@ -70,8 +51,8 @@ std::unique_ptr<matcher::Matcher> LoadMatcher(const std::string& roster_csv) {
 
 Rematcher RematchWith(const matcher::Matcher& m) {
   return [&m](const v1::Receipt& r) -> absl::StatusOr<v1::MatchResult> {
-    return io::ToMatchResult(r.receipt_id(), m.Match(io::TextOf(r)), "roster",
-                             "model");
+    return reconcile::ToMatchResult(
+        r.receipt_id(), m.Match(reconcile::TextOf(r)), "roster", "model");
   };
 }
 
@@ -161,21 +142,22 @@ class LabelsTest : public ::testing::Test {
   // Confirms the true enrollment when it is a candidate; otherwise finds no
   // match. Records the labels the decision implies.
   static void Decide(const v1::Case& c, const v1::EnrollmentKey& truth) {
-    Decision d;
+    ReviewerDecision d;
     d.receipt_id = c.receipt_id();
     d.expected_version = c.version();
     d.idempotency_key = "decide-" + c.receipt_id();
     d.actor = Actor{"bob", "reviewer", "", ""};
     bool found = false;
     for (const v1::Candidate& cand : c.result().candidates()) {
-      found = found || SameKey(KeyOf(cand), truth);
+      found = found || cases::SameKey(cases::KeyOf(cand), truth);
     }
     if (found) d.candidate = truth;
     auto decided = found ? store_->Confirm(d) : store_->MarkNoMatch(d);
     ASSERT_TRUE(decided.ok()) << decided.status();
     for (const v1::Candidate& cand : c.result().candidates()) {
-      const bool is_match = found && SameKey(KeyOf(cand), truth);
-      (*expected_)[c.receipt_id() + "/" + KeyText(KeyOf(cand))] = is_match;
+      const bool is_match = found && cases::SameKey(cases::KeyOf(cand), truth);
+      (*expected_)[c.receipt_id() + "/" + KeyText(cases::KeyOf(cand))] =
+          is_match;
     }
   }
 
@@ -185,7 +167,7 @@ class LabelsTest : public ::testing::Test {
     return ForEachDecisionLabel(
         *store_, rematch,
         [labels](const DecisionLabel& l) {
-          const std::string key = KeyText(KeyOf(l.candidate));
+          const std::string key = KeyText(cases::KeyOf(l.candidate));
           (*labels)[l.receipt_id + "/" + key] =
               Label{key, l.is_match, l.candidate.evidence_size(),
                     l.candidate.match_weight()};
@@ -259,7 +241,7 @@ TEST_F(LabelsTest, CandidatesNoLongerInTheRosterAreSkipped) {
   std::ofstream out(*dir_ + "/roster-smaller.csv");
   int64_t dropped_rows = 0;
   for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> f = CsvRecord(line);
+    std::vector<std::string> f = ::kuromaru::testing::CsvFields(line);
     if (f.size() >= 9 && removed_keys.count(absl::StrJoin(
                              {f[0], f[1], f[2], f[3], f[8]}, "|")) > 0) {
       ++dropped_rows;

@@ -99,7 +99,7 @@ class PurgeClosedTest : public ::testing::Test {
   void Reject(const std::string& id) {
     auto c = store_->GetCase(id, Actor{}, false);
     ASSERT_TRUE(c.ok()) << c.status();
-    Decision d;
+    ReviewerDecision d;
     d.receipt_id = id;
     d.expected_version = c->version();
     d.idempotency_key = "no-" + id;

@@ -21,6 +21,7 @@
 #include "matcher/matcher.h"
 #include "matcher/roster.h"
 #include "services/store/sqlite_store.h"
+#include "tests/support/seed.h"
 
 namespace kuromaru::rematch {
 namespace {
@@ -28,7 +29,7 @@ namespace {
 using ::testing::HasSubstr;
 
 // 佐藤花子 is unique; two different 鈴木一郎 share kana, birth date and sex.
-std::unique_ptr<matcher::Matcher> MakeMatcher() {
+std::shared_ptr<const matcher::Matcher> MakeMatcher() {
   matcher::RosterBuilder b;
   auto add = [&](matcher::RosterRow r) { EXPECT_TRUE(b.Add(r).ok()); };
   add({.insurer_number = "01130012",
@@ -62,6 +63,17 @@ std::unique_ptr<matcher::Matcher> MakeMatcher() {
   auto m = matcher::Matcher::Create(*index, matcher::Model::Default(), {});
   EXPECT_TRUE(m.ok()) << m.status();
   return *std::move(m);
+}
+
+// An engine over `m` whose results carry the given versions.
+reconcile::Engine EngineFor(std::shared_ptr<const matcher::Matcher> m,
+                            const std::string& roster,
+                            const std::string& model) {
+  reconcile::Engine engine;
+  engine.matcher = std::move(m);
+  engine.roster_version = roster;
+  engine.model_version = model;
+  return engine;
 }
 
 v1::Receipt Hanako(const std::string& id) {
@@ -160,18 +172,18 @@ class RematchTest : public ::testing::Test {
   }
 
   absl::StatusOr<RematchReport> Run(const std::string& roster = "r1") {
-    return RunRematch(*store_, *matcher_, roster, "m1", options_);
+    return RunRematch(*store_, EngineFor(matcher_, roster, "m1"), options_);
   }
 
   void Decide(const std::string& id, bool confirm) {
     const v1::Case c = Get(id);
-    store::Decision d;
+    store::ReviewerDecision d;
     d.receipt_id = id;
     d.expected_version = c.version();
     d.idempotency_key = "k-" + id;
     d.actor = {"alice", "reviewer", "", ""};
     if (confirm) {
-      d.candidate = store::KeyOf(c.result().candidates(0));
+      d.candidate = cases::KeyOf(c.result().candidates(0));
       ASSERT_TRUE(store_->Confirm(d).ok());
     } else {
       ASSERT_TRUE(store_->MarkNoMatch(d).ok());
@@ -179,7 +191,7 @@ class RematchTest : public ::testing::Test {
   }
 
   std::unique_ptr<store::CaseStore> store_;
-  std::unique_ptr<matcher::Matcher> matcher_;
+  std::shared_ptr<const matcher::Matcher> matcher_;
   RematchOptions options_;
 };
 
@@ -446,7 +458,7 @@ class RematchCrashTest : public ::testing::Test {
     o.on_progress = [](const RematchProgress&) {
       absl::SleepFor(absl::Milliseconds(10));
     };
-    auto report = RunRematch(**store, *matcher, "r1", "m1", o);
+    auto report = RunRematch(**store, EngineFor(matcher, "r1", "m1"), o);
     _exit(report.ok() ? 0 : 4);
   }
 
@@ -454,7 +466,8 @@ class RematchCrashTest : public ::testing::Test {
 };
 
 TEST_F(RematchCrashTest, KilledAndRestartedProcessesEveryCaseOnce) {
-  std::mt19937 rng(std::random_device{}());
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 rng(::kuromaru::testing::TestSeed());
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) RunChild();
@@ -478,11 +491,12 @@ TEST_F(RematchCrashTest, KilledAndRestartedProcessesEveryCaseOnce) {
   // The dead job's lease holds the shard until it expires.
   auto matcher = MakeMatcher();
   absl::StatusOr<RematchReport> report =
-      RunRematch(**store, *matcher, "r1", "m1", Options("parent"));
+      RunRematch(**store, EngineFor(matcher, "r1", "m1"), Options("parent"));
   EXPECT_EQ(report.status().code(), absl::StatusCode::kFailedPrecondition);
   while (absl::IsFailedPrecondition(report.status())) {
     absl::SleepFor(absl::Milliseconds(100));
-    report = RunRematch(**store, *matcher, "r1", "m1", Options("parent"));
+    report =
+        RunRematch(**store, EngineFor(matcher, "r1", "m1"), Options("parent"));
   }
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_NE(report->resumed_after, "");

@@ -121,7 +121,7 @@ TEST(RosterCsvTest, Cp932WithUserDefinedCharacters) {
       // bytes CP932 cannot decode
       "138222,,3,,\x85\x40,,19750123,1,20200101,,,,\n";
   RosterLoadOptions options;
-  options.encoding = CsvEncoding::kCp932;
+  options.encoding = base::TextEncoding::kCp932;
   RosterLoadReport report;
   auto roster = Read(csv, &report, options);
   ASSERT_TRUE(roster.ok()) << roster.status();
@@ -208,9 +208,9 @@ TEST(RosterCsvTest, DeltaFromAFile) {
 }
 
 TEST(RosterCsvTest, ParsesEncodingNames) {
-  EXPECT_EQ(*ParseCsvEncoding("CP932"), CsvEncoding::kCp932);
-  EXPECT_EQ(*ParseCsvEncoding(""), CsvEncoding::kUtf8);
-  EXPECT_FALSE(ParseCsvEncoding("latin1").ok());
+  EXPECT_EQ(*base::ParseTextEncoding("CP932"), base::TextEncoding::kCp932);
+  EXPECT_EQ(*base::ParseTextEncoding(""), base::TextEncoding::kUtf8);
+  EXPECT_FALSE(base::ParseTextEncoding("latin1").ok());
 }
 
 }  // namespace

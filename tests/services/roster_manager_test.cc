@@ -2,8 +2,6 @@
 // and the record of the active roster in the store.
 #include "services/grpc/roster_manager.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <fstream>
 #include <string>
@@ -12,27 +10,25 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "matcher/model.h"
+#include "services/reconcile/recorded_source.h"
 #include "services/store/sqlite_store.h"
+#include "tests/support/files.h"
+#include "tests/support/roster.h"
 
 namespace kuromaru::grpc_service {
 namespace {
 
+using reconcile::Engine;
+using reconcile::RosterSource;
 using ::testing::HasSubstr;
 
-constexpr char kHeader[] =
-    "insurer_number,symbol,number,branch,name_kanji,name_kana,birth_date,sex,"
-    "qualified_from,qualified_until,postal_code,address\n";
-constexpr char kRow1[] =
-    "01130012,1234,5678,01,髙橋　太郎,タカハシ　タロウ,19750123,1,20150401,,"
-    "1000001,東京都千代田区千代田1-1\n";
-constexpr char kRow2[] =
-    "06130012,12,34,,佐藤　花子,サトウ　ハナコ,19800229,2,20000101,,,\n";
+constexpr const char* kHeader = ::kuromaru::testing::kRosterHeader;
+constexpr const char* kRow1 = ::kuromaru::testing::kTakahashiTaro;
+constexpr const char* kRow2 = ::kuromaru::testing::kSatoHanako;
 
 class RosterManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/kuromaru_rm_XXXXXX";
-    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
     auto store = store::SqliteStore::Open(":memory:", store::SqliteOptions());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
@@ -42,9 +38,7 @@ class RosterManagerTest : public ::testing::Test {
   }
 
   std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
+    return dir_.Write(name, text);
   }
 
   v1::RosterOperation Run(absl::StatusOr<v1::RosterOperation> started) {
@@ -57,7 +51,7 @@ class RosterManagerTest : public ::testing::Test {
     return done.ok() ? *done : v1::RosterOperation();
   }
 
-  std::string dir_;
+  ::kuromaru::testing::TempDir dir_;
   std::unique_ptr<store::CaseStore> store_;
   std::unique_ptr<RosterManager> manager_;
   std::atomic<int> swaps_{0};
@@ -72,7 +66,7 @@ TEST_F(RosterManagerTest, LoadsASnapshotAndRecordsItInTheStore) {
   EXPECT_EQ(op.rows_read(), 2);
   auto engine = manager_->Current();
   ASSERT_NE(engine, nullptr);
-  EXPECT_EQ(engine->counts.rows(), 2);
+  EXPECT_EQ(engine->counts.rows, 2);
   EXPECT_EQ(op.resulting_version(), engine->roster_version);
   EXPECT_EQ(swaps_.load(), 1);
 
@@ -80,12 +74,10 @@ TEST_F(RosterManagerTest, LoadsASnapshotAndRecordsItInTheStore) {
   ASSERT_TRUE(active.ok()) << active.status();
   EXPECT_EQ(active->version, engine->roster_version);
   EXPECT_EQ(active->snapshot_path, source.snapshot_path);
-  auto extras = store_->LoadCheckpoint(SourceKey(active->version));
-  ASSERT_TRUE(extras.ok());
-  RosterSource restored;
-  DecodeSourceExtras(extras->value_or(""), &restored);
-  EXPECT_EQ(restored.encoding, "utf-8");
-  EXPECT_EQ(restored.directory_path, "");
+  auto restored = reconcile::ReadRecordedSource(*store_);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->source.encoding, base::TextEncoding::kUtf8);
+  EXPECT_EQ(restored->source.directory_path, "");
 }
 
 TEST_F(RosterManagerTest, AppliesADeltaOnTopAndKeepsTheOldEngineForReaders) {
@@ -97,10 +89,11 @@ TEST_F(RosterManagerTest, AppliesADeltaOnTopAndKeepsTheOldEngineForReaders) {
 
   const std::string delta =
       Write("d.csv", std::string("op,") + kHeader + "upsert," + kRow2);
-  const v1::RosterOperation op = Run(manager_->StartDelta(delta, "", 0));
+  const v1::RosterOperation op =
+      Run(manager_->StartDelta(delta, std::nullopt, 0));
   EXPECT_EQ(op.state(), v1::RosterOperation::STATE_SUCCEEDED) << op.message();
   auto after = manager_->Current();
-  EXPECT_EQ(after->counts.rows(), 2);
+  EXPECT_EQ(after->counts.rows, 2);
   EXPECT_NE(after->roster_version, before->roster_version);
   EXPECT_THAT(after->source.delta_paths, ::testing::ElementsAre(delta));
   // A reader holding the old engine still has a whole, working roster.
@@ -119,7 +112,6 @@ TEST_F(RosterManagerTest, AFailedLoadReportsLinesAndKeepsTheRosterInService) {
       Write("bad.csv", std::string(kHeader) + kRow1 +
                            "01130012,1234,9999,,山田　一,,19600230,1,"
                            "20000101,,,\n");
-  bad.max_errors = 0;  // the default budget (1000 rows) would accept it
   const v1::RosterOperation accepted = Run(manager_->StartSnapshot(bad));
   EXPECT_EQ(accepted.state(), v1::RosterOperation::STATE_SUCCEEDED);
   ASSERT_EQ(accepted.errors_size(), 1);
@@ -127,7 +119,7 @@ TEST_F(RosterManagerTest, AFailedLoadReportsLinesAndKeepsTheRosterInService) {
   EXPECT_EQ(accepted.rows_rejected(), 1);
 
   RosterSource missing;
-  missing.snapshot_path = dir_ + "/no-such.csv";
+  missing.snapshot_path = dir_.File("no-such.csv");
   const v1::RosterOperation failed = Run(manager_->StartSnapshot(missing));
   EXPECT_EQ(failed.state(), v1::RosterOperation::STATE_FAILED);
   EXPECT_FALSE(failed.message().empty());
@@ -150,18 +142,16 @@ TEST_F(RosterManagerTest, LoadsTheDirectoryBesideTheRosterAndKeepsItForDeltas) {
   EXPECT_THAT(op.errors(0).reason(), HasSubstr("dir.csv"));
   auto engine = manager_->Current();
   ASSERT_NE(engine->directory, nullptr);
-  EXPECT_EQ(engine->counts.insurers_in_directory(), 1);
+  EXPECT_EQ(engine->directory->size(), 1u);
 
-  // Recorded beside the roster version, for a restart.
-  auto extras = store_->LoadCheckpoint(SourceKey(engine->roster_version));
-  ASSERT_TRUE(extras.ok() && extras->has_value());
-  RosterSource restored;
-  DecodeSourceExtras(**extras, &restored);
-  EXPECT_EQ(restored.directory_path, source.directory_path);
+  // Recorded with the roster, for a restart.
+  auto restored = reconcile::ReadRecordedSource(*store_);
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(restored->source.directory_path, source.directory_path);
 
   const std::string delta =
       Write("d.csv", std::string("op,") + kHeader + "upsert," + kRow2);
-  Run(manager_->StartDelta(delta, "", 0));
+  Run(manager_->StartDelta(delta, std::nullopt, 0));
   EXPECT_EQ(manager_->Current()->directory, engine->directory);
 }
 
@@ -170,12 +160,7 @@ TEST_F(RosterManagerTest, RefusesBadRequests) {
   relative.snapshot_path = "roster.csv";
   EXPECT_EQ(manager_->StartSnapshot(relative).status().code(),
             absl::StatusCode::kInvalidArgument);
-  RosterSource encoding;
-  encoding.snapshot_path = "/tmp/r.csv";
-  encoding.encoding = "latin-1";
-  EXPECT_EQ(manager_->StartSnapshot(encoding).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(manager_->StartDelta("/tmp/d.csv", "", 0).status().code(),
+  EXPECT_EQ(manager_->StartDelta("/tmp/d.csv", std::nullopt, 0).status().code(),
             absl::StatusCode::kFailedPrecondition);  // no roster yet
   EXPECT_EQ(manager_->LoadModel("/tmp/m.model").status().code(),
             absl::StatusCode::kFailedPrecondition);

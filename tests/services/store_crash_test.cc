@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "services/store/case_store.h"
 #include "services/store/sqlite_store.h"
+#include "tests/support/seed.h"
 
 namespace kuromaru::store {
 namespace {
@@ -54,11 +55,11 @@ void Report(int fd, char kind, const std::string& id) {
         if (!w.ok()) _exit(4);
         Report(fd, 'C', c.receipt.receipt_id());
         if (i % 2 != 0) continue;
-        Decision d;
+        ReviewerDecision d;
         d.receipt_id = c.receipt.receipt_id();
         d.expected_version = w->stored.version();
         d.idempotency_key = "confirm-" + d.receipt_id;
-        d.candidate = KeyOf(*top);
+        d.candidate = cases::KeyOf(*top);
         d.actor = {"crash-test", "reviewer", d.idempotency_key, ""};
         if (!(*store)->Confirm(d).ok()) _exit(5);
         Report(fd, 'D', d.receipt_id);
@@ -161,9 +162,8 @@ TEST(StoreCrashTest, KillNineLosesNoAcknowledgedWrite) {
   std::string dir = ::testing::TempDir() + "/kuromaru_crash_XXXXXX";
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
   const std::string path = dir + "/cases.db";
-  const unsigned seed = std::random_device()();
-  SCOPED_TRACE(absl::StrCat("seed ", seed));
-  std::mt19937 rng(seed);
+  SCOPED_TRACE(::kuromaru::testing::SeedNote());
+  std::mt19937 rng(::kuromaru::testing::TestSeed());
   std::uniform_int_distribution<int> delay_ms(20, 400);
   std::set<std::string> cases, decisions;
   for (int round = 0; round < 6; ++round) {

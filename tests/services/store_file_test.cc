@@ -18,6 +18,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/store/case_store.h"
+#include "services/store/migrations.h"
+#include "services/store/sqlite_db.h"
 #include "services/store/sqlite_store.h"
 
 namespace kuromaru::store {
@@ -146,11 +148,43 @@ TEST_F(StoreFileTest, AuditRowsCannotBeUpdatedOrDeleted) {
 
 TEST_F(StoreFileTest, NewerSchemaIsRefused) {
   ASSERT_NE(Open(), nullptr);
-  EXPECT_EQ(RawCount("schema_version"), 1);
+  EXPECT_EQ(RawCount("schema_version"), LatestSchemaVersion());
   EXPECT_EQ(RawExec("INSERT INTO schema_version VALUES (99, 0)"), "");
   auto store = SqliteStore::Open(path_, SqliteOptions());
   EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(store.status().message()), HasSubstr("99"));
+}
+
+// Before version 2, a roster's encoding and directory were kept in a
+// checkpoint named after its version; the migration moves them into the
+// roster's own columns and drops the checkpoint.
+TEST_F(StoreFileTest, MigratesTheRosterSourceOutOfTheCheckpoints) {
+  {
+    auto db = Connection::Open(path_, true, 5000);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE(Migrate(**db, 1).ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO roster_state VALUES (1, 'v7', "
+                           "'/r.csv', '/d1.csv\n/d2.csv', '', 'm1', 0)")
+                    .ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO checkpoints VALUES ("
+                           "'roster.source.v7', CAST('cp932' || char(10) || "
+                           "'/dir.csv' AS BLOB), 0), ('rematch/0-of-1', "
+                           "CAST('x' AS BLOB), 0)")
+                    .ok());
+  }
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  auto active = store->GetActiveRoster();
+  ASSERT_TRUE(active.ok()) << active.status();
+  EXPECT_EQ(active->version, "v7");
+  EXPECT_EQ(active->encoding, "cp932");
+  EXPECT_EQ(active->directory_path, "/dir.csv");
+  EXPECT_THAT(active->delta_paths,
+              ::testing::ElementsAre("/d1.csv", "/d2.csv"));
+  EXPECT_FALSE(store->LoadCheckpoint("roster.source.v7")->has_value());
+  EXPECT_TRUE(store->LoadCheckpoint("rematch/0-of-1")->has_value());
 }
 
 TEST_F(StoreFileTest, LogIsCopiedIntoTheFileInTheBackground) {

@@ -194,11 +194,41 @@ TEST(UkeReaderTest, AFileOfAnotherLayoutIsRejected) {
               HasSubstr("line 1: IR record of 9 fields"));
   EXPECT_THAT(code_and_message(Ir() + re + "ZZ,1,2\r\n" + Go()),
               HasSubstr("line 3: unknown record type"));
-  EXPECT_THAT(code_and_message(Ir() + re), HasSubstr("without a GO"));
+  EXPECT_THAT(code_and_message(Ir() + re),
+              HasSubstr("line 2: the file looks truncated: it ends before "
+                        "the GO record"));
+  // Cut inside its last record: whatever that record looks like, the file
+  // says it was cut rather than blaming the layout.
+  const std::string whole = Ir() + re + Go();
+  EXPECT_THAT(code_and_message(whole.substr(0, Ir().size() + 25)),
+              HasSubstr("line 2: the file looks truncated: its last record "
+                        "ends without a line break"));
+  ASSERT_TRUE(ParseUke(whole.substr(0, whole.size() - 2)).ok())
+      << "a last GO without its line break is whole";
   EXPECT_THAT(code_and_message(re + Go()), HasSubstr("line 1"));
   EXPECT_THAT(code_and_message(Ir() + re + Go() + re),
               HasSubstr("line 4: RE record outside"));
   EXPECT_THAT(code_and_message(""), HasSubstr("no IR record"));
+}
+
+// Bytes CP932 does not define cost only the receipt whose used field holds
+// them; elsewhere (a skipped field, a clinical record, the clinic's name)
+// they are not read.
+TEST(UkeReaderTest, BytesOutsideCp932LeaveOnlyTheirReceiptOut) {
+  std::string bad_name = Re("1", "202504", "甲", "1", "19700101", "");
+  bad_name.replace(bad_name.find("\x8D\x62"), 2, "\xFD\xFD");  // 甲
+  std::string bad_unused = Re("2", "202504", "乙", "1", "19700101", "");
+  bad_unused.replace(bad_unused.find(",,"), 2, ",\xFF,");  // field 8
+  const std::string file = "IR,1,13,1,1234567,,\xFF\xFE,202505,00,\r\n" +
+                           bad_name + "SY,1,\xFD\xFD\r\n" + bad_unused + Go();
+  auto parsed = ParseUke(file);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->errors.size(), 1u);
+  EXPECT_EQ(parsed->errors[0].line, 2);
+  EXPECT_EQ(parsed->errors[0].reason,
+            "RE: 氏名 holds bytes that are not CP932");
+  ASSERT_EQ(parsed->receipts.size(), 1u);
+  EXPECT_EQ(parsed->receipts[0].receipt.name_kanji(), "乙");
 }
 
 std::string MakeTempDir() {
