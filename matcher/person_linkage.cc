@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstdlib>
 #include <span>
 #include <string_view>
 #include <utility>
 
-#include "matcher/name_relation.h"
 #include "base/parallel.h"
+#include "matcher/name_relation.h"
 #include "matcher/roster.h"
 #include "normalizer/utf8.h"
 
@@ -222,6 +223,13 @@ int OverlapDays(PackedDate a_from, PackedDate a_until, PackedDate b_from,
   return static_cast<int>(std::clamp<int64_t>(end - start, -kOpen, kOpen));
 }
 
+bool AtSeventyFifthBirthday(PackedDate birth, PackedDate date) {
+  if (birth == 0 || date == 0) return false;
+  // Born on 29 February: DayNumber reads 29 February of a common year as
+  // 1 March, the day the age is reached.
+  return std::abs(DayNumber(date) - DayNumber(birth + 750000)) <= 7;
+}
+
 int LinkScore(const LinkSide& a, const LinkSide& b) {
   if (a.view.birth_date != b.view.birth_date || a.view.sex != b.view.sex) {
     return kNoLink;
@@ -244,9 +252,13 @@ int LinkScore(const LinkSide& a, const LinkSide& b) {
   // for one person's chain the rule, between two persons of the same birth
   // date and sex a coincidence of a few in a thousand (a week in ten years).
   // Gaps of weeks or months happen to one person too, but then say little.
-  // (Overlaps beyond kLinkOverlapDays were refused above.)
+  // (Overlaps beyond kLinkOverlapDays were refused above.) Not on the 75th
+  // birthday: every person of that birth date leaves their insurer for the
+  // 後期高齢者医療 one that day, so two of them meeting then is no sign.
   const int gap = -overlap;
-  if (gap <= 7) {
+  if (AtSeventyFifthBirthday(a.view.birth_date, std::max(a.from, b.from))) {
+    // no evidence from the timing
+  } else if (gap <= 7) {
     score += 7;
   } else if (gap <= 31) {
     score += 3;

@@ -79,6 +79,11 @@ int OverlapDays(PackedDate a_from, PackedDate a_until, PackedDate b_from,
 // Day number of a packed date (days since 1970-01-01, proleptic Gregorian).
 int64_t DayNumber(PackedDate date);
 
+// Whether `date` is within a week of the 75th birthday of a person born on
+// `birth`, when everyone born that day moves to the 後期高齢者医療 insurer: an
+// enrollment that begins then continues one of them, not one in particular.
+bool AtSeventyFifthBirthday(PackedDate birth, PackedDate date);
+
 }  // namespace kuromaru::matcher
 
 #endif  // KUROMARU_MATCHER_PERSON_LINKAGE_H_

@@ -127,17 +127,21 @@ std::string_view Roster::Insurer(uint16_t index) const {
   return {insurer_text_.data() + begin, insurer_offsets_[index + 1] - begin};
 }
 
-PersonView Roster::View(EnrollmentId id) const {
+PersonView Roster::View(EnrollmentId id) const { return View(id, {}); }
+
+PersonView Roster::View(EnrollmentId id, ViewParts parts) const {
   const EnrollmentRecord& r = records_[id.value()];
   PersonView v;
   DecodeNameView(names_.data() + size_t{r.name} * 2, &v);
-  DecodeAddress(addresses_.data() + r.address, &v);
+  if (parts.address) DecodeAddress(addresses_.data() + r.address, &v);
   v.birth_date = r.birth_date;
   v.sex = r.sex;
   v.insurer_number = Insurer(r.insurer);
-  const MemberView m = DecodeMember(MemberEntry(id), v.insurer_number);
-  v.member_key = m.member_key;
-  v.member_number = m.member_number;
+  if (parts.member) {
+    const MemberView m = DecodeMember(MemberEntry(id), v.insurer_number);
+    v.member_key = m.member_key;
+    v.member_number = m.member_number;
+  }
   return v;
 }
 

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "base/parallel.h"
 #include "base/status_macros.h"
+#include "matcher/person_linkage.h"
 #include "normalizer/date.h"
 #include "normalizer/insurer.h"
 #include "normalizer/name_kanji.h"
@@ -301,7 +304,7 @@ void RosterIndex::Lookup(uint64_t key, uint32_t pass, int max_per_key,
   const uint64_t id_mask = (uint64_t{1} << id_bits_) - 1;
   for (uint32_t i = lo; i<hi&& * budget> 0; ++i, --*budget) {
     hits->push_back({EnrollmentId(static_cast<uint32_t>(Entry(i) & id_mask)),
-                     pass, static_cast<uint32_t>(shared)});
+                     pass, static_cast<uint32_t>(shared), PersonId()});
   }
 }
 
@@ -414,6 +417,20 @@ void RosterIndex::Query(const PersonView& r, const CandidateOptions& options,
 
 namespace {
 
+// Whether two names, each given whole and by its surname, have the same given
+// name after different surnames: a name before and after a marriage or an
+// adoption. False when a side's surname is unknown (no space).
+bool SameGivenName(std::string_view a, std::string_view a_surname,
+                   std::string_view b, std::string_view b_surname) {
+  if (a_surname.empty() || b_surname.empty() || a_surname == b_surname ||
+      a.size() <= a_surname.size() || b.size() <= b_surname.size() ||
+      a.substr(0, a_surname.size()) != a_surname ||
+      b.substr(0, b_surname.size()) != b_surname) {
+    return false;
+  }
+  return a.substr(a_surname.size()) == b.substr(b_surname.size());
+}
+
 // How much an enrollment agrees with a receipt, in rough points, for choosing
 // which candidates to keep when there are too many: a cheap stand-in for the
 // scorer, so that a receipt found only through weak keys (a mistyped birth
@@ -425,9 +442,15 @@ int Agreement(const PersonView& r, const PersonView& e) {
     points += 4;
   } else if (!r.kana_surname.empty() && r.kana_surname == e.kana_surname) {
     points += 1;
+  } else if (SameGivenName(r.kana_key, r.kana_surname, e.kana_key,
+                           e.kana_surname)) {
+    points += 3;
   }
   if (!r.kanji_loose_key.empty() && r.kanji_loose_key == e.kanji_loose_key) {
     points += 4;
+  } else if (SameGivenName(r.kanji_key, r.kanji_surname, e.kanji_key,
+                           e.kanji_surname)) {
+    points += 3;
   }
   if (r.birth_date != 0 && r.birth_date == e.birth_date) points += 4;
   if (!r.member_number.empty() && r.member_number == e.member_number) {
@@ -443,6 +466,92 @@ int Agreement(const PersonView& r, const PersonView& e) {
   return points;
 }
 
+// A candidate ranked for the cut.
+struct Ranked {
+  PersonId person;
+  uint32_t passes = 0;
+  int pass_count = 0;
+  uint32_t shared = UINT32_MAX;  // fewest persons sharing a key that found it
+  uint32_t first_hit = 0, end_hit = 0;  // its hits: [first_hit, end_hit)
+  int agreement = 0;
+};
+
+// Days within which an enrollment that begins where an ended one stopped may
+// continue it (a 取得日 recorded late, a month between two cards).
+constexpr int64_t kSuccessorDays = 31;
+
+// A person whose enrollments all ended before the month goes on under another
+// enrollment, which the receipt's own fields may not find again: a new
+// surname, a new card. A candidate with the same birth date and sex whose
+// enrollment begins within kSuccessorDays of where an ended candidate stops
+// (not on the 75th birthday, when all of that birth date move) is ranked as
+// if it agreed as much, so that the cut keeps it for the matcher to link
+// (matcher.cc, MergeSuccessors).
+void RankSuccessors(const Roster& roster, PackedMonth service_month,
+                    std::vector<Ranked>* ranked) {
+  if (service_month == 0) return;
+  const PackedDate first_day = service_month * 100 + 1;
+  struct Ended {
+    const EnrollmentRecord* last;
+    int agreement;
+  };
+  std::vector<Ended> ended;
+  for (const Ranked& r : *ranked) {
+    const EnrollmentRecord& last =
+        roster.record(roster.Enrollments(r.person).back());
+    if (last.qualified_until != 0 && last.qualified_until <= first_day) {
+      ended.push_back({&last, r.agreement});
+    }
+  }
+  if (ended.empty()) return;
+  for (Ranked& r : *ranked) {
+    for (const Ended& x : ended) {
+      if (x.agreement <= r.agreement) continue;
+      for (EnrollmentId id : roster.Enrollments(r.person)) {
+        const EnrollmentRecord& e = roster.record(id);
+        if (e.qualified_from <= x.last->qualified_from) continue;
+        if (e.birth_date == x.last->birth_date && e.sex == x.last->sex &&
+            std::abs(DayNumber(e.qualified_from) -
+                     DayNumber(x.last->qualified_until)) <= kSuccessorDays &&
+            !AtSeventyFifthBirthday(e.birth_date, e.qualified_from) &&
+            roster.ValidIn(r.person, service_month) != kNoEnrollment) {
+          r.agreement = x.agreement;
+        }
+        break;
+      }
+    }
+  }
+}
+
+// The candidate for `person`: its enrollment valid in the month, or else its
+// nearest; nullopt when it has none valid and `include_not_valid` is false.
+std::optional<Candidate> CandidateOf(const Roster& roster, const Ranked& r,
+                                     EnrollmentId matched,
+                                     PackedMonth service_month,
+                                     bool include_not_valid) {
+  Candidate c;
+  c.person = r.person;
+  c.matched = matched;
+  c.passes = r.passes;
+  std::span<const EnrollmentId> list = roster.Enrollments(c.person);
+  if (service_month == 0) {
+    c.enrollment = list.back();
+    c.valid_in_month = roster.record(c.enrollment).qualified_until == 0;
+    return c;
+  }
+  c.enrollment = roster.ValidIn(c.person, service_month);
+  c.valid_in_month = c.enrollment != kNoEnrollment;
+  if (c.valid_in_month) return c;
+  if (!include_not_valid) return std::nullopt;
+  // The last enrollment that began before the month, else the first.
+  const PackedDate first_day = service_month * 100 + 1;
+  c.enrollment = list.front();
+  for (EnrollmentId id : list) {
+    if (roster.record(id).qualified_from <= first_day) c.enrollment = id;
+  }
+  return c;
+}
+
 }  // namespace
 
 std::vector<Candidate> RosterIndex::Candidates(
@@ -454,74 +563,68 @@ std::vector<Candidate> RosterIndex::Candidates(
   Query(receipt, options, billed, &hits);
   const Roster& roster = *roster_;
   // One candidate per person: sort hits by person, merge their passes.
-  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
-    const PersonId pa = roster.PersonOf(a.id), pb = roster.PersonOf(b.id);
-    return pa != pb ? pa < pb : a.id < b.id;
+  for (Hit& hit : hits) hit.person = roster.PersonOf(hit.id);
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.person != b.person ? a.person < b.person : a.id < b.id;
   });
-  struct Ranked {
-    Candidate candidate;
-    uint32_t shared;  // fewest persons sharing a key that found it
-    int agreement = 0;
-  };
   std::vector<Ranked> ranked;
   for (size_t i = 0; i < hits.size();) {
-    Ranked r{{}, UINT32_MAX};
-    Candidate& c = r.candidate;
-    c.person = roster.PersonOf(hits[i].id);
-    c.matched = hits[i].id;
-    for (; i < hits.size() && roster.PersonOf(hits[i].id) == c.person; ++i) {
-      c.passes |= hits[i].pass;
+    Ranked r;
+    r.person = hits[i].person;
+    r.first_hit = static_cast<uint32_t>(i);
+    for (; i < hits.size() && hits[i].person == r.person; ++i) {
+      r.passes |= hits[i].pass;
       r.shared = std::min(r.shared, hits[i].shared);
     }
-    std::span<const EnrollmentId> list = roster.Enrollments(c.person);
-    if (service_month == 0) {
-      c.enrollment = list.back();
-      c.valid_in_month = roster.record(c.enrollment).qualified_until == 0;
-    } else {
-      c.enrollment = roster.ValidIn(c.person, service_month);
-      c.valid_in_month = c.enrollment != kNoEnrollment;
-      if (!c.valid_in_month) {
-        if (!options.include_not_valid) continue;
-        // The last enrollment that began before the month, else the first.
-        const PackedDate first_day = service_month * 100 + 1;
-        c.enrollment = list.front();
-        for (EnrollmentId id : list) {
-          if (roster.record(id).qualified_from <= first_day) c.enrollment = id;
-        }
-      }
-    }
+    r.end_hit = static_cast<uint32_t>(i);
+    r.pass_count = std::popcount(r.passes);
     ranked.push_back(r);
   }
+  if (ranked.size() > 1) {
+    // Keep those that agree most with the receipt (or continue one that
+    // does), then those found by more passes, then by rarer keys; none that
+    // agrees far less than the best. A person's enrollments found may differ
+    // (a name before and after a marriage): the one that agrees most counts.
+    const Roster::ViewParts parts{.member = !receipt.member_number.empty(),
+                                  .address = !receipt.postal_code.empty() ||
+                                             !receipt.municipality.empty()};
+    for (Ranked& r : ranked) {
+      for (uint32_t h = r.first_hit; h < r.end_hit; ++h) {
+        if (h > r.first_hit && hits[h].id == hits[h - 1].id) continue;
+        r.agreement = std::max(
+            r.agreement, Agreement(receipt, roster.View(hits[h].id, parts)));
+      }
+    }
+    RankSuccessors(roster, service_month, &ranked);
+    std::sort(ranked.begin(), ranked.end(),
+              [](const Ranked& a, const Ranked& b) {
+                if (a.agreement != b.agreement) {
+                  return a.agreement > b.agreement;
+                }
+                if (a.pass_count != b.pass_count) {
+                  return a.pass_count > b.pass_count;
+                }
+                if (a.shared != b.shared) return a.shared < b.shared;
+                return a.person < b.person;
+              });
+  }
   const auto limit = static_cast<size_t>(std::max(0, options.max_total));
-  auto by_passes = [](const Candidate& a, const Candidate& b) {
+  const int floor =
+      ranked.empty() ? 0 : ranked.front().agreement - options.max_agreement_gap;
+  std::vector<Candidate> out;
+  for (const Ranked& r : ranked) {
+    if (out.size() == limit || r.agreement < floor) break;
+    std::optional<Candidate> c =
+        CandidateOf(roster, r, hits[r.first_hit].id, service_month,
+                    options.include_not_valid);
+    if (c) out.push_back(*c);
+  }
+  std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
     const int na = std::popcount(a.passes);
     const int nb = std::popcount(b.passes);
     if (na != nb) return na > nb;
     return a.enrollment < b.enrollment;
-  };
-  if (ranked.size() > limit) {
-    // Keep those that agree most with the receipt, then those found by more
-    // passes, then by rarer keys.
-    for (Ranked& r : ranked) {
-      r.agreement = Agreement(receipt, roster.View(r.candidate.matched));
-    }
-    std::sort(ranked.begin(), ranked.end(),
-              [&](const Ranked& a, const Ranked& b) {
-                if (a.agreement != b.agreement) {
-                  return a.agreement > b.agreement;
-                }
-                const int na = std::popcount(a.candidate.passes);
-                const int nb = std::popcount(b.candidate.passes);
-                if (na != nb) return na > nb;
-                if (a.shared != b.shared) return a.shared < b.shared;
-                return a.candidate.enrollment < b.candidate.enrollment;
-              });
-    ranked.resize(limit);
-  }
-  std::vector<Candidate> out;
-  out.reserve(ranked.size());
-  for (const Ranked& r : ranked) out.push_back(r.candidate);
-  std::sort(out.begin(), out.end(), by_passes);
+  });
   return out;
 }
 

@@ -81,9 +81,15 @@ struct CandidateOptions {
   // name shared by more persons than this is left to the passes keyed by birth
   // date. Default: 32.
   int max_per_undated_key = 32;
-  // Most candidates returned; those found by more passes first, then those
-  // found by a key fewer persons share. Default: 24.
+  // Most candidates returned: those that agree most with the receipt (a
+  // cheap count of the fields they share), then those found by more passes,
+  // then by a key fewer persons share. Default: 24.
   int max_total = 24;
+  // Candidates that agree with the receipt this many points less than the
+  // best one are not returned: a namesake sharing only the birth date with a
+  // receipt whose name, birth date and card agree with another person. A
+  // name, a birth date and a card number are 4 points each. Default: 8.
+  int max_agreement_gap = 8;
   // Persons with no enrollment valid in the service month are returned with
   // their nearest enrollment (valid_in_month false). Default: true.
   bool include_not_valid = true;
@@ -112,10 +118,13 @@ class RosterIndex {
       std::shared_ptr<const Roster> roster,
       const IndexOptions& options = IndexOptions());
 
-  // Candidates for one receipt, at most options.max_total, ordered by the
-  // number of passes that found them, then by the fewest persons sharing a key
-  // that found them (then by enrollment id). `service_month` is YYYYMM; 0
-  // takes each person's latest enrollment. Thread-safe.
+  // Candidates for one receipt: the persons its blocking passes find, at most
+  // options.max_total of those that agree most with it, none agreeing
+  // options.max_agreement_gap points less than the best; ordered by the
+  // number of passes that found them (then by enrollment id). A candidate
+  // that may continue the chain of one whose enrollments all ended before the
+  // month ranks with it. `service_month` is YYYYMM; 0 takes each person's
+  // latest enrollment. Thread-safe.
   // `billed` is the receipt's insurer number as parsed (it and its repairs
   // key the insurer-and-member pass); nullptr when it has none or it did not
   // parse.
@@ -143,6 +152,7 @@ class RosterIndex {
     EnrollmentId id;
     uint32_t pass;
     uint32_t shared;
+    PersonId person;  // filled once all passes are done
   };
   using Hits = std::vector<Hit>;
   // Adds the ids under `key` to `hits`, unless more than max_per_key or the

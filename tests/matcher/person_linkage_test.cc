@@ -36,19 +36,66 @@ TEST(PersonLinkageTest, ChainWithBlankKanaIsOnePerson) {
 }
 
 TEST(PersonLinkageTest, KanaOnlyAndKanjiOnlyLinkWhenAdjacentAtOneAddress) {
+  // 後期高齢者 at 65, by a disability certificate: not the 75th birthday.
   RosterRow kana_only = Kokuho();
   kana_only.name_kanji = "タカハシ　イチロウ";  // katakana in the kanji column
   kana_only.name_kana = "";
-  auto roster = Build({kana_only, Kouki()});
+  kana_only.birth_date = "19590312";
+  RosterRow kouki = Kouki();
+  kouki.birth_date = kana_only.birth_date;
+  auto roster = Build({kana_only, kouki});
   EXPECT_TRUE(SamePerson(*roster, 0, 1));
 
   // The same names far apart in time and place are not enough.
-  RosterRow far = Kouki();
+  RosterRow far = kouki;
   far.qualified_from = "20240901";
   far.address = "大阪府大阪市北区梅田1-1-1";
   far.postal_code = "5300001";
   auto apart = Build({kana_only, far});
   EXPECT_FALSE(SamePerson(*apart, 0, 1));
+}
+
+// Everyone born on a day moves to the 後期高齢者医療 insurer on their 75th
+// birthday: two enrollments meeting then are no sign of one person, and the
+// rest of the evidence must do. Here the names cannot be compared (kana in one
+// script, kanji in the other) and one address is not enough.
+TEST(PersonLinkageTest, MeetingOnTheSeventyFifthBirthdayIsNoEvidence) {
+  RosterRow kana_only = Kokuho();  // born 1949-05-01, 後期 from 2024-05-01
+  kana_only.name_kanji = "タカハシ　イチロウ";
+  kana_only.name_kana = "";
+  EXPECT_TRUE(AtSeventyFifthBirthday(19490501, 20240501));
+  EXPECT_TRUE(AtSeventyFifthBirthday(19490501, 20240506));
+  EXPECT_FALSE(AtSeventyFifthBirthday(19490501, 20240601));
+  EXPECT_FALSE(AtSeventyFifthBirthday(19590501, 20240501));
+  // Born on 29 February: 1 March of a common year.
+  EXPECT_TRUE(AtSeventyFifthBirthday(19520229, 20270301));
+  auto score = [](const RosterRow& a, const RosterRow& b) {
+    const NormalizedPerson x = NormalizePerson({.name_kanji = a.name_kanji,
+                                                .name_kana = a.name_kana,
+                                                .birth_date = a.birth_date,
+                                                .sex = a.sex,
+                                                .postal_code = a.postal_code,
+                                                .address = a.address},
+                                               nullptr);
+    const NormalizedPerson y = NormalizePerson({.name_kanji = b.name_kanji,
+                                                .name_kana = b.name_kana,
+                                                .birth_date = b.birth_date,
+                                                .sex = b.sex,
+                                                .postal_code = b.postal_code,
+                                                .address = b.address},
+                                               nullptr);
+    return LinkScore({x.View(), 20100401, 20240501}, {y.View(), 20240501, 0});
+  };
+  const int at_75 = score(kana_only, Kouki());
+  RosterRow younger = kana_only;
+  younger.birth_date = "19590501";
+  RosterRow younger_kouki = Kouki();
+  younger_kouki.birth_date = younger.birth_date;
+  EXPECT_EQ(score(younger, younger_kouki), at_75 + 7);
+  EXPECT_LT(at_75, kLinkThreshold);
+  EXPECT_FALSE(SamePerson(*Build({kana_only, Kouki()}), 0, 1));
+  // A name that agrees still links them.
+  EXPECT_TRUE(SamePerson(*Build({Kokuho(), Kouki()}), 0, 1));
 }
 
 TEST(PersonLinkageTest, MarriageAtTheSameInsurerIsOnePerson) {

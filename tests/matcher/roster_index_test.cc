@@ -216,10 +216,13 @@ TEST_F(RosterIndexTest, BoundsAndOrdersCandidates) {
                 .name_kana = "タカハシ　タロウ",
                 .birth_date = "19750123",
                 .number = "5678"};
-  auto all = Query(raw);
+  // 田中一郎 shares only the birth date: kept only without the agreement gap.
+  EXPECT_EQ(Query(raw).size(), 1u);
+  CandidateOptions options;
+  options.max_agreement_gap = 100;
+  auto all = Query(raw, 202404, options);
   ASSERT_GE(all.size(), 2u);
   EXPECT_EQ(all[0].person, index_->roster().PersonOf(EnrollmentId(0)));
-  CandidateOptions options;
   options.max_total = 1;
   auto one = Query(raw, 202404, options);
   ASSERT_EQ(one.size(), 1u);
