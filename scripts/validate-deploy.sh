@@ -39,10 +39,13 @@ if [ ! -d "$cache/node_modules" ] || [ "$(cat "$cache/stamp" 2>/dev/null)" != "$
     die "npm ci failed (is the npm registry reachable?)"
   echo "$stamp" >"$cache/stamp"
 fi
-cp "$deploy/validate/validate.js" "$deploy/validate/rules.js" "$cache/"
+cp "$deploy/validate/validate.js" "$deploy/validate/rules.js" "$deploy/validate/rules_test.js" "$cache/"
 check() {
   node "$cache/validate.js" "$@"
 }
+
+echo "== rules"
+node "$cache/rules_test.js" "$deploy/kustomize/base"
 
 echo "== manifests"
 cd "$deploy/kustomize"

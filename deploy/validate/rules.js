@@ -3,6 +3,18 @@
 // health port, non-root read-only containers, files it is told to read mounted).
 "use strict";
 
+// Every container of a pod, init containers first.
+function allContainers(pod) {
+  return [...(pod.initContainers || []), ...(pod.containers || [])];
+}
+
+// A path a command names on the server rather than in its own pod: `roster
+// load|delta --path` (checked against the server's mounts instead).
+function serverPath(c, arg) {
+  const args = c.args || [];
+  return args[0] === "roster" && ["load", "delta"].includes(args[1]) && arg.startsWith("--path=");
+}
+
 function podSpecs(obj) {
   if (obj.kind === "Deployment") return [obj.spec.template.spec];
   if (obj.kind === "CronJob") return [obj.spec.jobTemplate.spec.template.spec];
@@ -35,7 +47,7 @@ function checkContainer(where, pod, c, problems) {
   const mounts = (c.volumeMounts || []).map((m) => m.mountPath);
   for (const arg of c.args || []) {
     const m = /^--[a-z-]+=(\/.*)$/.exec(arg);
-    if (m && !mounts.some((p) => m[1].startsWith(`${p}/`))) {
+    if (m && !serverPath(c, arg) && !mounts.some((p) => m[1].startsWith(`${p}/`))) {
       problems.push(`${where}: ${arg}: not on a mounted volume`);
     }
   }
@@ -139,6 +151,41 @@ function checkReplicas(objects, problems) {
   }
 }
 
+// The claim a container's mount covering `path` comes from, or undefined.
+function claimAt(pod, c, path) {
+  const mount = (c.volumeMounts || []).find((m) => path.startsWith(`${m.mountPath}/`));
+  const volume = mount && (pod.volumes || []).find((v) => v.name === mount.name);
+  return volume && volume.persistentVolumeClaim ? volume.persistentVolumeClaim.claimName : undefined;
+}
+
+// A roster file a job builds lands on the roster claim, and a roster it has
+// the server load is on the claim the server mounts at that path: otherwise
+// the server reads another file, or none.
+function checkRosterJobs(objects, problems) {
+  const servers = objects
+    .filter(({ obj }) => obj.kind === "Deployment")
+    .map(({ obj }) => obj.spec.template.spec)
+    .filter((pod) => ((pod.containers[0] || {}).args || [])[0] === "serve");
+  for (const { file, obj } of objects) {
+    for (const pod of podSpecs(obj)) {
+      for (const c of allContainers(pod)) {
+        const args = c.args || [];
+        if (args[0] !== "roster") continue;
+        const where = `${file}: ${obj.kind}/${obj.metadata.name} container ${c.name}`;
+        const out = args[1] === "build" && flag(args, "out");
+        if (out && claimAt(pod, c, out) !== "kuromaru-roster") {
+          problems.push(`${where}: --out=${out} is not on the kuromaru-roster volume`);
+        }
+        const path = ["load", "delta"].includes(args[1]) && flag(args, "path");
+        if (path && servers.length > 0 &&
+            !servers.some((s) => claimAt(s, s.containers[0], path) === "kuromaru-roster")) {
+          problems.push(`${where}: --path=${path} is not on the server's kuromaru-roster volume`);
+        }
+      }
+    }
+  }
+}
+
 function checkServices(objects, problems) {
   const pods = objects.filter(({ obj }) => obj.kind === "Deployment");
   for (const { file, obj } of objects.filter(({ obj }) => obj.kind === "Service")) {
@@ -169,7 +216,7 @@ function check(objects) {
     const where = `${file}: ${obj.kind}/${obj.metadata && obj.metadata.name}`;
     for (const pod of podSpecs(obj)) {
       if (!(pod.securityContext || {}).runAsNonRoot) problems.push(`${where}: runAsNonRoot must be true`);
-      for (const c of pod.containers || []) checkContainer(`${where} container ${c.name}`, pod, c, problems);
+      for (const c of allContainers(pod)) checkContainer(`${where} container ${c.name}`, pod, c, problems);
       if ((pod.volumes || []).some((v) => (v.persistentVolumeClaim || {}).claimName === "kuromaru-store")) {
         storeOwners.push(where);
       }
@@ -182,6 +229,7 @@ function check(objects) {
   }
   checkServices(objects, problems);
   checkReplicas(objects, problems);
+  checkRosterJobs(objects, problems);
   return problems;
 }
 
