@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/parallel.h"
-#include "matcher/xxhash64.h"
 #include "base/status_macros.h"
+#include "matcher/xxhash64.h"
 
 #ifndef KUROMARU_VERSION
 #define KUROMARU_VERSION "unknown"
@@ -253,6 +253,11 @@ class RosterFile {
       std::shared_ptr<const Mapping> mapping,
       const std::map<uint32_t, std::pair<const char*, uint64_t>>& sections,
       const std::string& path);
+  // What the file records of its making (the meta section's keys in `meta`).
+  static absl::StatusOr<RosterFileInfo> Info(
+      const std::map<uint32_t, std::pair<const char*, uint64_t>>& sections,
+      const std::string& path,
+      std::map<std::string, std::string>* meta = nullptr);
 };
 
 namespace {
@@ -273,21 +278,21 @@ bool Take(const std::map<uint32_t, std::pair<const char*, uint64_t>>& sections,
 
 }  // namespace
 
-absl::StatusOr<OpenedRosterFile> RosterFile::Assemble(
-    std::shared_ptr<const Mapping> mapping,
+absl::StatusOr<RosterFileInfo> RosterFile::Info(
     const std::map<uint32_t, std::pair<const char*, uint64_t>>& sections,
-    const std::string& path) {
+    const std::string& path, std::map<std::string, std::string>* meta) {
   auto bad = [&](absl::string_view what) {
     return Refused(path, absl::StrCat("inconsistent ", what));
   };
-  OpenedRosterFile out;
-  std::map<std::string, std::string> meta;
+  std::map<std::string, std::string> local;
+  if (meta == nullptr) meta = &local;
+  RosterFileInfo info;
   {
     auto it = sections.find(kMeta);
     if (it == sections.end()) return bad("meta");
-    for (absl::string_view line : absl::StrSplit(
-             absl::string_view(it->second.first, it->second.second), '\n',
-             absl::SkipEmpty())) {
+    for (absl::string_view line :
+         absl::StrSplit(absl::string_view(it->second.first, it->second.second),
+                        '\n', absl::SkipEmpty())) {
       const size_t eq = line.find('=');
       std::string value;
       if (eq == absl::string_view::npos ||
@@ -298,20 +303,34 @@ absl::StatusOr<OpenedRosterFile> RosterFile::Assemble(
       if (key == "delta") {
         const size_t space = value.find(' ');
         if (space == std::string::npos) return bad("meta");
-        out.info.deltas.push_back(
+        info.deltas.push_back(
             {value.substr(space + 1), value.substr(0, space)});
       } else {
-        meta[key] = std::move(value);
+        (*meta)[key] = std::move(value);
       }
     }
   }
-  out.info.source_path = meta["source_path"];
-  out.info.encoding = meta["encoding"];
-  out.info.directory_path = meta["directory_path"];
-  out.info.built_at = meta["built_at"];
+  info.source_path = (*meta)["source_path"];
+  info.encoding = (*meta)["encoding"];
+  info.directory_path = (*meta)["directory_path"];
+  info.built_at = (*meta)["built_at"];
   if (auto it = sections.find(kDirectoryBytes); it != sections.end()) {
-    out.info.directory_bytes.assign(it->second.first, it->second.second);
+    info.directory_bytes.assign(it->second.first, it->second.second);
   }
+
+  return info;
+}
+
+absl::StatusOr<OpenedRosterFile> RosterFile::Assemble(
+    std::shared_ptr<const Mapping> mapping,
+    const std::map<uint32_t, std::pair<const char*, uint64_t>>& sections,
+    const std::string& path) {
+  auto bad = [&](absl::string_view what) {
+    return Refused(path, absl::StrCat("inconsistent ", what));
+  };
+  OpenedRosterFile out;
+  std::map<std::string, std::string> meta;
+  ASSIGN_OR_RETURN(out.info, Info(sections, path, &meta));
 
   std::shared_ptr<Roster> roster(new Roster());
   Roster& r = *roster;
@@ -384,7 +403,8 @@ absl::StatusOr<OpenedRosterFile> RosterFile::Assemble(
 
 absl::StatusOr<uint64_t> WriteRosterFile(const RosterIndex& index,
                                          const RosterFileInfo& info,
-                                         const std::string& path) {
+                                         const std::string& path,
+                                         const std::string& writer) {
   const std::string meta = Meta(RosterFile::MetaOf(index, info));
   const RosterFile::Sections sections =
       RosterFile::Of(index, meta, info.directory_bytes);
@@ -404,8 +424,7 @@ absl::StatusOr<uint64_t> WriteRosterFile(const RosterIndex& index,
   std::memcpy(header.magic, kMagic, sizeof(kMagic));
   header.byte_order = kByteOrder;
   header.format = kRosterFileFormat;
-  std::strncpy(header.writer, RosterFileWriterVersion(),
-               sizeof(header.writer) - 1);
+  std::strncpy(header.writer, writer.c_str(), sizeof(header.writer) - 1);
   header.file_bytes = at;
   header.sections = table.size();
   header.table_offset = kHeaderBytes;
@@ -454,8 +473,21 @@ bool LooksLikeRosterFile(const std::string& path) {
   return n == sizeof(magic) && std::memcmp(magic, kMagic, sizeof(kMagic)) == 0;
 }
 
-absl::StatusOr<OpenedRosterFile> OpenRosterFile(
-    const std::string& path, const RosterFileOptions& options) {
+namespace {
+
+// A mapped file whose header, table and every section checksum are verified.
+struct VerifiedFile {
+  std::shared_ptr<const Mapping> mapping;
+  std::map<uint32_t, std::pair<const char*, uint64_t>> sections;
+  std::string writer;
+  uint64_t bytes = 0;
+};
+
+// Maps and verifies `path`; a file written by another kuromaru version is
+// refused unless `any_writer`.
+absl::StatusOr<VerifiedFile> Verify(const std::string& path,
+                                    const RosterFileOptions& options,
+                                    bool any_writer) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     return absl::NotFoundError(absl::StrCat("cannot open roster file ", path,
@@ -501,7 +533,7 @@ absl::StatusOr<OpenedRosterFile> OpenRosterFile(
                                       ": rebuild it with `kuromaru roster "
                                       "build`"));
   }
-  if (writer != RosterFileWriterVersion()) {
+  if (!any_writer && writer != RosterFileWriterVersion()) {
     return Refused(path, absl::StrCat("written by ", writer, ", this is ",
                                       RosterFileWriterVersion(),
                                       ": rebuild it with `kuromaru roster "
@@ -541,10 +573,27 @@ absl::StatusOr<OpenedRosterFile> OpenRosterFile(
           path, absl::StrCat("section ", table[s].id, " corrupted (checksum)"));
     }
   }
+  return VerifiedFile{std::move(mapping), std::move(sections), writer, size};
+}
+
+}  // namespace
+
+absl::StatusOr<OpenedRosterFile> OpenRosterFile(
+    const std::string& path, const RosterFileOptions& options) {
+  ASSIGN_OR_RETURN(VerifiedFile file, Verify(path, options, false));
   ASSIGN_OR_RETURN(OpenedRosterFile out,
-                   RosterFile::Assemble(mapping, sections, path));
-  out.writer_version = writer;
-  out.file_bytes = size;
+                   RosterFile::Assemble(file.mapping, file.sections, path));
+  out.writer_version = file.writer;
+  out.file_bytes = file.bytes;
+  return out;
+}
+
+absl::StatusOr<ForeignRosterFile> ReadRosterFileInfo(
+    const std::string& path, const RosterFileOptions& options) {
+  ASSIGN_OR_RETURN(VerifiedFile file, Verify(path, options, true));
+  ForeignRosterFile out;
+  ASSIGN_OR_RETURN(out.info, RosterFile::Info(file.sections, path));
+  out.writer_version = file.writer;
   return out;
 }
 

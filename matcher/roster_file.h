@@ -77,14 +77,26 @@ struct RosterFileOptions {
 };
 
 // Writes `index` (with its roster) and `info` to `path`, through a temporary
-// file beside it renamed into place. Returns the bytes written.
-absl::StatusOr<uint64_t> WriteRosterFile(const RosterIndex& index,
-                                         const RosterFileInfo& info,
-                                         const std::string& path);
+// file beside it renamed into place. Returns the bytes written. `writer` is
+// the version recorded (tests write another one's files).
+absl::StatusOr<uint64_t> WriteRosterFile(
+    const RosterIndex& index, const RosterFileInfo& info,
+    const std::string& path,
+    const std::string& writer = RosterFileWriterVersion());
 
 // Maps and verifies the roster file at `path`. NOT_FOUND when it cannot be
 // opened; FAILED_PRECONDITION when it is refused (see above).
 absl::StatusOr<OpenedRosterFile> OpenRosterFile(
+    const std::string& path, const RosterFileOptions& options = {});
+
+// What an intact roster file of this format records of its making, whoever
+// wrote it: so that a file another kuromaru version wrote, which
+// OpenRosterFile refuses, can be built again from its sources.
+struct ForeignRosterFile {
+  RosterFileInfo info;
+  std::string writer_version;
+};
+absl::StatusOr<ForeignRosterFile> ReadRosterFileInfo(
     const std::string& path, const RosterFileOptions& options = {});
 
 // True when the first bytes of `path` are a roster file's magic (whatever its

@@ -1,5 +1,6 @@
 #include "services/reconcile/roster_loader.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -166,6 +167,56 @@ absl::StatusOr<std::string> FileDigest(const std::string& path) {
       "%016x-%d", matcher::XxHash64(bytes.data(), bytes.size()), bytes.size());
 }
 
+// A roster file another kuromaru version wrote is refused by OpenRosterFile
+// (its keys are that version's); when it is intact and the CSV and deltas it
+// records are still there with the content it included, they are loaded
+// instead, so that an upgrade serves the same roster, slower, until the file
+// is built again. Otherwise `refused` stands.
+absl::StatusOr<IndexedRoster> FromSources(const RosterSource& source,
+                                          const absl::Status& refused,
+                                          const LoadOptions& options,
+                                          LoadReport* report) {
+  absl::StatusOr<matcher::ForeignRosterFile> foreign =
+      matcher::ReadRosterFileInfo(source.snapshot_path);
+  if (!foreign.ok() ||
+      foreign->writer_version == matcher::RosterFileWriterVersion() ||
+      foreign->info.source_path.empty() ||
+      matcher::LooksLikeRosterFile(foreign->info.source_path)) {
+    return refused;
+  }
+  const matcher::RosterFileInfo& info = foreign->info;
+  RosterSource rebuilt = source;
+  rebuilt.snapshot_path = info.source_path;
+  absl::StatusOr<base::TextEncoding> encoding =
+      base::ParseTextEncoding(info.encoding);
+  if (!encoding.ok()) return refused;
+  rebuilt.encoding = *encoding;
+  rebuilt.delta_paths.clear();
+  for (const matcher::RosterFileInfo::Delta& d : info.deltas) {
+    absl::StatusOr<std::string> digest = FileDigest(d.path);
+    if (!digest.ok() || *digest != d.digest) return refused;
+    rebuilt.delta_paths.push_back(d.path);
+  }
+  for (const std::string& path : source.delta_paths) {
+    if (std::find(rebuilt.delta_paths.begin(), rebuilt.delta_paths.end(),
+                  path) == rebuilt.delta_paths.end()) {
+      rebuilt.delta_paths.push_back(path);
+    }
+  }
+  base::Log(base::LogLevel::kWarning,
+            "roster file written by another kuromaru version: loading the "
+            "files it was built from; rebuild it with `kuromaru roster build`",
+            {{"path", source.snapshot_path},
+             {"written_by", foreign->writer_version},
+             {"source", info.source_path}});
+  ASSIGN_OR_RETURN(IndexedRoster out,
+                   LoadIndexedRoster(rebuilt, options, report));
+  out.info.directory_path = info.directory_path;
+  out.info.directory_bytes = info.directory_bytes;
+  report->rebuilt_from = source.snapshot_path;
+  return out;
+}
+
 // Long (about 70 lines): the two kinds of snapshot, then the deltas with
 // what a roster file says of each, read top to bottom.
 absl::StatusOr<IndexedRoster> LoadIndexedRoster(const RosterSource& source,
@@ -182,13 +233,16 @@ absl::StatusOr<IndexedRoster> LoadIndexedRoster(const RosterSource& source,
   if (matcher::LooksLikeRosterFile(source.snapshot_path)) {
     matcher::RosterFileOptions file_options;
     file_options.threads = options.threads;
-    ASSIGN_OR_RETURN(
-        matcher::OpenedRosterFile opened,
-        matcher::OpenRosterFile(source.snapshot_path, file_options));
-    out.index = std::move(opened.index);
-    out.info = std::move(opened.info);
+    absl::StatusOr<matcher::OpenedRosterFile> opened =
+        matcher::OpenRosterFile(source.snapshot_path, file_options);
+    if (!opened.ok()) {
+      report->files.pop_back();
+      return FromSources(source, opened.status(), options, report);
+    }
+    out.index = std::move(opened->index);
+    out.info = std::move(opened->info);
     report->roster_file = true;
-    report->roster_file_bytes = opened.file_bytes;
+    report->roster_file_bytes = opened->file_bytes;
     roster = out.index->roster_ptr();
   } else {
     io::RosterLoadReport read;

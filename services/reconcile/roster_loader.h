@@ -18,10 +18,13 @@
 // again is skipped when its content is the one included, refused when it
 // changed; other deltas are applied in memory and the roster indexed again
 // (the file is not rewritten). Without a directory of its own, the source
-// uses the one a roster file carries. Rejected rows
-// are kept per file with their line numbers and reasons (never their
-// contents); a file that rejects more rows than its error budget fails the
-// load, and so does a file that cannot be read (NOT_FOUND naming it). Every
+// uses the one a roster file carries. A roster file written by another
+// kuromaru version is refused, unless the CSV and deltas it records are still
+// there unchanged: they are loaded instead (a warning says to rebuild the
+// file), so that a server upgraded before its roster file keeps serving.
+// Rejected rows are kept per file with their line numbers and reasons (never
+// their contents); a file that rejects more rows than its error budget fails
+// the load, and so does a file that cannot be read (NOT_FOUND naming it). Every
 // load is logged (counts and durations, no personal data), and the memory
 // it freed is handed back to the system.
 //
@@ -74,6 +77,9 @@ struct LoadReport {
   // The snapshot was a roster file, of this many bytes.
   bool roster_file = false;
   uint64_t roster_file_bytes = 0;
+  // A roster file another kuromaru version wrote, whose source CSV and
+  // deltas were loaded instead (empty otherwise).
+  std::string rebuilt_from;
 
   // Over the roster snapshot and its deltas (the directory apart).
   int64_t roster_rows_read() const;

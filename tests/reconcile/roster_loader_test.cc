@@ -2,10 +2,12 @@
 // line, failures naming their file, deltas and models over a loaded engine.
 #include "services/reconcile/roster_loader.h"
 
+#include <cstdio>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "matcher/roster_file.h"
 #include "tests/support/files.h"
 #include "tests/support/roster.h"
 
@@ -107,6 +109,62 @@ TEST(RosterLoaderTest, DeltasAndModelsMakeNewEnginesOverTheOld) {
 
   EXPECT_FALSE(
       WithModel(**second, dir.Write("bad.model", "x\n"), LoadOptions()).ok());
+}
+
+// A roster file is the roster of one kuromaru version. One written by another
+// version is not served as it is; while the CSV and deltas it records are
+// there unchanged, they are loaded instead, so that an upgraded server keeps
+// serving the same roster until the file is built again.
+TEST(RosterLoaderTest, ARosterFileOfAnotherVersionIsLoadedFromItsSources) {
+  TempDir dir;
+  RosterSource csv;
+  csv.snapshot_path =
+      dir.Write("r.csv", RosterCsv({::kuromaru::testing::kTakahashiTaro}));
+  csv.delta_paths = {dir.Write(
+      "d.csv", std::string("op,") + ::kuromaru::testing::kRosterHeader +
+                   "upsert," + ::kuromaru::testing::kSatoHanako)};
+  LoadReport built_report;
+  absl::StatusOr<IndexedRoster> built =
+      LoadIndexedRoster(csv, LoadOptions(), &built_report);
+  ASSERT_TRUE(built.ok()) << built.status();
+  const std::string old_file = dir.path() + "/old.snap";
+  ASSERT_TRUE(matcher::WriteRosterFile(*built->index, built->info, old_file,
+                                       "kuromaru 0.0.1")
+                  .ok());
+
+  RosterSource source;
+  source.snapshot_path = old_file;
+  LoadReport report;
+  auto engine = LoadEngine(source, LoadOptions(), &report);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  EXPECT_EQ(report.rebuilt_from, old_file);
+  EXPECT_FALSE(report.roster_file);
+  EXPECT_EQ((*engine)->roster_version, built->index->roster().version());
+  EXPECT_EQ((*engine)->counts.rows, 2);
+
+  // The file as this version writes it is served as it is.
+  const std::string new_file = dir.path() + "/new.snap";
+  ASSERT_TRUE(
+      matcher::WriteRosterFile(*built->index, built->info, new_file).ok());
+  source.snapshot_path = new_file;
+  engine = LoadEngine(source, LoadOptions(), &report);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  EXPECT_TRUE(report.roster_file);
+  EXPECT_EQ(report.rebuilt_from, "");
+
+  // A recorded delta that changed since: the file stays refused.
+  source.snapshot_path = old_file;
+  dir.Write("d.csv", std::string("op,") + ::kuromaru::testing::kRosterHeader);
+  engine = LoadEngine(source, LoadOptions(), &report);
+  EXPECT_EQ(engine.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(engine.status().message()),
+              HasSubstr("written by kuromaru 0.0.1"));
+  // So is one whose CSV is gone.
+  ASSERT_EQ(std::remove(csv.snapshot_path.c_str()), 0);
+  engine = LoadEngine(source, LoadOptions(), &report);
+  EXPECT_EQ(engine.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(engine.status().message()),
+              HasSubstr("rebuild it with `kuromaru roster build`"));
 }
 
 }  // namespace
