@@ -109,6 +109,7 @@ std::vector<uint64_t> Checksums(
     hashes[s][b] = BlockHash(sections[s].first, sections[s].second, b);
   });
   std::vector<uint64_t> out;
+  out.reserve(hashes.size());
   for (const std::vector<uint64_t>& h : hashes) {
     out.push_back(XxHash64(h.data(), h.size() * sizeof(uint64_t)));
   }
@@ -250,7 +251,7 @@ class RosterFile {
 
   // Builds the roster and index over the verified sections of `mapping`.
   static absl::StatusOr<OpenedRosterFile> Assemble(
-      std::shared_ptr<const Mapping> mapping,
+      const std::shared_ptr<const Mapping>& mapping,
       const std::map<uint32_t, std::pair<const char*, uint64_t>>& sections,
       const std::string& path);
   // What the file records of its making (the meta section's keys in `meta`).
@@ -322,7 +323,7 @@ absl::StatusOr<RosterFileInfo> RosterFile::Info(
 }
 
 absl::StatusOr<OpenedRosterFile> RosterFile::Assemble(
-    std::shared_ptr<const Mapping> mapping,
+    const std::shared_ptr<const Mapping>& mapping,
     const std::map<uint32_t, std::pair<const char*, uint64_t>>& sections,
     const std::string& path) {
   auto bad = [&](absl::string_view what) {

@@ -69,21 +69,18 @@ TEST(PersonLinkageTest, MeetingOnTheSeventyFifthBirthdayIsNoEvidence) {
   EXPECT_FALSE(AtSeventyFifthBirthday(19590501, 20240501));
   // Born on 29 February: 1 March of a common year.
   EXPECT_TRUE(AtSeventyFifthBirthday(19520229, 20270301));
-  auto score = [](const RosterRow& a, const RosterRow& b) {
-    const NormalizedPerson x = NormalizePerson({.name_kanji = a.name_kanji,
-                                                .name_kana = a.name_kana,
-                                                .birth_date = a.birth_date,
-                                                .sex = a.sex,
-                                                .postal_code = a.postal_code,
-                                                .address = a.address},
-                                               nullptr);
-    const NormalizedPerson y = NormalizePerson({.name_kanji = b.name_kanji,
-                                                .name_kana = b.name_kana,
-                                                .birth_date = b.birth_date,
-                                                .sex = b.sex,
-                                                .postal_code = b.postal_code,
-                                                .address = b.address},
-                                               nullptr);
+  auto person = [](const RosterRow& r) {
+    return NormalizePerson({.name_kanji = r.name_kanji,
+                            .name_kana = r.name_kana,
+                            .birth_date = r.birth_date,
+                            .sex = r.sex,
+                            .postal_code = r.postal_code,
+                            .address = r.address},
+                           nullptr);
+  };
+  auto score = [&](const RosterRow& a, const RosterRow& b) {
+    const NormalizedPerson x = person(a);
+    const NormalizedPerson y = person(b);
     return LinkScore({x.View(), 20100401, 20240501}, {y.View(), 20240501, 0});
   };
   const int at_75 = score(kana_only, Kouki());
