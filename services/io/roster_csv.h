@@ -20,8 +20,6 @@
 // error budget; nothing is dropped silently. The file is read in large
 // blocks; no copy of it is kept. Rows are decoded and normalized on every
 // core, a few thousand at a time, and added in file order: the roster, its
-// version and the report are those of a one-thread load. Rows are decoded and normalized on every
-// core, a few thousand at a time, and added in file order: the roster, its
 // version and the report are those of a one-thread load.
 #ifndef KUROMARU_SERVICES_IO_ROSTER_CSV_H_
 #define KUROMARU_SERVICES_IO_ROSTER_CSV_H_
