@@ -33,7 +33,8 @@ int RunRosterBuild(const std::vector<std::string>& args) {
       "insurer directory, if given, goes into the file. Rejected rows are\n"
       "listed with their line numbers; the file is written only when every\n"
       "input loads. A roster file is tied to the kuromaru version that built\n"
-      "it: another version refuses it, and it is built again.");
+      "it: another version does not serve it as it is, but loads the CSV and\n"
+      "deltas it records while they are there unchanged; build it again.");
   flags.String("roster", &roster, "snapshot CSV, or a roster file");
   flags.String("deltas", &deltas,
                "delta CSVs applied in order, comma-separated");
