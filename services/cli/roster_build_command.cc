@@ -4,9 +4,11 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -72,12 +74,21 @@ int RunRosterBuild(const std::vector<std::string>& args) {
   reconcile::LoadReport report;
   absl::StatusOr<reconcile::IndexedRoster> loaded =
       reconcile::LoadIndexedRoster(source, options, &report);
+  // The directory goes into the file as read here, once those bytes load.
+  std::string directory_bytes;
   if (loaded.ok() && !directory.empty()) {
-    // The directory goes into the file as read, once it is known to load.
+    std::ifstream in(directory, std::ios::binary);
+    const bool readable = static_cast<bool>(in);
+    directory_bytes.assign(std::istreambuf_iterator<char>(in),
+                           std::istreambuf_iterator<char>());
     io::DirectoryLoadOptions directory_options;
     directory_options.encoding = source.encoding;
     io::DirectoryLoadReport read;
-    auto checked = io::LoadDirectoryCsv(directory, directory_options, &read);
+    std::istringstream bytes(directory_bytes);
+    auto checked = readable
+                       ? io::ReadDirectoryCsv(bytes, directory_options, &read)
+                       : absl::NotFoundError(absl::StrCat(
+                             "cannot read insurer directory ", directory));
     reconcile::FileReport& file = report.files.emplace_back();
     file.kind = reconcile::FileReport::Kind::kDirectory;
     file.path = directory;
@@ -92,10 +103,8 @@ int RunRosterBuild(const std::vector<std::string>& args) {
   }
   matcher::RosterFileInfo info = loaded->info;
   if (!directory.empty()) {
-    std::ifstream in(directory, std::ios::binary);
     info.directory_path = directory;
-    info.directory_bytes.assign(std::istreambuf_iterator<char>(in),
-                                std::istreambuf_iterator<char>());
+    info.directory_bytes = std::move(directory_bytes);
     info.encoding = base::TextEncodingName(source.encoding);
   }
   info.built_at =
